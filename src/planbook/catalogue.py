@@ -1,0 +1,424 @@
+"""The plan as data: indicators, targets and the passages they come from.
+
+The catalogue (``data/catalogue.yaml``) is the single source of truth for
+names, units, directions, baselines and targets.  This module loads it,
+validates it against a JSON schema and a few rules a schema cannot express,
+and derives the plan's internal conflicts (two passages that set different
+targets for the same measure).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from .errors import InputError, Problem, display_path
+
+DIMENSIONS = ("smart", "green", "balanced", "two_way")
+COMPARISONS = (">=", ">", "<=", "<", "~")
+COMPARISON_ZH = {">=": "≥", ">": "＞", "<=": "≤", "<": "＜", "~": "约"}
+
+
+@dataclass(frozen=True)
+class Target:
+    year: int
+    value: float
+    comparison: str
+    as_written: str
+    year_inferred: bool = False
+    year_note_zh: str | None = None
+
+    def label(self, unit: str = "", decimals: int | None = None) -> str:
+        """``≥90%``-style label used in tables and charts."""
+        value = _fmt(self.value, decimals)
+        unit = "" if unit in ("/", "是/否") else unit
+        return f"{COMPARISON_ZH[self.comparison]}{value}{unit}"
+
+
+@dataclass(frozen=True)
+class Baseline:
+    year: int
+    value: float
+    as_written: str
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    table_no: int | None
+    dimension: str
+    name_zh: str
+    name_en: str
+    unit: str
+    direction: str
+    kind: str
+    decimals: int
+    baseline: Baseline | None
+    targets: tuple[Target, ...]
+    section: str
+    quote: str | None
+    window: tuple[int, int] | None = None
+    target_pending: bool = False
+    same_as: str | None = None
+    valid_range: tuple[float | None, float | None] = (None, None)
+    note_zh: str | None = None
+    note_en: str | None = None
+
+    @property
+    def series_id(self) -> str:
+        """The id whose observations measure this entry (text targets reuse the table's)."""
+        return self.same_as or self.id
+
+    @property
+    def is_table(self) -> bool:
+        return self.table_no is not None
+
+    def target_for(self, year: int) -> Target | None:
+        return next((t for t in self.targets if t.year == year), None)
+
+
+@dataclass(frozen=True)
+class ContextSeries:
+    id: str
+    name_zh: str
+    name_en: str
+    unit: str
+    decimals: int
+    section: str
+    quote: str | None
+    valid_range: tuple[float | None, float | None] = (None, None)
+    note_zh: str | None = None
+
+
+@dataclass(frozen=True)
+class Dimension:
+    id: str
+    name_zh: str
+    name_en: str
+    chapter_zh: str
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Two passages of the plan that set different targets for one measure."""
+
+    table_id: str
+    text_id: str
+    year: int
+    kind: str  # "value", "comparison" or "year" (the text sets a year the table does not)
+    table_target: Target | None
+    text_target: Target
+
+    def describe_zh(self, cat: "Catalogue") -> str:
+        table, text = cat.by_id[self.table_id], cat.by_id[self.text_id]
+        text_part = f"{text.section}写作“{self.text_target.as_written}”"
+        if self.table_target is None:
+            return (f"{table.name_zh}：专栏1未设 {self.year} 年目标，{text_part}")
+        table_part = f"专栏1第{table.table_no}行 {self.year} 年目标为“{self.table_target.as_written}”"
+        what = "目标值不同" if self.kind == "value" else "比较方式不同"
+        return f"{table.name_zh}：{table_part}，{text_part}（{what}）"
+
+    def describe_en(self, cat: "Catalogue") -> str:
+        table = cat.by_id[self.table_id]
+        tt = self.table_target
+        table_part = (f"table row {table.table_no} says {tt.comparison}{_fmt(tt.value)}"
+                      if tt else "the table sets no target")
+        return (f"{self.table_id} {self.year}: {table_part}, "
+                f"{self.text_id} says {self.text_target.comparison}{_fmt(self.text_target.value)} "
+                f"({self.kind} differs)")
+
+
+@dataclass(frozen=True)
+class AuditNote:
+    ids: tuple[str, ...]
+    note_zh: str
+    note_en: str
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    plan: dict[str, Any]
+    dimensions: tuple[Dimension, ...]
+    indicators: tuple[Indicator, ...]
+    context: tuple[ContextSeries, ...]
+    audit_notes: tuple[AuditNote, ...]
+    path: Path = field(compare=False)
+
+    @cached_property
+    def by_id(self) -> dict[str, Indicator]:
+        return {i.id: i for i in self.indicators}
+
+    @cached_property
+    def context_by_id(self) -> dict[str, ContextSeries]:
+        return {c.id: c for c in self.context}
+
+    @cached_property
+    def dimension_by_id(self) -> dict[str, Dimension]:
+        return {d.id: d for d in self.dimensions}
+
+    @property
+    def base_year(self) -> int:
+        return int(self.plan["base_year"])
+
+    @property
+    def table(self) -> tuple[Indicator, ...]:
+        return tuple(sorted((i for i in self.indicators if i.is_table), key=lambda i: i.table_no))
+
+    @property
+    def text_targets(self) -> tuple[Indicator, ...]:
+        return tuple(i for i in self.indicators if not i.is_table)
+
+    @cached_property
+    def series_ids(self) -> frozenset[str]:
+        """Ids that observation files may use: entries with their own data, and context."""
+        own = {i.id for i in self.indicators if i.same_as is None}
+        return frozenset(own | {c.id for c in self.context})
+
+    def series_meta(self, series_id: str) -> Indicator | ContextSeries:
+        return self.by_id.get(series_id) or self.context_by_id[series_id]
+
+    def in_dimension(self, dimension: str) -> tuple[Indicator, ...]:
+        return tuple(i for i in self.indicators if i.dimension == dimension)
+
+    @cached_property
+    def milestones(self) -> tuple[int, ...]:
+        return tuple(sorted({t.year for i in self.indicators for t in i.targets}))
+
+    def conflicts(self) -> list[Conflict]:
+        """Targets of text passages that disagree with the table for the same measure."""
+        found: list[Conflict] = []
+        for text in self.indicators:
+            if text.same_as is None:
+                continue
+            table = self.by_id[text.same_as]
+            for tt in text.targets:
+                base = table.target_for(tt.year)
+                if base is None:
+                    found.append(Conflict(table.id, text.id, tt.year, "year", None, tt))
+                elif base.value != tt.value:
+                    found.append(Conflict(table.id, text.id, tt.year, "value", base, tt))
+                elif base.comparison != tt.comparison:
+                    found.append(Conflict(table.id, text.id, tt.year, "comparison", base, tt))
+        return found
+
+
+def _fmt(value: float, decimals: int | None = None) -> str:
+    if decimals is None:
+        return f"{value:g}"
+    return f"{value:,.{decimals}f}".replace(",", "")
+
+
+def default_range(unit: str, kind: str) -> tuple[float | None, float | None]:
+    """Values a series may take unless the catalogue says otherwise."""
+    if kind == "yes_no":
+        return (0.0, 1.0)
+    if unit == "%":
+        return (0.0, 100.0)
+    return (0.0, None)
+
+
+def _schema() -> dict:
+    text = resources.files("planbook").joinpath("schema/catalogue.schema.json").read_text("utf-8")
+    return json.loads(text)
+
+
+def _node_lines(text: str) -> dict[tuple[str, int], int]:
+    """Line numbers (1-based) of each entry of the ``indicators`` and ``context`` lists."""
+    lines: dict[tuple[str, int], int] = {}
+    try:
+        root = yaml.compose(text)
+    except yaml.YAMLError:
+        return lines
+    if not isinstance(root, yaml.MappingNode):
+        return lines
+    for key, value in root.value:
+        if key.value in ("indicators", "context") and isinstance(value, yaml.SequenceNode):
+            for n, item in enumerate(value.value):
+                lines[(key.value, n)] = item.start_mark.line + 1
+    return lines
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def load_catalogue(path: Path) -> Catalogue:
+    """Read, validate and return the catalogue; raise :class:`InputError` listing every problem."""
+    path = Path(path)
+    name = display_path(path)
+    try:
+        text = path.read_text("utf-8")
+    except FileNotFoundError:
+        raise InputError([Problem(name, None, None, "catalogue file not found")]) from None
+    except UnicodeDecodeError as exc:
+        raise InputError([Problem(name, None, None, f"not UTF-8 text ({exc.reason})")]) from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        row = mark.line + 1 if mark else None
+        raise InputError([Problem(name, row, None, f"not valid YAML: {getattr(exc, 'problem', exc)}")]) from None
+
+    lines = _node_lines(text)
+    problems = [_schema_problem(name, err, lines)
+                for err in jsonschema.Draft202012Validator(_schema()).iter_errors(raw)]
+    if problems:
+        raise InputError(problems)
+
+    problems = _rule_problems(name, raw, lines, path.parent)
+    if problems:
+        raise InputError(problems)
+    return _build(raw, path)
+
+
+def _schema_problem(name: str, err: jsonschema.ValidationError, lines: dict) -> Problem:
+    parts = list(err.absolute_path)
+    row = lines.get((parts[0], parts[1])) if len(parts) >= 2 and isinstance(parts[1], int) else None
+    field_name = ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in parts).replace(".[", "[")
+    message = err.message
+    if err.validator == "enum":
+        message = f"got {err.instance!r}, expected one of {', '.join(map(str, err.validator_value))}"
+    elif err.validator == "required":
+        message = f"missing {message.split(' is a required')[0]}"
+    elif err.validator == "type":
+        message = f"got {err.instance!r}, expected {err.validator_value}"
+    elif err.validator == "additionalProperties":
+        message = f"unknown key: {message}"
+    return Problem(name, row, field_name or None, message)
+
+
+def _rule_problems(name: str, raw: dict, lines: dict, data_dir: Path) -> list[Problem]:
+    """Rules beyond the schema: unique ids, references, windows, table rows, quotes."""
+    problems: list[Problem] = []
+    entries = [("indicators", n, e) for n, e in enumerate(raw["indicators"])]
+    entries += [("context", n, e) for n, e in enumerate(raw["context"])]
+    seen: dict[str, int] = {}
+    table_rows: dict[int, str] = {}
+    by_id = {e["id"]: e for e in raw["indicators"]}
+    plan_text = None
+    plan_file = data_dir / raw["plan"]["text"]
+    if plan_file.exists():
+        plan_text = _squash(plan_file.read_text("utf-8"))
+    else:
+        problems.append(Problem(name, None, "plan.text", f"plan text {plan_file} not found"))
+
+    for section, n, e in entries:
+        row = lines.get((section, n))
+        where = f"{section}[{n}]"
+        if e["id"] in seen:
+            problems.append(Problem(name, row, f"{where}.id", f"duplicate id {e['id']!r} (first at row {seen[e['id']]})"))
+        seen.setdefault(e["id"], row or 0)
+        quote = e["source"].get("quote")
+        if quote and plan_text is not None and _squash(quote) not in plan_text:
+            problems.append(Problem(name, row, f"{where}.source.quote", "quote not found verbatim in the plan text"))
+        vr = e.get("valid_range")
+        if vr and vr[0] is not None and vr[1] is not None and vr[0] > vr[1]:
+            problems.append(Problem(name, row, f"{where}.valid_range", f"min {vr[0]} is above max {vr[1]}"))
+        if section != "indicators":
+            continue
+        if e["table_no"] is not None:
+            if e["table_no"] in table_rows:
+                problems.append(Problem(name, row, f"{where}.table_no", f"table row {e['table_no']} already used by {table_rows[e['table_no']]}"))
+            table_rows[e["table_no"]] = e["id"]
+        if e["kind"] == "cumulative" and "window" not in e:
+            problems.append(Problem(name, row, f"{where}.window", "a cumulative indicator needs window: {start, end}"))
+        if "window" in e and e["window"]["start"] > e["window"]["end"]:
+            problems.append(Problem(name, row, f"{where}.window", "start is after end"))
+        if not e["targets"] and not e.get("target_pending") and e["table_no"] is not None:
+            problems.append(Problem(name, row, f"{where}.targets", "no target: give one or set target_pending: true"))
+        years = [t["year"] for t in e["targets"]]
+        if len(years) != len(set(years)):
+            problems.append(Problem(name, row, f"{where}.targets", "two targets for the same year"))
+        for k, t in enumerate(e["targets"]):
+            if e["direction"] == "higher" and t["comparison"] in ("<", "<="):
+                problems.append(Problem(name, row, f"{where}.targets[{k}].comparison", f"{t['comparison']} contradicts direction 'higher'"))
+            if e["direction"] == "lower" and t["comparison"] in (">", ">="):
+                problems.append(Problem(name, row, f"{where}.targets[{k}].comparison", f"{t['comparison']} contradicts direction 'lower'"))
+            lo, hi = vr if vr else default_range(e["unit"], e["kind"])
+            if (lo is not None and t["value"] < lo) or (hi is not None and t["value"] > hi):
+                problems.append(Problem(name, row, f"{where}.targets[{k}].value", f"{t['value']} is outside the valid range {lo}..{hi}"))
+        ref = e.get("same_as")
+        if ref is not None:
+            target = by_id.get(ref)
+            if target is None:
+                problems.append(Problem(name, row, f"{where}.same_as", f"unknown indicator {ref!r}"))
+            elif target.get("same_as") is not None or target["table_no"] is None:
+                problems.append(Problem(name, row, f"{where}.same_as", f"{ref!r} must be a row of table 专栏1"))
+            elif target["unit"] != e["unit"] or target["direction"] != e["direction"]:
+                problems.append(Problem(name, row, f"{where}.same_as", f"unit and direction must match {ref!r}"))
+    for audit in raw["audit_notes"]:
+        for ref in audit["ids"]:
+            if ref not in seen:
+                problems.append(Problem(name, None, "audit_notes.ids", f"unknown id {ref!r}"))
+    return problems
+
+
+def _range(e: dict) -> tuple[float | None, float | None]:
+    vr = e.get("valid_range")
+    return (vr[0], vr[1]) if vr else default_range(e["unit"], e.get("kind", "level"))
+
+
+def _build(raw: dict, path: Path) -> Catalogue:
+    indicators = tuple(
+        Indicator(
+            id=e["id"], table_no=e["table_no"], dimension=e["dimension"],
+            name_zh=e["name_zh"], name_en=e["name_en"], unit=e["unit"],
+            direction=e["direction"], kind=e["kind"], decimals=e["decimals"],
+            baseline=Baseline(**e["baseline"]) if e["baseline"] else None,
+            targets=tuple(Target(**t) for t in sorted(e["targets"], key=lambda t: t["year"])),
+            section=e["source"]["section"], quote=e["source"]["quote"],
+            window=(e["window"]["start"], e["window"]["end"]) if "window" in e else None,
+            target_pending=e.get("target_pending", False), same_as=e.get("same_as"),
+            valid_range=_range(e), note_zh=e.get("note_zh"), note_en=e.get("note_en"),
+        )
+        for e in raw["indicators"]
+    )
+    context = tuple(
+        ContextSeries(
+            id=c["id"], name_zh=c["name_zh"], name_en=c["name_en"], unit=c["unit"],
+            decimals=c["decimals"], section=c["source"]["section"], quote=c["source"]["quote"],
+            valid_range=_range(c), note_zh=c.get("note_zh"),
+        )
+        for c in raw["context"]
+    )
+    return Catalogue(
+        plan=raw["plan"],
+        dimensions=tuple(Dimension(**d) for d in raw["dimensions"]),
+        indicators=indicators,
+        context=context,
+        audit_notes=tuple(AuditNote(tuple(a["ids"]), a["note_zh"], a["note_en"]) for a in raw["audit_notes"]),
+        path=path,
+    )
+
+
+def indicator_records(cat: Catalogue) -> list[dict[str, Any]]:
+    """The catalogue as plain records, the shape ``planbook indicators`` prints."""
+    records = []
+    for i in cat.indicators:
+        records.append({
+            "id": i.id,
+            "table_no": i.table_no,
+            "dimension": i.dimension,
+            "name_zh": i.name_zh,
+            "name_en": i.name_en,
+            "unit": i.unit,
+            "direction": i.direction,
+            "kind": i.kind,
+            "decimals": i.decimals,
+            "baseline": {"year": i.baseline.year, "value": i.baseline.value} if i.baseline else None,
+            "targets": [{"year": t.year, "value": t.value, "comparison": t.comparison} for t in i.targets],
+            "window": {"start": i.window[0], "end": i.window[1]} if i.window else None,
+            "target_pending": i.target_pending,
+            "same_as": i.same_as,
+            "section": i.section,
+            "quote": i.quote,
+        })
+    return records

@@ -1,0 +1,170 @@
+"""Indicator charts (Altair / Vega-Lite) that work offline, on the site and in the PDF.
+
+A chart is displayed as one output with two representations:
+
+* ``text/html``: a container plus an inline ``vegaEmbed`` call; the vega,
+  vega-lite and vega-embed code comes from one bundle the site serves itself
+  (:func:`write_js_bundle`), never from a CDN;
+* ``image/png``: the same chart rendered by vl-convert at print resolution,
+  which the LaTeX/PDF build picks.
+
+Ids derive from a hash of the spec, so pages are byte-identical across builds.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+
+from .catalogue import COMPARISON_ZH, Indicator
+from .tables import fmt_number
+
+# The PNG (and so the PDF) uses exactly this installed font; browsers take the first they have.
+PNG_FONT = "Noto Sans CJK SC"
+WEB_FONT = '"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", "WenQuanYi Micro Hei", sans-serif'
+PNG_SCALE = 3  # ≈ 216 dpi at the chart's size on A4
+BUNDLE_NAME = "planbook-vega.js"
+KIND_ZH = {"official": "官方数据", "demo": "演示数据（非官方）", "plan": "规划基期值"}
+
+
+def theme_config(font: str) -> dict:
+    return {
+        "font": font,
+        "view": {"stroke": None},
+        "axis": {"labelFontSize": 11, "titleFontSize": 11, "grid": True, "gridColor": "#e5e7eb"},
+        "legend": {"labelFontSize": 11, "titleFontSize": 11, "orient": "bottom"},
+        "title": {"fontSize": 14, "anchor": "start", "subtitleFontSize": 11, "subtitleColor": "#6b7280"},
+    }
+
+
+def indicator_chart(ind: Indicator, series: pd.DataFrame, report_year: int, base: tuple[int, float] | None) -> alt.LayerChart:
+    """Actual values, the straight path from base to each target, and the targets marked.
+
+    ``series`` has columns ``year``, ``value``, ``kind`` (official / demo / plan).
+    """
+    unit = "" if ind.unit in ("/", "是/否") else ind.unit
+    y_title = f"{ind.name_zh}（{unit}）" if unit else ind.name_zh
+    data = series.assign(kind_zh=series["kind"].map(KIND_ZH),
+                         label=[fmt_number(v, ind.decimals) for v in series["value"]])
+    kinds = [k for k in ("plan", "official", "demo") if k in set(series["kind"])]
+    domain = [KIND_ZH[k] for k in kinds]
+    shapes = {"plan": "square", "official": "circle", "demo": "circle"}
+    fills = {"plan": "#374151", "official": "#2f6fb3", "demo": "white"}
+    x = alt.X("year:O", title="年份", axis=alt.Axis(labelAngle=0))
+    y = alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False))
+
+    layers = []
+    path_rows = []
+    if base is not None:
+        for t in ind.targets:
+            path_rows += [{"year": base[0], "value": base[1], "path": f"{t.year}年目标路径"},
+                          {"year": t.year, "value": t.value, "path": f"{t.year}年目标路径"}]
+    years = sorted(set(series["year"]) | {r["year"] for r in path_rows} | {t.year for t in ind.targets})
+    x = alt.X("year:O", title="年份", axis=alt.Axis(labelAngle=0), scale=alt.Scale(domain=years))
+    if path_rows:
+        layers.append(alt.Chart(pd.DataFrame(path_rows)).mark_line(strokeDash=[4, 4], color="#9ca3af").encode(
+            x=x, y=y, detail="path:N"))
+    targets = pd.DataFrame([{"year": t.year, "value": t.value,
+                             "label": f"{t.year}年目标 {COMPARISON_ZH[t.comparison]}{fmt_number(t.value, ind.decimals)}"}
+                            for t in ind.targets])
+    if not targets.empty:
+        layers.append(alt.Chart(targets).mark_point(shape="diamond", size=120, filled=True, color="#b42318").encode(
+            x=x, y=y, tooltip=[alt.Tooltip("label:N", title="目标")]))
+        layers.append(alt.Chart(targets).mark_text(dy=-12, fontSize=10, color="#b42318").encode(
+            x=x, y=y, text="label:N"))
+    if not series.empty:
+        layers.append(alt.Chart(data).mark_line(color="#2f6fb3").encode(x=x, y=y))
+        layers.append(alt.Chart(data).mark_point(size=60, strokeWidth=2, opacity=1).encode(
+            x=x, y=y,
+            shape=alt.Shape("kind_zh:N", title="数据类型", scale=alt.Scale(domain=domain, range=[shapes[k] for k in kinds])),
+            fill=alt.Fill("kind_zh:N", title="数据类型", scale=alt.Scale(domain=domain, range=[fills[k] for k in kinds])),
+            color=alt.value("#2f6fb3"),
+            tooltip=[alt.Tooltip("year:O", title="年份"), alt.Tooltip("label:N", title="数值"),
+                     alt.Tooltip("kind_zh:N", title="数据类型")]))
+    subtitle = [f"截至 {report_year} 年"]
+    if "demo" in set(series["kind"]):
+        subtitle.append("空心点为演示数据，非官方统计")
+    return alt.layer(*layers).properties(
+        width=340, height=200,
+        title=alt.Title(ind.name_zh, subtitle=" · ".join(subtitle)),
+    )
+
+
+def chart_spec(chart: alt.TopLevelMixin, font: str) -> dict:
+    spec = chart.to_dict()
+    spec["config"] = {**spec.get("config", {}), **theme_config(font)}
+    return spec
+
+
+def _chart_id(spec: dict) -> str:
+    digest = hashlib.sha256(json.dumps(spec, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+    return f"pb-chart-{digest[:12]}"
+
+
+def _script_json(spec: dict) -> str:
+    # "</" would end the <script> element early; escape it (and friends) inside JSON strings.
+    text = json.dumps(spec, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("</", "<\\/").replace("<!--", "<\\!--").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+@dataclass(frozen=True)
+class ChartOutput:
+    """What a notebook cell displays: HTML for the site, PNG for the PDF."""
+
+    html: str
+    png: bytes
+    alt_text: str
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"text/html": self.html,
+                "image/png": base64.b64encode(self.png).decode("ascii"),
+                "text/plain": self.alt_text}
+
+
+def render(chart: alt.TopLevelMixin, alt_text: str) -> ChartOutput:
+    import vl_convert as vlc
+
+    web = chart_spec(chart, WEB_FONT)
+    cid = _chart_id(web)
+    html = (f'<div class="pb-chart" id="{cid}" role="img" aria-label="{_attr(alt_text)}"></div>'
+            f'<script>planbookChart("{cid}", {_script_json(web)});</script>')
+    png = vlc.vegalite_to_png(chart_spec(chart, PNG_FONT), scale=PNG_SCALE)
+    return ChartOutput(html=html, png=png, alt_text=alt_text)
+
+
+def _attr(text: str) -> str:
+    import html as _html
+
+    return _html.escape(text, quote=True)
+
+
+# The small loader every page uses: draw with SVG, no action menu (it links to external editors).
+LOADER_JS = """
+window.planbookChart = function (id, spec) {
+  var el = document.getElementById(id);
+  if (!el) { return; }
+  vegaEmbed(el, spec, {renderer: "svg", actions: false}).catch(function (err) {
+    el.textContent = "图表无法显示：" + err;
+  });
+};
+"""
+
+
+def write_js_bundle(folder: Path) -> Path:
+    """Write vega + vega-lite + vega-embed (versions matching Altair) as one classic script."""
+    import vl_convert as vlc
+
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / BUNDLE_NAME
+    vl_version = "_".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
+    bundle = vlc.javascript_bundle(vl_version=vl_version)
+    text = "(function(){\n" + bundle + "\nwindow.vegaEmbed = vegaEmbed;\n})();\n" + LOADER_JS
+    if not path.exists() or path.read_text("utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+    return path

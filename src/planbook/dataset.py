@@ -1,0 +1,76 @@
+"""Where things live, and loading the catalogue with its observations in one call."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .catalogue import Catalogue, load_catalogue
+from .errors import InputError, Problem
+from .observations import load_observations, observation_files
+
+
+def project_root(start: Path | None = None) -> Path:
+    """The folder holding ``_config.yml`` and ``data/`` (searched upwards from ``start``)."""
+    here = Path(start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "_config.yml").is_file() and (folder / "data").is_dir():
+            return folder
+    # Installed from a checkout: the package sits in <root>/src/planbook.
+    guess = Path(__file__).resolve().parents[2]
+    if (guess / "_config.yml").is_file():
+        return guess
+    raise InputError([Problem(str(here), None, None, "not inside a planbook project (no _config.yml with a data/ folder found)")])
+
+
+def default_data_dir() -> Path:
+    return project_root() / "data"
+
+
+@dataclass(frozen=True)
+class DataSet:
+    data_dir: Path
+    catalogue: Catalogue
+    observations: pd.DataFrame
+
+    @property
+    def years(self) -> list[int]:
+        return sorted(int(y) for y in self.observations["year"].unique())
+
+    def latest_year(self) -> int:
+        if self.observations.empty:
+            raise InputError([Problem(str(self.data_dir / "observations"), None, None, "no observation files")])
+        return max(self.years)
+
+    def upto(self, year: int) -> pd.DataFrame:
+        """Observations a report of ``year`` may use: nothing later."""
+        return self.observations[self.observations["year"] <= year]
+
+    def has_demo(self, year: int) -> bool:
+        return bool((self.upto(year)["kind"] == "demo").any())
+
+    def input_files(self) -> list[Path]:
+        files = [self.catalogue.path, self.catalogue.path.parent / self.catalogue.plan["text"]]
+        files += [p for _, p in observation_files(self.data_dir / "observations")[0]]
+        return files
+
+
+def catalogue_path(data_dir: Path) -> Path:
+    """``DIR/catalogue.yaml`` when DIR has one, else the project's."""
+    own = Path(data_dir) / "catalogue.yaml"
+    return own if own.is_file() else default_data_dir() / "catalogue.yaml"
+
+
+def load(data_dir: Path | str | None = None) -> DataSet:
+    """Load and validate everything; raise InputError listing all problems (catalogue first)."""
+    data_dir = Path(data_dir) if data_dir else default_data_dir()
+    cat = load_catalogue(catalogue_path(data_dir))
+    obs = load_observations(data_dir / "observations", cat)
+    return DataSet(data_dir=data_dir, catalogue=cat, observations=obs)
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()

@@ -1,0 +1,236 @@
+"""Annual observation files: reading (CSV in UTF-8 or GBK/GB18030, XLSX) and validation.
+
+One file per year, ``observations/<year>.csv`` (or ``.xlsx``), with the header
+``indicator_id,value,source,note`` and optionally ``kind`` (``official`` or
+``demo``; ``official`` when the column is absent).  Every problem is reported
+with file, row and field; nothing is half-loaded.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .catalogue import Catalogue
+from .errors import InputError, Problem, display_path
+
+REQUIRED_COLUMNS = ("indicator_id", "value", "source")
+OPTIONAL_COLUMNS = ("note", "kind")
+KINDS = {"official": "official", "demo": "demo", "官方": "official", "演示": "demo"}
+EXCEL_ERRORS = ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#####")
+FRAME_COLUMNS = ["year", "indicator_id", "value", "source", "note", "kind", "file", "row"]
+LAST_YEAR = 2035  # the plan's horizon: a file for a later year is a typo, not data
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """Rows of one file as strings, with the 1-based row number a person sees."""
+
+    header: list[str]
+    rows: list[tuple[int, list[str]]]
+
+
+def year_of(path: Path) -> int | None:
+    m = re.fullmatch(r"(\d{4})", path.stem)
+    return int(m.group(1)) if m else None
+
+
+def observation_files(obs_dir: Path) -> tuple[list[tuple[int, Path]], list[Problem]]:
+    """The year files of a folder, sorted by year, and problems with file names."""
+    files: dict[int, Path] = {}
+    problems: list[Problem] = []
+    if not obs_dir.is_dir():
+        return [], [Problem(display_path(obs_dir, Path.cwd()), None, None, "observations folder not found")]
+    for path in sorted(obs_dir.iterdir()):
+        if path.name.startswith(".") or path.suffix.lower() not in (".csv", ".xlsx", ".xls"):
+            continue
+        name = display_path(path, Path.cwd())
+        if path.suffix.lower() == ".xls":
+            problems.append(Problem(name, None, None, "old Excel .xls format: save it as .xlsx or .csv"))
+            continue
+        year = year_of(path)
+        if year is None:
+            problems.append(Problem(name, None, None, "file name is not a year: expected <year>.csv or <year>.xlsx, e.g. 2024.csv"))
+            continue
+        if not 2000 <= year <= LAST_YEAR:
+            problems.append(Problem(name, None, None, f"year {year} is outside 2000..{LAST_YEAR} (the plan ends in {LAST_YEAR})"))
+            continue
+        if year in files:
+            problems.append(Problem(name, None, None, f"two files for {year}: {files[year].name} and {path.name}; keep one"))
+            continue
+        files[year] = path
+    return sorted(files.items()), problems
+
+
+def decode_csv_bytes(data: bytes, name: str) -> str:
+    """Decode a CSV: UTF-8 (with or without BOM), then GB18030 (a superset of GBK/GB2312)."""
+    if b"\x00" in data[:4096]:
+        if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            try:
+                return data.decode("utf-16")
+            except UnicodeDecodeError:
+                pass
+        raise InputError([Problem(name, None, None, "binary data, not a CSV text file (is it an Excel file renamed to .csv?)")])
+    if data[:4] == b"PK\x03\x04":
+        raise InputError([Problem(name, None, None, "this is an Excel (.xlsx) file with a .csv name: rename it to .xlsx")])
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError([Problem(name, line, None, "text is neither UTF-8 nor GBK/GB18030: save the file as 'CSV UTF-8'")]) from None
+
+
+def read_raw(path: Path) -> RawTable:
+    """Read a CSV or XLSX file into header + string rows (blank rows dropped)."""
+    name = display_path(path, Path.cwd())
+    if path.suffix.lower() == ".xlsx":
+        return _read_xlsx(path, name)
+    data = path.read_bytes()
+    if not data.strip():
+        raise InputError([Problem(name, None, None, "empty file: expected a header line indicator_id,value,source,note")])
+    text = decode_csv_bytes(data, name)
+    try:
+        records = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+    except csv.Error as exc:
+        raise InputError([Problem(name, None, None, f"malformed CSV: {exc}")]) from None
+    rows = [(n, r) for n, r in enumerate(records, start=1) if any(c.strip() for c in r)]
+    if not rows:
+        raise InputError([Problem(name, None, None, "empty file: expected a header line indicator_id,value,source,note")])
+    (_, header), body = rows[0], rows[1:]
+    return RawTable([h.strip().lower() for h in header], body)
+
+
+def _read_xlsx(path: Path, name: str) -> RawTable:
+    import openpyxl  # imported here: only XLSX readers pay for it
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a broken file
+        raise InputError([Problem(name, None, None, f"cannot open as Excel .xlsx: {exc}")]) from None
+    ws = wb["数据"] if "数据" in wb.sheetnames else wb.worksheets[0]
+    rows = []
+    for n, values in enumerate(ws.iter_rows(values_only=True), start=1):
+        cells = ["" if v is None else (repr(v) if isinstance(v, float) else str(v)) for v in values]
+        if any(c.strip() for c in cells):
+            rows.append((n, cells))
+    wb.close()
+    if not rows:
+        raise InputError([Problem(name, None, None, "empty worksheet: expected a header row indicator_id,value,source,note")])
+    (_, header), body = rows[0], rows[1:]
+    return RawTable([h.strip().lower() for h in header], body)
+
+
+def parse_number(text: str, *, percent_unit: bool) -> float:
+    """Parse a number as people type it; raise ValueError with what was expected.
+
+    Accepted because the intent is unambiguous: surrounding spaces, full-width
+    digits and signs (``１２３``), thousands separators in the 1,234.5 pattern,
+    and a trailing ``%`` on a percentage indicator.
+    """
+    s = unicodedata.normalize("NFKC", text).strip()
+    if not s:
+        raise ValueError("empty value: expected a number")
+    if s.upper() in EXCEL_ERRORS:
+        raise ValueError(f"Excel error value {s!r}: expected a number (fix the formula in the source sheet)")
+    if s.endswith("%"):
+        if not percent_unit:
+            raise ValueError(f"{s!r} has a % sign but the indicator's unit is not %: expected a plain number")
+        s = s[:-1].strip()
+    if re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?", s):
+        s = s.replace(",", "")
+    if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", s):
+        raise ValueError(f"{text.strip()!r} is not a number: expected digits like 87.2")
+    return float(s)
+
+
+def validate_table(raw: RawTable, year: int, name: str, cat: Catalogue) -> tuple[list[dict], list[Problem]]:
+    """Check one file's rows against the catalogue; return clean records and problems."""
+    problems: list[Problem] = []
+    missing = [c for c in REQUIRED_COLUMNS if c not in raw.header]
+    if missing:
+        return [], [Problem(name, 1, c, f"missing column {c!r}: the header must contain {','.join(REQUIRED_COLUMNS)} (note, kind optional)") for c in missing]
+    dup_cols = {c for c in raw.header if c and raw.header.count(c) > 1}
+    for c in sorted(dup_cols):
+        problems.append(Problem(name, 1, c, "column appears twice in the header"))
+    col = {c: raw.header.index(c) for c in raw.header if c}
+    records: list[dict] = []
+    seen: dict[str, int] = {}
+    for row, cells in raw.rows:
+        if len(cells) > len(raw.header) and any(c.strip() for c in cells[len(raw.header):]):
+            problems.append(Problem(name, row, None, f"{len(cells)} fields but the header has {len(raw.header)}: a comma inside a value must be quoted"))
+            continue
+        cells = cells + [""] * (len(raw.header) - len(cells))
+        get = lambda c: cells[col[c]].strip() if c in col else ""  # noqa: E731
+        sid = unicodedata.normalize("NFKC", get("indicator_id")).strip()
+        if not sid:
+            problems.append(Problem(name, row, "indicator_id", "empty: expected an indicator id from the catalogue"))
+            continue
+        if sid not in cat.series_ids:
+            hint = ""
+            if sid in cat.by_id:
+                hint = f" ({sid} restates {cat.by_id[sid].same_as}: report the value under that id)"
+            problems.append(Problem(name, row, "indicator_id", f"unknown indicator {sid!r}: expected an id from the catalogue{hint}"))
+            continue
+        if sid in seen:
+            problems.append(Problem(name, row, "indicator_id", f"duplicate id {sid!r} (also in row {seen[sid]}): one value per indicator and year"))
+            continue
+        seen[sid] = row
+        meta = cat.series_meta(sid)
+        try:
+            value = parse_number(get("value"), percent_unit=meta.unit == "%")
+        except ValueError as exc:
+            problems.append(Problem(name, row, "value", str(exc)))
+            continue
+        lo, hi = meta.valid_range
+        if (lo is not None and value < lo) or (hi is not None and value > hi):
+            expected = f"between {lo:g} and {hi:g}" if lo is not None and hi is not None else (
+                f"at least {lo:g}" if lo is not None else f"at most {hi:g}")
+            problems.append(Problem(name, row, "value", f"{value:g} {meta.unit} is out of range: expected {expected}"))
+            continue
+        if getattr(meta, "kind", None) == "yes_no" and value not in (0.0, 1.0):
+            problems.append(Problem(name, row, "value", f"{value:g}: a yes/no indicator takes 1 (yes) or 0 (no)"))
+            continue
+        source = get("source")
+        if not source:
+            problems.append(Problem(name, row, "source", "empty: every value needs its source (publication, department, date)"))
+            continue
+        kind_text = get("kind").lower() if "kind" in col else "official"
+        kind = KINDS.get(kind_text or "official")
+        if kind is None:
+            problems.append(Problem(name, row, "kind", f"{get('kind')!r}: expected official or demo"))
+            continue
+        records.append({"year": year, "indicator_id": sid, "value": value, "source": source,
+                        "note": get("note"), "kind": kind, "file": name, "row": row})
+    return records, problems
+
+
+def load_observations(obs_dir: Path, cat: Catalogue) -> pd.DataFrame:
+    """All observation files of a folder as one long frame; raise InputError listing every problem."""
+    files, problems = observation_files(Path(obs_dir))
+    records: list[dict] = []
+    for year, path in files:
+        name = display_path(path, Path.cwd())
+        try:
+            raw = read_raw(path)
+        except InputError as exc:
+            problems.extend(exc.problems)
+            continue
+        recs, probs = validate_table(raw, year, name, cat)
+        records.extend(recs)
+        problems.extend(probs)
+    if problems:
+        raise InputError(problems)
+    frame = pd.DataFrame.from_records(records, columns=FRAME_COLUMNS)
+    frame["year"] = frame["year"].astype("int64")
+    frame["value"] = frame["value"].astype("float64")
+    return frame.sort_values(["indicator_id", "year"], kind="stable").reset_index(drop=True)

@@ -1,0 +1,150 @@
+"""Numbers and tables as the report shows them: HTML for the site, Markdown for the PDF.
+
+Text that comes from data files (names, sources, notes) is always escaped, so
+``<script>``, ``&``, ``|`` or ``$`` show as text in every output.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import pandas as pd
+
+from .assess import STATUS_ZH
+
+# Colour and symbol per status: the word is always shown too (never colour alone).
+STATUS_STYLE = {
+    "achieved": ("#1a7f37", "★"),
+    "on_track": ("#2f6fb3", "●"),
+    "needs_acceleration": ("#b7791f", "▲"),
+    "limited_progress": ("#c2410c", "◆"),
+    "deterioration": ("#b42318", "▼"),
+    "insufficient_data": ("#6b7280", "○"),
+    "no_target": ("#6b7280", "—"),
+}
+DEMO_MARK_ZH = "演示"
+
+
+def missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
+
+
+def fmt_number(value, decimals: int = 1) -> str:
+    """``1234.5`` → ``1234.5``; missing → ``—``.  No thousands separators (Chinese reports omit them)."""
+    if missing(value):
+        return "—"
+    text = f"{float(value):.{decimals}f}"
+    return "0" + text[2:] if text.startswith("-0") and float(text) == 0 else text
+
+
+def fmt_value(value, decimals: int, unit: str) -> str:
+    """A value with its unit as the plan writes it (``87.2%``, ``0.50 万个``, ``2.10``)."""
+    if missing(value):
+        return "—"
+    if unit == "是/否":
+        return "是" if float(value) >= 0.5 else "否"
+    number = fmt_number(value, decimals)
+    if unit in ("/", ""):
+        return number
+    if unit == "%":
+        return f"{number}%"
+    return f"{number} {unit}"
+
+
+def fmt_share(value) -> str:
+    """A share as a percentage: ``0.456`` → ``45.6%``."""
+    if missing(value):
+        return "—"
+    return f"{float(value) * 100:.1f}%"
+
+
+def md_escape(text: str) -> str:
+    """Escape text for a Markdown (MyST) table cell: it must render literally."""
+    text = str(text).replace("\\", "\\\\")
+    text = re.sub(r"([`*_{}\[\]<>()#+!|$~^&%])", r"\\\1", text)
+    return text.replace("\n", " ")
+
+
+def status_badge_html(status: str) -> str:
+    colour, symbol = STATUS_STYLE[status]
+    word = STATUS_ZH[status]
+    return (f'<span class="pb-status pb-status-{status}" style="color:{colour}">'
+            f'<span aria-hidden="true">{symbol}</span> {word}</span>')
+
+
+def status_badge_md(status: str) -> str:
+    _, symbol = STATUS_STYLE[status]
+    return f"{symbol} {STATUS_ZH[status]}"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One table cell: plain text, optionally pre-rendered HTML/Markdown, optionally demo."""
+
+    text: str
+    html: str | None = None
+    markdown: str | None = None
+    demo: bool = False
+
+    def as_html(self) -> str:
+        body = self.html if self.html is not None else html.escape(self.text)
+        if self.demo:
+            body += f'<sup class="pb-demo-mark" title="演示数据，非官方统计">{DEMO_MARK_ZH}</sup>'
+        return body
+
+    def as_markdown(self) -> str:
+        body = self.markdown if self.markdown is not None else md_escape(self.text)
+        return body + (f"（{DEMO_MARK_ZH}）" if self.demo else "")
+
+
+@dataclass
+class Table:
+    """A table with an HTML and a Markdown representation (the site uses the first, LaTeX the second)."""
+
+    columns: Sequence[str]
+    rows: list[list[Cell]]
+    caption: str | None = None
+    css_class: str = "pb-table"
+    numeric: frozenset[int] = field(default_factory=frozenset)
+    note: str | None = None
+
+    def _repr_html_(self) -> str:
+        head = "".join(f"<th>{html.escape(c)}</th>" for c in self.columns)
+        body = []
+        for row in self.rows:
+            cells = "".join(
+                f'<td class="pb-num">{c.as_html()}</td>' if k in self.numeric else f"<td>{c.as_html()}</td>"
+                for k, c in enumerate(row))
+            body.append(f"<tr>{cells}</tr>")
+        caption = f"<caption>{html.escape(self.caption)}</caption>" if self.caption else ""
+        note = f'<p class="pb-table-note">{html.escape(self.note)}</p>' if self.note else ""
+        return (f'<div class="pb-table-wrap"><table class="{self.css_class}">{caption}'
+                f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{note}</div>")
+
+    def _repr_markdown_(self) -> str:
+        lines = []
+        if self.caption:
+            lines += [f"**{md_escape(self.caption)}**", ""]
+        lines.append("| " + " | ".join(md_escape(c) for c in self.columns) + " |")
+        lines.append("|" + "|".join("---:" if k in self.numeric else "---" for k in range(len(self.columns))) + "|")
+        for row in self.rows:
+            lines.append("| " + " | ".join(c.as_markdown() for c in row) + " |")
+        if self.note:
+            lines += ["", md_escape(self.note)]
+        return "\n".join(lines)
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame([[c.text for c in row] for row in self.rows], columns=list(self.columns))
+
+
+def plain_table(frame: pd.DataFrame) -> str:
+    """A fixed-width text table for the terminal."""
+    shown = frame.copy()
+    for col in shown.columns:
+        if shown[col].dtype.kind == "f":
+            shown[col] = shown[col].map(lambda v: "" if missing(v) else f"{v:.3g}" if abs(v) < 1000 else f"{v:.0f}")
+    return shown.fillna("").to_string(index=False)
