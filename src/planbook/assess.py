@@ -224,16 +224,6 @@ def _empty(ind: Indicator, year: int, milestone: Target | None, status: str, **v
     return Assessment(**base)
 
 
-def _clip(ind: Indicator, value: float) -> float:
-    """Keep a projection inside the values the indicator can take (a coverage stays ≤ 100%)."""
-    lo, hi = ind.valid_range
-    if lo is not None:
-        value = max(lo, value)
-    if hi is not None:
-        value = min(hi, value)
-    return value
-
-
 def assess_level(ind: Indicator, series: Sequence[Obs], year: int, target: Target) -> Assessment:
     """Assess a level, count or yes/no indicator against one milestone target."""
     obs = sorted((o for o in series if o.year <= year), key=lambda o: o.year)
@@ -278,7 +268,7 @@ def assess_level(ind: Indicator, series: Sequence[Obs], year: int, target: Targe
         ind, year, target, status,
         value=last.value, value_year=last.year, data_kind=_kind([last]),
         ratio=ratio, completion=completion, time_elapsed=elapsed,
-        projected_value=_clip(ind, trend_value(fit, target.year)) if fit else None,
+        projected_value=ind.clip(trend_value(fit, target.year)) if fit else None,
         projected_year=(next((o.year for o in obs if is_met(o.value, target.value, target.comparison, ind.direction)), None)
                         if met else projected_year(fit, last.year, target.value, target.comparison, ind.direction)),
         required_annual_change=None if met else required_annual_change(last.value, last.year, target.value, target.year),

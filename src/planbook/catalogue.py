@@ -84,6 +84,15 @@ class Indicator:
     def target_for(self, year: int) -> Target | None:
         return next((t for t in self.targets if t.year == year), None)
 
+    def clip(self, value: float) -> float:
+        """Keep a value inside the range the indicator can take (a coverage stays ≤ 100%)."""
+        lo, hi = self.valid_range
+        if lo is not None:
+            value = max(lo, value)
+        if hi is not None:
+            value = min(hi, value)
+        return value
+
 
 @dataclass(frozen=True)
 class ContextSeries:

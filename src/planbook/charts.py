@@ -56,7 +56,6 @@ def indicator_chart(ind: Indicator, series: pd.DataFrame, report_year: int, base
     domain = [KIND_ZH[k] for k in kinds]
     shapes = {"plan": "square", "official": "circle", "demo": "circle"}
     fills = {"plan": "#374151", "official": "#2f6fb3", "demo": "white"}
-    x = alt.X("year:O", title="年份", axis=alt.Axis(labelAngle=0))
     y = alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False))
 
     layers = []
@@ -66,7 +65,8 @@ def indicator_chart(ind: Indicator, series: pd.DataFrame, report_year: int, base
             path_rows += [{"year": base[0], "value": base[1], "path": f"{t.year}年目标路径"},
                           {"year": t.year, "value": t.value, "path": f"{t.year}年目标路径"}]
     years = sorted(set(series["year"]) | {r["year"] for r in path_rows} | {t.year for t in ind.targets})
-    x = alt.X("year:O", title="年份", axis=alt.Axis(labelAngle=0), scale=alt.Scale(domain=years))
+    x = alt.X("year:Q", title="年份", axis=alt.Axis(format="d", tickMinStep=1, labelAngle=0),
+              scale=alt.Scale(domain=[min(years), max(years)], nice=False, padding=12))
     if path_rows:
         layers.append(alt.Chart(pd.DataFrame(path_rows)).mark_line(strokeDash=[4, 4], color="#9ca3af").encode(
             x=x, y=y, detail="path:N"))
@@ -85,7 +85,7 @@ def indicator_chart(ind: Indicator, series: pd.DataFrame, report_year: int, base
             shape=alt.Shape("kind_zh:N", title="数据类型", scale=alt.Scale(domain=domain, range=[shapes[k] for k in kinds])),
             fill=alt.Fill("kind_zh:N", title="数据类型", scale=alt.Scale(domain=domain, range=[fills[k] for k in kinds])),
             color=alt.value("#2f6fb3"),
-            tooltip=[alt.Tooltip("year:O", title="年份"), alt.Tooltip("label:N", title="数值"),
+            tooltip=[alt.Tooltip("year:Q", title="年份", format="d"), alt.Tooltip("label:N", title="数值"),
                      alt.Tooltip("kind_zh:N", title="数据类型")]))
     subtitle = [f"截至 {report_year} 年"]
     if "demo" in set(series["kind"]):
@@ -131,6 +131,7 @@ def render(chart: alt.TopLevelMixin, alt_text: str) -> ChartOutput:
     import vl_convert as vlc
 
     web = chart_spec(chart, WEB_FONT)
+    web.pop("$schema", None)  # an identifier only, but keep pages free of outside URLs
     cid = _chart_id(web)
     html = (f'<div class="pb-chart" id="{cid}" role="img" aria-label="{_attr(alt_text)}"></div>'
             f'<script>planbookChart("{cid}", {_script_json(web)});</script>')
@@ -149,7 +150,7 @@ LOADER_JS = """
 window.planbookChart = function (id, spec) {
   var el = document.getElementById(id);
   if (!el) { return; }
-  vegaEmbed(el, spec, {renderer: "svg", actions: false}).catch(function (err) {
+  vegaEmbed(el, spec, {mode: "vega-lite", renderer: "svg", actions: false}).catch(function (err) {
     el.textContent = "图表无法显示：" + err;
   });
 };

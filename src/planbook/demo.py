@@ -78,15 +78,6 @@ def _start(ind: Indicator, rng: random.Random) -> float:
     return target * rng.uniform(0.25, 0.5)
 
 
-def _clip(ind: Indicator, value: float) -> float:
-    lo, hi = ind.valid_range
-    if lo is not None:
-        value = max(lo, value)
-    if hi is not None:
-        value = min(hi, value)
-    return value
-
-
 def _level_path(ind: Indicator, scenario: str, rng: random.Random) -> dict[int, float]:
     start = _start(ind, rng)
     goal = ind.target_for(2025) or (ind.targets[0] if ind.targets else None)
@@ -103,7 +94,7 @@ def _level_path(ind: Indicator, scenario: str, rng: random.Random) -> dict[int, 
         t = (year - 2020) / 5
         shape = t ** 0.8 if scenario == "achieved" else t
         noise = rng.gauss(0, 0.025) * span if year < 2025 else 0.0
-        path[year] = _clip(ind, start + (end - start) * shape + noise)
+        path[year] = ind.clip(start + (end - start) * shape + noise)
     return path
 
 

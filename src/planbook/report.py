@@ -1,0 +1,328 @@
+"""What the chapter notebooks show: sentences, tables and charts for one report year.
+
+A notebook cell is one call into this module, e.g.::
+
+    report = open_report(year, data_dir)
+    report.glue_chapter("smart")
+    report.scorecard("smart")
+
+Every number in the prose is glued from here (never typed into a notebook).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+
+from . import charts
+from .assess import STATUS_POINTS, STATUS_ZH, STATUSES, assess, headline_rows, summarise
+from .catalogue import Catalogue, Indicator
+from .dataset import DataSet, load
+from .tables import Cell, Table, fmt_number, fmt_share, fmt_value, missing, status_badge_html, status_badge_md
+
+STATUS_PHRASE = {
+    "achieved": "{n} 项已达到目标",
+    "on_track": "{n} 项进展顺利",
+    "needs_acceleration": "{n} 项需加快推进",
+    "limited_progress": "{n} 项进展有限",
+    "deterioration": "{n} 项出现倒退",
+    "insufficient_data": "{n} 项数据不足、暂无法判断",
+    "no_target": "{n} 项尚无目标值",
+}
+# Order used to say whether a status change is an improvement.
+STATUS_RANK = {"achieved": 0, "on_track": 1, "needs_acceleration": 2, "limited_progress": 3, "deterioration": 4}
+DEMO_NOTICE = "本页含演示数据：标“演示”的数值由程序生成，仅用于展示评估方法，不是历城区的官方统计。"
+
+
+class GlueText(str):
+    """A string glued as plain text (``{glue:text}`` would otherwise show its quotes)."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def glue(name: str, value) -> None:
+    """Glue a value for ``{glue:text}`name``` without displaying it."""
+    from myst_nb import glue as _glue
+
+    _glue(name, GlueText(value) if isinstance(value, str) else value, display=False)
+
+
+@dataclass
+class Report:
+    data: DataSet
+    year: int
+
+    @property
+    def cat(self) -> Catalogue:
+        return self.data.catalogue
+
+    @cached_property
+    def frame(self) -> pd.DataFrame:
+        return assess(self.cat, self.data.observations, self.year)
+
+    @cached_property
+    def previous(self) -> pd.DataFrame | None:
+        """The assessment one year earlier, from the data known for that year."""
+        if self.year - 1 not in self.data.years:
+            return None
+        return assess(self.cat, self.data.observations, self.year - 1)
+
+    @cached_property
+    def summary(self) -> pd.DataFrame:
+        return summarise(self.cat, self.frame)
+
+    @property
+    def has_demo(self) -> bool:
+        return self.data.has_demo(self.year)
+
+    # --- series -----------------------------------------------------------------
+
+    def series(self, ind: Indicator) -> pd.DataFrame:
+        """Values known for a report of this year: ``year``, ``value``, ``kind`` (plan for the baseline)."""
+        obs = self.data.upto(self.year)
+        rows = obs[obs["indicator_id"] == ind.series_id][["year", "value", "kind", "source"]].copy()
+        if ind.baseline is not None:
+            base = self.cat.by_id[ind.series_id].baseline if ind.same_as else ind.baseline
+            rows.loc[rows["year"] == base.year, "kind"] = "plan"
+        return rows.reset_index(drop=True)
+
+    def headline(self, dimension: str | None = None, *, table_only: bool = True) -> pd.DataFrame:
+        rows = headline_rows(self.frame, table_only=table_only)
+        if dimension is not None:
+            rows = rows[rows["dimension"] == dimension]
+        return rows
+
+    # --- sentences ----------------------------------------------------------------
+
+    def status_sentence(self, rows: pd.DataFrame, subject: str) -> str:
+        """``智慧城镇化 7 项指标中，2 项已达到目标，…。``"""
+        counts = rows["status"].value_counts()
+        parts = [STATUS_PHRASE[s].format(n=int(counts[s])) for s in STATUSES if counts.get(s, 0)]
+        milestones = sorted({int(m) for m in rows["milestone"].dropna()})
+        against = f"（对照 {milestones[0]} 年目标）" if len(milestones) == 1 else ""
+        if not parts:
+            return f"{subject}暂无可评估的指标。"
+        return f"{subject} {len(rows)} 项指标中{against}，" + "，".join(parts) + "。"
+
+    def score_sentence(self, dimension: str) -> str:
+        row = self.summary.set_index("dimension").loc[dimension]
+        name = self.cat.dimension_by_id[dimension].name_zh if dimension != "all" else "全部"
+        if missing(row["score"]):
+            return f"{name}维度尚无可计分的指标。"
+        return (f"{name}维度得分 {row['score']:.1f} 分（满分 100 分，按 {int(row['scored'])} 项"
+                f"有目标且有数据的指标计算）。")
+
+    # --- tables --------------------------------------------------------------------
+
+    def value_cell(self, ind: Indicator, value, year, kind) -> Cell:
+        if missing(value):
+            return Cell("—")
+        text = fmt_value(value, ind.decimals, ind.unit)
+        if not missing(year) and int(year) != self.year:
+            text += f"（{int(year)}年）"
+        return Cell(text, demo=kind in ("demo", "mixed"))
+
+    def _target_text(self, ind: Indicator, year: int) -> str:
+        t = ind.target_for(year)
+        if t is None:
+            return "待定" if ind.target_pending else "—"
+        text = t.as_written
+        return text + "（年份系推定）" if t.year_inferred else text
+
+    def _progress_text(self, row) -> str:
+        if missing(row["completion"]) and missing(row["time_elapsed"]):
+            return "—"
+        return f"{fmt_share(row['completion'])} / {fmt_share(row['time_elapsed'])}"
+
+    def _status_cell(self, status: str) -> Cell:
+        return Cell(STATUS_ZH[status], html=status_badge_html(status), markdown=status_badge_md(status))
+
+    def scorecard(self, dimension: str) -> Table:
+        """The dimension's rows of table 专栏1 with value, targets, progress and status."""
+        head = self.headline(dimension).set_index("id")
+        rows = []
+        for ind in (i for i in self.cat.table if i.dimension == dimension):
+            r = head.loc[ind.id]
+            base = Cell(ind.baseline.as_written) if ind.baseline else Cell("—")
+            rows.append([
+                Cell(str(ind.table_no)), Cell(ind.name_zh), Cell(ind.unit), base,
+                self.value_cell(ind, r["value"], r["value_year"], r["data_kind"]),
+                Cell(self._target_text(ind, 2025)), Cell(self._target_text(ind, 2035)),
+                Cell(self._progress_text(r)), self._status_cell(r["status"]),
+            ])
+        milestone_note = "完成进度 / 时序进度与状态对照当期目标（2025 年及以前对照 2025 年目标）。"
+        return Table(
+            columns=["序号", "指标", "单位", "2020年", f"{self.year}年评估值", "2025年目标", "2035年目标",
+                     "完成进度 / 时序进度", "状态"],
+            rows=rows, numeric=frozenset({4}),
+            caption=f"{self.cat.dimension_by_id[dimension].name_zh}主要指标评估（{self.year}年）",
+            note=milestone_note + (" " + DEMO_NOTICE if self.has_demo else ""),
+        )
+
+    def text_targets(self, dimension: str) -> Table:
+        """Targets set in the chapter's text, each with the passage and its status."""
+        rows = []
+        frame = self.frame[(self.frame["dimension"] == dimension) & self.frame["table_no"].isna()]
+        for rec in frame.itertuples(index=False):
+            ind = self.cat.by_id[rec.id]
+            t = ind.target_for(int(rec.milestone))
+            target = t.as_written + ("（年份系推定）" if t.year_inferred else "")
+            same = f"（即专栏1第{self.cat.by_id[ind.same_as].table_no}行）" if ind.same_as else ""
+            rows.append([
+                Cell(ind.name_zh + same), Cell(f"{int(rec.milestone)}年 {target}"),
+                self.value_cell(ind, rec.value, rec.value_year, rec.data_kind),
+                self._status_cell(rec.status), Cell(ind.section),
+            ])
+        return Table(columns=["目标", "目标值", f"{self.year}年评估值", "状态", "规划出处"], rows=rows,
+                     caption=f"规划正文中的量化目标（{self.cat.dimension_by_id[dimension].name_zh}）",
+                     numeric=frozenset({2}))
+
+    def status_overview(self) -> Table:
+        """Every table indicator's status on one page, grouped by dimension."""
+        head = self.headline().set_index("id")
+        rows = []
+        for ind in self.cat.table:
+            r = head.loc[ind.id]
+            rows.append([Cell(self.cat.dimension_by_id[ind.dimension].name_zh), Cell(str(ind.table_no)),
+                         Cell(ind.name_zh), self.value_cell(ind, r["value"], r["value_year"], r["data_kind"]),
+                         Cell("—" if missing(r["milestone"]) else self._target_text(ind, int(r["milestone"]))),
+                         self._status_cell(r["status"])])
+        return Table(columns=["维度", "序号", "指标", f"{self.year}年评估值", "当期目标", "状态"], rows=rows,
+                     caption=f"专栏1全部 22 项指标状态一览（{self.year}年）", numeric=frozenset({3}))
+
+    def score_table(self) -> Table:
+        rows = []
+        for rec in self.summary.itertuples(index=False):
+            name = "合计" if rec.dimension == "all" else self.cat.dimension_by_id[rec.dimension].name_zh
+            counts = [Cell(str(getattr(rec, s))) for s in STATUSES]
+            rows.append([Cell(name), Cell(str(rec.indicators)), *counts,
+                         Cell("—" if missing(rec.score) else f"{rec.score:.1f}")])
+        return Table(columns=["维度", "指标数", *[STATUS_ZH[s] for s in STATUSES], "得分"], rows=rows,
+                     caption=f"各维度状态分布与得分（{self.year}年）",
+                     numeric=frozenset(range(1, len(STATUSES) + 3)))
+
+    def changes(self) -> tuple[str, Table | None]:
+        """Status moves since the previous year's assessment."""
+        if self.previous is None:
+            return f"{self.year - 1} 年无评估数据，本年为首次评估，无法比较状态变化。", None
+        now = headline_rows(self.frame).set_index(["id", "milestone"])["status"]
+        before = self.previous.set_index(["id", "milestone"])["status"]
+        rows, better, worse = [], 0, 0
+        for (iid, milestone), status in now.items():
+            old = before.get((iid, milestone))
+            if old is None or old == status:
+                continue
+            a, b = STATUS_RANK.get(old), STATUS_RANK.get(status)
+            move = "—" if a is None or b is None else ("改善" if b < a else "退步")
+            better += move == "改善"
+            worse += move == "退步"
+            ind = self.cat.by_id[iid]
+            rows.append([Cell(ind.name_zh), Cell(f"{int(milestone)}年" if not missing(milestone) else "—"),
+                         self._status_cell(old), self._status_cell(status), Cell(move)])
+        if not rows:
+            return f"与 {self.year - 1} 年评估相比，各指标状态没有变化。", None
+        sentence = (f"与 {self.year - 1} 年评估相比，{len(rows)} 项指标（含正文目标）的状态发生变化："
+                    f"{better} 项改善，{worse} 项退步，{len(rows) - better - worse} 项由或转为“数据不足”等无法比较的状态。")
+        table = Table(columns=["指标", "目标年份", f"{self.year - 1}年状态", f"{self.year}年状态", "变化"],
+                      rows=rows, caption=f"状态变化（{self.year - 1}→{self.year}年）")
+        return sentence, table
+
+    def conflicts(self) -> Table:
+        rows = [[Cell(self.cat.by_id[c.table_id].name_zh), Cell(f"{c.year}年"),
+                 Cell(c.table_target.as_written if c.table_target else "—"),
+                 Cell(c.text_target.as_written), Cell(self.cat.by_id[c.text_id].section),
+                 Cell({"value": "目标值不同", "comparison": "比较方式不同", "year": "年份不同"}[c.kind])]
+                for c in self.cat.conflicts()]
+        rows += [[Cell("、".join(self._name(i) for i in n.ids)), Cell("—"), Cell("—"), Cell("—"), Cell("—"),
+                  Cell(n.note_zh)] for n in self.cat.audit_notes]
+        return Table(columns=["指标", "年份", "专栏1", "正文", "正文出处", "问题"], rows=rows,
+                     caption="规划内部一致性核查")
+
+    def _name(self, series_id: str) -> str:
+        meta = self.cat.series_meta(series_id)
+        return meta.name_zh
+
+    def context_table(self) -> Table:
+        """Published context figures (official only), each with its source."""
+        obs = self.data.upto(self.year)
+        ctx = obs[obs["indicator_id"].str.startswith("ctx_")]
+        rows = []
+        for c in self.cat.context:
+            for rec in ctx[ctx["indicator_id"] == c.id].itertuples(index=False):
+                rows.append([Cell(c.name_zh), Cell(str(rec.year)), Cell(fmt_value(rec.value, c.decimals, c.unit), demo=rec.kind == "demo"),
+                             Cell(rec.source), Cell(rec.note)])
+        return Table(columns=["指标", "年份", "数值", "来源", "说明"], rows=rows,
+                     caption="背景数据：公开发布的统计数字（区级统计口径）", numeric=frozenset({2}))
+
+    # --- charts ----------------------------------------------------------------------
+
+    def chart(self, ind: Indicator) -> charts.ChartOutput:
+        row = self.frame[(self.frame["id"] == ind.id)].iloc[0]
+        base = None if missing(row["base_year"]) else (int(row["base_year"]), float(row["base_value"]))
+        if ind.kind == "cumulative":
+            base = None  # a running total has no straight path from a level baseline
+        series = self.series(ind)
+        chart = charts.indicator_chart(ind, series, self.year, base)
+        return charts.render(chart, alt_text=self._alt_text(ind, series))
+
+    def _alt_text(self, ind: Indicator, series: pd.DataFrame) -> str:
+        values = "，".join(f"{int(y)}年 {fmt_value(v, ind.decimals, ind.unit)}{'（演示）' if k == 'demo' else ''}"
+                          for y, v, k in zip(series["year"], series["value"], series["kind"]))
+        targets = "，".join(f"{t.year}年目标 {t.as_written}" for t in ind.targets) or "无目标值"
+        return f"{ind.name_zh}：{values or '暂无数据'}；{targets}。"
+
+    def charts(self, dimension: str) -> list[charts.ChartOutput]:
+        return [self.chart(ind) for ind in self.cat.table if ind.dimension == dimension]
+
+    # --- glue --------------------------------------------------------------------------
+
+    def glue_common(self) -> None:
+        glue("year", str(self.year))
+        glue("demo_notice", DEMO_NOTICE if self.has_demo else "本页数值均为官方发布数据。")
+
+    def glue_chapter(self, dimension: str) -> None:
+        """Numbers and sentences a chapter's prose refers to."""
+        self.glue_common()
+        dim = self.cat.dimension_by_id[dimension]
+        head = self.headline(dimension)
+        glue("dimension_name", dim.name_zh)
+        glue("chapter_ref", dim.chapter_zh)
+        glue("n_indicators", str(len(head)))
+        glue("status_sentence", self.status_sentence(head, dim.name_zh))
+        glue("score_sentence", self.score_sentence(dimension))
+        text = self.frame[(self.frame["dimension"] == dimension) & self.frame["table_no"].isna()]
+        glue("n_text_targets", str(len(text)))
+        glue("text_sentence", self.status_sentence(text.rename(columns={}), "正文目标"))
+
+    def glue_overview(self) -> None:
+        self.glue_common()
+        head = self.headline()
+        glue("status_sentence", self.status_sentence(head, "专栏1"))
+        glue("score_sentence", self.score_sentence("all"))
+        text = self.frame[self.frame["table_no"].isna() & self.frame["headline"]]
+        glue("text_sentence", self.status_sentence(text, "规划正文"))
+        sentence, _ = self.changes()
+        glue("changes_sentence", sentence)
+        glue("n_conflicts", str(len(self.cat.conflicts())))
+        best = self.summary[self.summary["dimension"] != "all"].dropna(subset=["score"])
+        if not best.empty:
+            top = best.sort_values(["score", "dimension"], ascending=[False, True]).iloc[0]
+            low = best.sort_values(["score", "dimension"], ascending=[True, True]).iloc[0]
+            glue("dimension_sentence",
+                 f"四个维度中，{self.cat.dimension_by_id[top['dimension']].name_zh}得分最高（{top['score']:.1f} 分），"
+                 f"{self.cat.dimension_by_id[low['dimension']].name_zh}得分最低（{low['score']:.1f} 分）。")
+        else:
+            glue("dimension_sentence", "各维度暂无可计分的指标。")
+
+
+def open_report(year: int | None = None, data_dir: str | Path | None = None) -> Report:
+    """Load the data (validated) and prepare the report for ``year`` (default: latest with data)."""
+    data = load(data_dir)
+    return Report(data=data, year=int(year) if year else data.latest_year())
+
+
+__all__ = ["Report", "open_report", "glue", "STATUS_POINTS"]
