@@ -70,6 +70,8 @@ def observation_files(obs_dir: Path) -> tuple[list[tuple[int, Path]], list[Probl
 
 def decode_csv_bytes(data: bytes, name: str) -> str:
     """Decode a CSV: UTF-8 (with or without BOM), then GB18030 (a superset of GBK/GB2312)."""
+    if data[:4] == b"PK\x03\x04":
+        raise InputError([Problem(name, None, None, "this is an Excel (.xlsx) file with a .csv name: rename it to .xlsx")])
     if b"\x00" in data[:4096]:
         if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
             try:
@@ -77,8 +79,6 @@ def decode_csv_bytes(data: bytes, name: str) -> str:
             except UnicodeDecodeError:
                 pass
         raise InputError([Problem(name, None, None, "binary data, not a CSV text file (is it an Excel file renamed to .csv?)")])
-    if data[:4] == b"PK\x03\x04":
-        raise InputError([Problem(name, None, None, "this is an Excel (.xlsx) file with a .csv name: rename it to .xlsx")])
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -192,13 +192,13 @@ def validate_table(raw: RawTable, year: int, name: str, cat: Catalogue) -> tuple
             problems.append(Problem(name, row, "value", str(exc)))
             continue
         lo, hi = meta.valid_range
+        if getattr(meta, "kind", None) == "yes_no" and value not in (0.0, 1.0):
+            problems.append(Problem(name, row, "value", f"{value:g}: a yes/no indicator takes 1 (yes) or 0 (no)"))
+            continue
         if (lo is not None and value < lo) or (hi is not None and value > hi):
             expected = f"between {lo:g} and {hi:g}" if lo is not None and hi is not None else (
                 f"at least {lo:g}" if lo is not None else f"at most {hi:g}")
             problems.append(Problem(name, row, "value", f"{value:g} {meta.unit} is out of range: expected {expected}"))
-            continue
-        if getattr(meta, "kind", None) == "yes_no" and value not in (0.0, 1.0):
-            problems.append(Problem(name, row, "value", f"{value:g}: a yes/no indicator takes 1 (yes) or 0 (no)"))
             continue
         source = get("source")
         if not source:

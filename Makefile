@@ -1,0 +1,35 @@
+# Two commands: `make book` (set up, build the site and PDF for the latest year)
+# and `make test` (set up, run every test). Everything else is `planbook …`.
+VENV     ?= .venv
+PYTHON   ?= python3
+BIN      := $(VENV)/bin
+PLANBOOK := $(BIN)/planbook
+
+.PHONY: book site test setup system check clean
+
+book: setup
+	$(PLANBOOK) build --pdf
+
+site: setup
+	$(PLANBOOK) build
+
+test: setup
+	$(BIN)/python -m pytest
+
+check: setup
+	$(PLANBOOK) check
+
+setup: system $(VENV)/.installed
+
+system:
+	bash scripts/install-system.sh
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+clean:
+	rm -rf _build book/chapters book/generated

@@ -1,0 +1,44 @@
+"""Shared test helpers: the project root, the CLI, and small data folders."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def run_cli(*args: str) -> tuple[int, str, str]:
+    """Run ``planbook ARGS`` in-process; return (exit code, stdout, stderr)."""
+    from planbook.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main(list(args))
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def cli():
+    return run_cli
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path) -> Path:
+    """A copy of the shipped data/ folder that a test may change."""
+    dest = tmp_path / "data"
+    shutil.copytree(ROOT / "data", dest)
+    return dest
+
+
+@pytest.fixture
+def obs_dir(tmp_path: Path) -> Path:
+    """An empty data folder (project catalogue) with an observations/ subfolder."""
+    folder = tmp_path / "data" / "observations"
+    folder.mkdir(parents=True)
+    return folder
