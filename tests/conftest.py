@@ -11,6 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"
+BOOK_DATA = FIXTURES / "book-data"
 
 
 def run_cli(*args: str) -> tuple[int, str, str]:
@@ -42,3 +43,14 @@ def obs_dir(tmp_path: Path) -> Path:
     folder = tmp_path / "data" / "observations"
     folder.mkdir(parents=True)
     return folder
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Path:
+    """The website built once from the fixture data (report year 2022) into a temporary folder."""
+    from planbook.build import build
+
+    out = tmp_path_factory.mktemp("book")
+    result = build(year=2022, data_dir=BOOK_DATA, out_dir=out)
+    assert result.site == out / "html"
+    return result.site

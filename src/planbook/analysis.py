@@ -94,7 +94,7 @@ def green(report: Report) -> Analysis:
                      f"约合 {gap / 100 * 365:.0f} 个优良天。")
     else:
         sentence += "。"
-    return Analysis("空气质量", sentence, [report.chart(ind)])
+    return Analysis("空气质量", sentence, [report.chart(ind, key="analysis")])
 
 
 def balanced(report: Report) -> Analysis:
@@ -129,7 +129,7 @@ def balanced(report: Report) -> Analysis:
                      f"{rec.value_r:.0f} 元，之比为 {rec.value_u / rec.value_r:.2f}（来源：{rec.source_u}）。")
     table = Table(columns=["目标", f"{year}年按线性路径应达到", f"{year}年评估值", "今后所需"], rows=rows,
                   caption="城乡居民收入比：实际与目标路径", numeric=frozenset({1, 2}))
-    return Analysis("城乡收入差距", sentence, [table, report.chart(ind)])
+    return Analysis("城乡收入差距", sentence, [table, report.chart(ind, key="analysis")])
 
 
 def two_way(report: Report) -> Analysis:

@@ -145,11 +145,11 @@ def _jupyter_book() -> list[str]:
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "jupyter_book.cli.main"]
 
 
-def run_jupyter_book(root: Path, config_path: Path, out: Path, builder: str = "html") -> Path:
-    cmd = [*_jupyter_book(), "build", str(root / "book"), "--config", str(config_path),
-           "--toc", str(root / "_toc.yml"), "--path-output", str(out), "--builder", builder]
-    proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True)
-    log_path = root / "_build" / "logs" / f"jupyter-book-{builder}.log"
+def run_jupyter_book(book: Path, toc: Path, config_path: Path, out: Path, logs: Path, builder: str = "html") -> Path:
+    cmd = [*_jupyter_book(), "build", str(book), "--config", str(config_path),
+           "--toc", str(toc), "--path-output", str(out), "--builder", builder]
+    proc = subprocess.run(cmd, cwd=book, capture_output=True, text=True)
+    log_path = logs / f"jupyter-book-{builder}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     log_path.write_text(proc.stdout + proc.stderr, encoding="utf-8")
     if proc.returncode != 0:
@@ -171,10 +171,24 @@ def _publish(staged: Path, target: Path) -> None:
         shutil.rmtree(old)
 
 
-def build(year: int | None = None, data_dir: str | Path | None = None, pdf: bool = False) -> BuildResult:
-    """Build the website (and PDF) for one report year; publish only when everything succeeded."""
+def stage_book(root: Path, stage: Path, data: DataSet, year: int) -> Path:
+    """Copy the book's sources into ``stage`` and add the executed notebooks and generated pages."""
     from .pages import write_generated_pages
 
+    book = stage / "book"
+    shutil.copytree(root / "book", book, ignore=shutil.ignore_patterns("chapters", "generated", "_build"))
+    execute_all(year, data.data_dir, book / "chapters")
+    write_generated_pages(data, year, book / "generated")
+    return book
+
+
+def build(year: int | None = None, data_dir: str | Path | None = None, pdf: bool = False,
+          out_dir: str | Path | None = None) -> BuildResult:
+    """Build the website (and PDF) for one report year; publish only when everything succeeded.
+
+    The site lands in ``<out_dir>/html`` (default ``_build/html``).  With the default
+    output the executed notebooks are also copied to ``book/chapters`` for researchers.
+    """
     started = time.monotonic()
     root = project_root()
     data = load(data_dir)
@@ -182,36 +196,32 @@ def build(year: int | None = None, data_dir: str | Path | None = None, pdf: bool
     if year not in data.years:
         raise BuildError(f"no observations for {year}: years with data are {', '.join(map(str, data.years))}")
     log(f"data OK: {len(data.catalogue.indicators)} indicators, years {data.years[0]}–{data.years[-1]}; edition {year}")
-    build_dir = root / "_build"
-    build_dir.mkdir(exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=".stage-", dir=build_dir))
+    out = Path(out_dir) if out_dir else root / "_build"
+    out.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=".stage-", dir=out))
     try:
-        chapters_dir = stage / "chapters"
-        execute_all(year, data.data_dir, chapters_dir)
-        generated = stage / "generated"
-        write_generated_pages(data, year, generated)
-        # The book reads executed notebooks and generated pages from book/ (ignored by git).
-        for src, name in ((chapters_dir, "chapters"), (generated, "generated")):
-            dest = root / "book" / name
-            if dest.exists():
-                shutil.rmtree(dest)
-            shutil.copytree(src, dest)
+        book = stage_book(root, stage, data, year)
         config_path = stage / "_config.yml"
         config_path.write_text(yaml.safe_dump(edition_config(root, data, year), allow_unicode=True, sort_keys=False), encoding="utf-8")
         log("building the website (jupyter-book html)")
-        html = run_jupyter_book(root, config_path, stage / "jb")
-        pdf_path = None
+        html = run_jupyter_book(book, root / "_toc.yml", config_path, stage / "jb", out / "logs")
+        pdf_name = None
         if pdf:
             from .pdf import build_pdf
 
             log("building the PDF (jupyter-book latex + xelatex)")
-            pdf_path = build_pdf(root, config_path, stage / "jb", data, year)
-            shutil.copyfile(pdf_path, html / pdf_path.name)
-        _publish(html, build_dir / "html")
-        site = build_dir / "html"
-        published_pdf = site / pdf_path.name if pdf_path else None
+            pdf_path = build_pdf(book, root / "_toc.yml", config_path, stage / "jb", out / "logs", data, year)
+            pdf_name = pdf_path.name
+            shutil.copyfile(pdf_path, html / pdf_name)
+        _publish(html, out / "html")
+        if out_dir is None:
+            for name in ("chapters", "generated"):
+                dest = root / "book" / name
+                shutil.rmtree(dest, ignore_errors=True)
+                shutil.copytree(book / name, dest)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
     seconds = time.monotonic() - started
     log(f"done in {seconds:.1f} s")
-    return BuildResult(site=site, pdf=published_pdf, year=year, seconds=seconds)
+    site = out / "html"
+    return BuildResult(site=site, pdf=site / pdf_name if pdf_name else None, year=year, seconds=seconds)

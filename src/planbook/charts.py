@@ -102,8 +102,9 @@ def chart_spec(chart: alt.TopLevelMixin, font: str) -> dict:
     return spec
 
 
-def _chart_id(spec: dict) -> str:
-    digest = hashlib.sha256(json.dumps(spec, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+def _chart_id(spec: dict, key: str) -> str:
+    text = key + json.dumps(spec, sort_keys=True, ensure_ascii=False)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     return f"pb-chart-{digest[:12]}"
 
 
@@ -127,12 +128,13 @@ class ChartOutput:
                 "text/plain": self.alt_text}
 
 
-def render(chart: alt.TopLevelMixin, alt_text: str) -> ChartOutput:
+def render(chart: alt.TopLevelMixin, alt_text: str, key: str = "") -> ChartOutput:
+    """Both representations of a chart. ``key`` tells apart the same chart shown twice on a page."""
     import vl_convert as vlc
 
     web = chart_spec(chart, WEB_FONT)
     web.pop("$schema", None)  # an identifier only, but keep pages free of outside URLs
-    cid = _chart_id(web)
+    cid = _chart_id(web, key)
     html = (f'<div class="pb-chart" id="{cid}" role="img" aria-label="{_attr(alt_text)}"></div>'
             f'<script>planbookChart("{cid}", {_script_json(web)});</script>')
     png = vlc.vegalite_to_png(chart_spec(chart, PNG_FONT), scale=PNG_SCALE)

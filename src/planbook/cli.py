@@ -171,6 +171,8 @@ def main(argv: list[str] | None = None) -> int:
         for line in exc.lines():
             print(f"error: {line}", file=sys.stderr)
         return EXIT_INPUT
+    except BrokenPipeError:  # e.g. `planbook check | head`
+        return 0
     except KeyboardInterrupt:
         print("interrupted: nothing was published", file=sys.stderr)
         return 130

@@ -48,6 +48,9 @@ class InputError(PlanbookError):
         self.problems = sorted(set(problems), key=_problem_key)
         super().__init__(f"{len(self.problems)} problem(s) in the input")
 
+    def __reduce__(self):
+        return (type(self), (self.problems,))
+
     def lines(self) -> list[str]:
         return [str(p) for p in self.problems]
 
@@ -64,6 +67,9 @@ class NotebookError(BuildError):
         self.ename, self.evalue = ename, evalue
         where = f"cell {cell}" if cell is not None else "a cell"
         super().__init__(f"{notebook} (year {year}): {where} raised {ename}: {evalue}")
+
+    def __reduce__(self):  # raised in a worker process, re-raised in the parent
+        return (type(self), (self.notebook, self.year, self.cell, self.ename, self.evalue))
 
 
 def _problem_key(p: Problem) -> tuple:

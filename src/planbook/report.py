@@ -158,7 +158,7 @@ class Report:
         return Table(
             columns=["序号", "指标", "单位", "2020年", f"{self.year}年评估值", "2025年目标", "2035年目标",
                      "完成进度 / 时序进度", "状态"],
-            rows=rows, numeric=frozenset({4}),
+            rows=rows, numeric=frozenset({4}), wide=frozenset({1}),
             caption=f"{self.cat.dimension_by_id[dimension].name_zh}主要指标评估（{self.year}年）",
             note=milestone_note + (" " + DEMO_NOTICE if self.has_demo else ""),
         )
@@ -179,7 +179,7 @@ class Report:
             ])
         return Table(columns=["目标", "目标值", f"{self.year}年评估值", "状态", "规划出处"], rows=rows,
                      caption=f"规划正文中的量化目标（{self.cat.dimension_by_id[dimension].name_zh}）",
-                     numeric=frozenset({2}))
+                     numeric=frozenset({2}), wide=frozenset({0, 4}))
 
     def status_overview(self) -> Table:
         """Every table indicator's status on one page, grouped by dimension."""
@@ -192,7 +192,8 @@ class Report:
                          Cell("—" if missing(r["milestone"]) else self._target_text(ind, int(r["milestone"]))),
                          self._status_cell(r["status"])])
         return Table(columns=["维度", "序号", "指标", f"{self.year}年评估值", "当期目标", "状态"], rows=rows,
-                     caption=f"专栏1全部 22 项指标状态一览（{self.year}年）", numeric=frozenset({3}))
+                     caption=f"专栏1全部 {len(rows)} 项指标状态一览（{self.year}年）", numeric=frozenset({3}),
+                     wide=frozenset({0, 2}))
 
     def score_table(self) -> Table:
         rows = []
@@ -201,7 +202,7 @@ class Report:
             counts = [Cell(str(getattr(rec, s))) for s in STATUSES]
             rows.append([Cell(name), Cell(str(rec.indicators)), *counts,
                          Cell("—" if missing(rec.score) else f"{rec.score:.1f}")])
-        return Table(columns=["维度", "指标数", *[STATUS_ZH[s] for s in STATUSES], "得分"], rows=rows,
+        return Table(columns=["维度", "指标数", *[STATUS_ZH[s] for s in STATUSES], "得分"], rows=rows, wide=frozenset({0}),
                      caption=f"各维度状态分布与得分（{self.year}年）",
                      numeric=frozenset(range(1, len(STATUSES) + 3)))
 
@@ -225,10 +226,13 @@ class Report:
                          self._status_cell(old), self._status_cell(status), Cell(move)])
         if not rows:
             return f"与 {self.year - 1} 年评估相比，各指标状态没有变化。", None
+        other = len(rows) - better - worse
+        parts = [f"{n} 项{word}" for n, word in ((better, "改善"), (worse, "退步"),
+                                                 (other, "在“数据不足”“无目标值”与其他状态之间变化")) if n]
         sentence = (f"与 {self.year - 1} 年评估相比，{len(rows)} 项指标（含正文目标）的状态发生变化："
-                    f"{better} 项改善，{worse} 项退步，{len(rows) - better - worse} 项由或转为“数据不足”等无法比较的状态。")
+                    + "，".join(parts) + "。")
         table = Table(columns=["指标", "目标年份", f"{self.year - 1}年状态", f"{self.year}年状态", "变化"],
-                      rows=rows, caption=f"状态变化（{self.year - 1}→{self.year}年）")
+                      rows=rows, caption=f"状态变化（{self.year - 1}→{self.year}年）", wide=frozenset({0}))
         return sentence, table
 
     def conflicts(self) -> Table:
@@ -240,7 +244,7 @@ class Report:
         rows += [[Cell("、".join(self._name(i) for i in n.ids)), Cell("—"), Cell("—"), Cell("—"), Cell("—"),
                   Cell(n.note_zh)] for n in self.cat.audit_notes]
         return Table(columns=["指标", "年份", "专栏1", "正文", "正文出处", "问题"], rows=rows,
-                     caption="规划内部一致性核查")
+                     caption="规划内部一致性核查", wide=frozenset({0, 4, 5}))
 
     def _name(self, series_id: str) -> str:
         meta = self.cat.series_meta(series_id)
@@ -256,18 +260,19 @@ class Report:
                 rows.append([Cell(c.name_zh), Cell(str(rec.year)), Cell(fmt_value(rec.value, c.decimals, c.unit), demo=rec.kind == "demo"),
                              Cell(rec.source), Cell(rec.note)])
         return Table(columns=["指标", "年份", "数值", "来源", "说明"], rows=rows,
-                     caption="背景数据：公开发布的统计数字（区级统计口径）", numeric=frozenset({2}))
+                     caption="背景数据：公开发布的统计数字（区级统计口径）", numeric=frozenset({2}),
+                     wide=frozenset({0, 3, 4}))
 
     # --- charts ----------------------------------------------------------------------
 
-    def chart(self, ind: Indicator) -> charts.ChartOutput:
+    def chart(self, ind: Indicator, key: str = "") -> charts.ChartOutput:
         row = self.frame[(self.frame["id"] == ind.id)].iloc[0]
         base = None if missing(row["base_year"]) else (int(row["base_year"]), float(row["base_value"]))
         if ind.kind == "cumulative":
             base = None  # a running total has no straight path from a level baseline
         series = self.series(ind)
         chart = charts.indicator_chart(ind, series, self.year, base)
-        return charts.render(chart, alt_text=self._alt_text(ind, series))
+        return charts.render(chart, alt_text=self._alt_text(ind, series), key=key)
 
     def _alt_text(self, ind: Indicator, series: pd.DataFrame) -> str:
         values = "，".join(f"{int(y)}年 {fmt_value(v, ind.decimals, ind.unit)}{'（演示）' if k == 'demo' else ''}"

@@ -111,19 +111,22 @@ class Table:
     css_class: str = "pb-table"
     numeric: frozenset[int] = field(default_factory=frozenset)
     note: str | None = None
+    wide: frozenset[int] = field(default_factory=frozenset)  # columns of long text: keep them readable
 
     def _repr_html_(self) -> str:
         head = "".join(f"<th>{html.escape(c)}</th>" for c in self.columns)
         body = []
         for row in self.rows:
-            cells = "".join(
-                f'<td class="pb-num">{c.as_html()}</td>' if k in self.numeric else f"<td>{c.as_html()}</td>"
-                for k, c in enumerate(row))
+            cells = "".join(f"<td{self._td_class(k)}>{c.as_html()}</td>" for k, c in enumerate(row))
             body.append(f"<tr>{cells}</tr>")
         caption = f"<caption>{html.escape(self.caption)}</caption>" if self.caption else ""
         note = f'<p class="pb-table-note">{html.escape(self.note)}</p>' if self.note else ""
         return (f'<div class="pb-table-wrap"><table class="{self.css_class}">{caption}'
                 f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{note}</div>")
+
+    def _td_class(self, k: int) -> str:
+        classes = [name for name, cols in (("pb-num", self.numeric), ("pb-wide", self.wide)) if k in cols]
+        return f' class="{" ".join(classes)}"' if classes else ""
 
     def _repr_markdown_(self) -> str:
         lines = []

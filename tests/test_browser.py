@@ -1,0 +1,83 @@
+"""Pages in a real headless browser (Debian's Chromium) with the network cut off."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+PAGES = ["chapters/overview.html", "chapters/smart.html", "chapters/green.html", "chapters/balanced.html",
+         "chapters/two_way.html", "intro.html", "methodology.html", "generated/data-appendix.html",
+         "generated/colophon.html", "search.html"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), "Debian's chromium is not installed (make setup installs it)"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--disable-quic"])
+        yield b
+        b.close()
+
+
+def open_offline(browser, url: str):
+    """Open a page; every request that is not for a local file is blocked and recorded."""
+    context = browser.new_context()
+    page = context.new_page()
+    outside, errors = [], []
+    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file://")
+               else (outside.append(route.request.url), route.abort()))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(url)
+    return context, page, outside, errors
+
+
+@pytest.mark.parametrize("chapter", ["smart", "green", "balanced", "two_way", "overview"])
+def test_chapter_charts_are_drawn_offline(browser, site, chapter):
+    context, page, outside, errors = open_offline(browser, (site / "chapters" / f"{chapter}.html").as_uri())
+    try:
+        containers = page.locator(".pb-chart").count()
+        if chapter != "overview":
+            assert containers >= 5
+            page.wait_for_function(
+                "() => [...document.querySelectorAll('.pb-chart')].every(el => el.querySelector('svg, canvas'))",
+                timeout=20000)
+            drawn = page.locator(".pb-chart svg").count()
+            assert drawn == containers
+            # Chinese labels reached the drawn chart.
+            assert "年份" in page.locator(".pb-chart").first.text_content()
+        assert outside == []
+        assert errors == []
+    finally:
+        context.close()
+
+
+def test_every_page_loads_nothing_from_outside(browser, site):
+    requests = 0
+    for name in PAGES:
+        context, page, outside, errors = open_offline(browser, (site / name).as_uri())
+        try:
+            page.wait_for_load_state("load")
+            assert outside == [], name
+            assert errors == [], (name, errors)
+            requests += 1
+        finally:
+            context.close()
+    assert requests == len(PAGES)
+
+
+def test_search_finds_chinese_words(browser, site):
+    context, page, outside, errors = open_offline(browser, (site / "search.html").as_uri() + "?q=城镇化率")
+    try:
+        page.wait_for_selector("#search-results li", timeout=20000)
+        assert page.locator("#search-results li").count() >= 1
+        assert outside == []
+    finally:
+        context.close()
