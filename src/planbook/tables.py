@@ -129,16 +129,30 @@ class Table:
         return f' class="{" ".join(classes)}"' if classes else ""
 
     def _repr_markdown_(self) -> str:
-        lines = []
-        if self.caption:
-            lines += [f"**{md_escape(self.caption)}**", ""]
-        lines.append("| " + " | ".join(md_escape(c) for c in self.columns) + " |")
-        lines.append("|" + "|".join("---:" if k in self.numeric else "---" for k in range(len(self.columns))) + "|")
-        for row in self.rows:
-            lines.append("| " + " | ".join(c.as_markdown() for c in row) + " |")
+        """A MyST list-table: the LaTeX writer turns it into a longtable that breaks across
+        pages, with column widths from the content so long text wraps inside its column."""
+        caption = f" {md_escape(self.caption)}" if self.caption else ""
+        lines = [f":::{{list-table}}{caption}", ":header-rows: 1", ":class: longtable",
+                 f":widths: {' '.join(str(w) for w in self.column_widths())}", ""]
+        for row in [[Cell(c) for c in self.columns], *self.rows]:
+            for k, cell in enumerate(row):
+                lines.append(f"{'* -' if k == 0 else '  -'} {cell.as_markdown() or ' '}")
+        lines.append(":::")
         if self.note:
             lines += ["", md_escape(self.note)]
         return "\n".join(lines)
+
+    def column_widths(self) -> list[int]:
+        """Relative widths: the longest cell of each column as printed (CJK counts double),
+        headers counting at most 8 (they may wrap), each kept between 5 and 30."""
+        def width(text: str) -> int:
+            return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text.replace("\\", ""))
+
+        widths = []
+        for k, name in enumerate(self.columns):
+            longest = max([min(8, width(name))] + [width(row[k].as_markdown()) for row in self.rows])
+            widths.append(max(5, min(30, longest)))
+        return widths
 
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame([[c.text for c in row] for row in self.rows], columns=list(self.columns))

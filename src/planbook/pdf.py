@@ -1,0 +1,173 @@
+"""The PDF for review meetings: Jupyter Book's LaTeX output, typeset by XeLaTeX.
+
+The PDF is made from the same executed notebooks as the website (no second
+execution).  On top of Sphinx's LaTeX this module adds the front matter:
+
+* a cover with title, edition, data vintage and — while any value is demo
+  data — a boxed statement that the figures are not official statistics;
+* a one-page summary for the meeting: every indicator of table 专栏1 with a
+  coloured symbol and the status word, the dimension scores, the headline
+  sentences;
+* PDF metadata (title, subject, author).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+from .assess import STATUS_ZH
+from .dataset import DataSet
+from .errors import BuildError
+from .report import DEMO_NOTICE, Report
+from .tables import STATUS_STYLE, fmt_value, missing
+
+PDF_NAME = "licheng-evaluation-{year}.pdf"
+_TEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
+                "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+                "<": r"\textless{}", ">": r"\textgreater{}"}
+
+
+def tex_escape(text: str) -> str:
+    """Text from data as literal LaTeX (``& % $ # _ { } ~ ^ \\ < >`` included)."""
+    return "".join(_TEX_SPECIAL.get(ch, ch) for ch in str(text))
+
+
+def edition_name(year: int) -> str:
+    kind = {2025: "中期评估", 2035: "终期评估"}.get(year, "年度评估")
+    return f"{year} 年度评估报告（{kind}）"
+
+
+def cover(data: DataSet, year: int) -> str:
+    plan = data.catalogue.plan
+    demo = data.has_demo(year)
+    lines = [
+        r"\begin{titlepage}", r"\centering", r"\vspace*{30mm}",
+        r"{\sffamily\Huge\bfseries 济南市历城区新型城镇化规划\\[4mm] 实施评估\par}", r"\vspace{14mm}",
+        rf"{{\sffamily\LARGE {tex_escape(edition_name(year))}\par}}", r"\vspace{10mm}",
+        rf"{{\large 评估对象：《{tex_escape(plan['title_zh'])}》\\[2mm]（{tex_escape(plan['document_no'])}）\par}}",
+        r"\vspace{8mm}",
+        rf"{{\large 数据截至 {year} 年（{year} 年及以前的数据）\par}}",
+        r"\vfill",
+    ]
+    if demo:
+        lines += [r"\fcolorbox{orange}{yellow!12}{\parbox{0.86\linewidth}{\centering\large\bfseries",
+                  tex_escape("本报告含演示数据：2021 年以后的指标数值为程序生成的演示值，不是历城区的官方统计，"
+                             "仅用于展示评估方法。规划基期值和背景数据为官方数据，均注明来源。"), r"}}\par", r"\vspace{10mm}"]
+    lines += [rf"{{\small 由 planbook 依据指标目录与年度数据生成 · {year} 年度版\par}}", r"\end{titlepage}"]
+    return "\n".join(lines)
+
+
+def _status_tex(status: str) -> str:
+    colour, symbol = STATUS_STYLE[status]
+    return rf"\textcolor[HTML]{{{colour.lstrip('#')}}}{{{symbol}\,{STATUS_ZH[status]}}}"
+
+
+def summary_page(report: Report) -> str:
+    """One page for the meeting: statuses of table 专栏1, dimension scores, headline sentences."""
+    cat = report.cat
+    head = report.headline().set_index("id")
+    rows = []
+    for ind in cat.table:
+        r = head.loc[ind.id]
+        value = "—" if missing(r["value"]) else fmt_value(r["value"], ind.decimals, ind.unit)
+        if r["data_kind"] in ("demo", "mixed"):
+            value += "（演示）"
+        dim = cat.dimension_by_id[ind.dimension].name_zh.replace("城镇化", "")
+        rows.append(rf"{ind.table_no} & {tex_escape(dim)} & {tex_escape(ind.name_zh)} & {tex_escape(value)} & {_status_tex(r['status'])} \\")
+    scores = []
+    for rec in report.summary.itertuples(index=False):
+        name = "合计" if rec.dimension == "all" else cat.dimension_by_id[rec.dimension].name_zh
+        score = "—" if missing(rec.score) else f"{rec.score:.1f}"
+        scores.append(rf"{tex_escape(name)} {score} 分")
+    sentences = [report.status_sentence(report.headline(), "专栏1"), report.changes()[0]]
+    demo = [rf"\par\smallskip{{\footnotesize\color{{orange!70!black}}{tex_escape(DEMO_NOTICE)}}}"] if report.has_demo else []
+    return "\n".join([
+        r"\clearpage\phantomsection\addcontentsline{toc}{chapter}{会议摘要}", r"\thispagestyle{plain}",
+        r"{\centering\sffamily\LARGE\bfseries 会议摘要\par}", r"\vspace{5mm}",
+        rf"{{\small {tex_escape(' '.join(sentences))}}}", r"\par\smallskip",
+        rf"\noindent{{\small\bfseries 维度得分（满分 100）：}}{{\small {'；'.join(scores)}}}",
+        *demo,
+        r"\par\medskip", r"{\footnotesize", r"\renewcommand{\arraystretch}{1.15}",
+        r"\begin{longtable}{@{}r l p{0.42\linewidth} r l@{}}", r"\toprule",
+        r"序号 & 维度 & 指标 & 评估值 & 状态 \\", r"\midrule", r"\endhead",
+        *rows, r"\bottomrule", r"\end{longtable}}",
+        r"{\footnotesize 状态：" + "　".join(_status_tex(s) for s in STATUS_STYLE) + "。方法见“评估方法”一章。}",
+        r"\clearpage",
+    ])
+
+
+def end_of_year_epoch(year: int) -> int:
+    import calendar
+
+    return calendar.timegm((year, 12, 31, 0, 0, 0))
+
+
+def latex_overrides(data: DataSet, year: int) -> dict:
+    """Sphinx ``latex_elements`` entries that depend on the edition."""
+    report = Report(data=data, year=year)
+    title = f"济南市历城区新型城镇化规划实施评估 · {edition_name(year)}"
+    subject = f"《{data.catalogue.plan['title_zh']}》{year} 年度实施评估" + ("（含演示数据，非官方统计）" if report.has_demo else "")
+    return {
+        "maketitle": cover(data, year),
+        "tableofcontents": summary_page(report) + "\n\\sphinxtableofcontents",
+        "extrapackages": r"\usepackage{booktabs}\usepackage{longtable}",
+        "extraclassoptions": "openany,oneside",
+        "hyperref": "\n".join([
+            r"\usepackage{hyperref}",
+            r"\hypersetup{pdftitle={" + tex_escape(title) + r"}, pdfsubject={" + tex_escape(subject)
+            + r"}, pdfauthor={历城区新型城镇化规划评估工作组（planbook 生成）}, pdfcreator={planbook}, pdfproducer={XeLaTeX}}",
+        ]),
+    }
+
+
+PDF_ROOT = "pdf-root"
+
+
+def pdf_toc(toc: dict) -> dict:
+    """The book's _toc.yml for LaTeX: a title-only root, the web root page becomes chapter 1.
+
+    Sphinx turns the sections of the root document into chapters; with the root
+    moved down, the introduction is one chapter like the others.
+    """
+    parts = [dict(part, chapters=list(part["chapters"])) for part in toc["parts"]]
+    parts[0]["chapters"].insert(0, {"file": toc["root"]})
+    return {**toc, "root": PDF_ROOT, "parts": parts}
+
+
+def build_pdf(book: Path, toc: Path, config_path: Path, jb_out: Path, logs: Path, data: DataSet, year: int) -> Path:
+    """Run Sphinx's LaTeX builder on the staged book, then XeLaTeX via latexmk; return the PDF."""
+    import os
+
+    import yaml
+
+    from .build import run_jupyter_book
+
+    (book / f"{PDF_ROOT}.md").write_text(f"# {data.catalogue.plan['title_zh']}实施评估\n", encoding="utf-8")
+    latex_toc = config_path.with_name("_toc_latex.yml")
+    latex_toc.write_text(yaml.safe_dump(pdf_toc(yaml.safe_load(toc.read_text("utf-8"))), allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+    config = yaml.safe_load(config_path.read_text("utf-8"))
+    elements = config["sphinx"]["config"].setdefault("latex_elements", {})
+    elements.update(latex_overrides(data, year))
+    name = PDF_NAME.format(year=year)
+    config["latex"]["latex_documents"] = {"targetname": name.replace(".pdf", ".tex")}
+    latex_config = config_path.with_name("_config_latex.yml")
+    latex_config.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    latex_dir = run_jupyter_book(book, latex_toc, latex_config, jb_out, logs, builder="latex")
+    tex = latex_dir / name.replace(".pdf", ".tex")
+    # The PDF's creation date is the end of the edition year, not the build clock (reproducible).
+    env = {**os.environ, "SOURCE_DATE_EPOCH": str(end_of_year_epoch(year)), "FORCE_SOURCE_DATE": "1"}
+    proc = subprocess.run(["latexmk", "-xelatex", "-interaction=nonstopmode", "-halt-on-error", "-file-line-error", tex.name],
+                          cwd=latex_dir, capture_output=True, text=True, env=env)
+    log = latex_dir / tex.with_suffix(".log").name
+    logs.mkdir(parents=True, exist_ok=True)
+    if log.exists():
+        shutil.copyfile(log, logs / "latex.log")
+    if proc.returncode != 0 or not (latex_dir / name).exists():
+        errors = [line for line in (log.read_text("utf-8", errors="replace").splitlines() if log.exists() else [])
+                  if re.match(r"^(!|.*:\d+: )", line)][:8]
+        raise BuildError(f"XeLaTeX failed for the {year} PDF (log: {logs / 'latex.log'}):\n" + "\n".join(errors or proc.stdout.splitlines()[-10:]))
+    return latex_dir / name
