@@ -5,7 +5,7 @@ PYTHON   ?= python3
 BIN      := $(VENV)/bin
 PLANBOOK := $(BIN)/planbook
 
-.PHONY: book site test setup system check clean
+.PHONY: book site test setup system check lab clean
 
 book: setup
 	$(PLANBOOK) build --pdf
@@ -30,6 +30,10 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
+
+lab: setup
+	$(BIN)/python -m pip install --quiet -e ".[lab]"
+	$(BIN)/jupyter lab notebooks/
 
 clean:
 	rm -rf _build book/chapters book/generated

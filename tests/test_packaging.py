@@ -20,7 +20,8 @@ def _pins(lines) -> dict[str, str]:
 
 def test_environment_yml_matches_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]
-    declared = _pins(project["dependencies"] + project["optional-dependencies"]["test"])
+    extras = [pin for pins in project["optional-dependencies"].values() for pin in pins]
+    declared = _pins(project["dependencies"] + extras)
     env = yaml.safe_load((ROOT / "environment.yml").read_text("utf-8"))
     pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
     listed = _pins([p for p in pip if not p.startswith("-e")])

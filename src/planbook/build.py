@@ -118,7 +118,7 @@ def run_chapter(chapter: str, year: int | None = None, data_dir: str | None = No
 
 # --- configuration ------------------------------------------------------------------
 
-def edition_config(root: Path, data: DataSet, year: int) -> dict:
+def edition_config(root: Path, data: DataSet, year: int, pdf_name: str | None = None) -> dict:
     """_config.yml plus what depends on the edition: title, date, demo banner."""
     config = yaml.safe_load((root / "_config.yml").read_text("utf-8"))
     sphinx_config = config.setdefault("sphinx", {}).setdefault("config", {})
@@ -127,6 +127,8 @@ def edition_config(root: Path, data: DataSet, year: int) -> dict:
     # The report date comes from the data (the edition year), never from the build clock.
     sphinx_config["today"] = f"{year}年度评估（数据截至{year}年）"
     sphinx_config["html_last_updated_fmt"] = None
+    if pdf_name:
+        sphinx_config["planbook_pdf"] = pdf_name
     from .pages import substitutions
 
     config.setdefault("parse", {})["myst_substitutions"] = substitutions(data, year)
@@ -202,16 +204,18 @@ def build(year: int | None = None, data_dir: str | Path | None = None, pdf: bool
     try:
         book = stage_book(root, stage, data, year)
         config_path = stage / "_config.yml"
-        config_path.write_text(yaml.safe_dump(edition_config(root, data, year), allow_unicode=True, sort_keys=False), encoding="utf-8")
+        from .pdf import PDF_NAME
+
+        pdf_name = PDF_NAME.format(year=year) if pdf else None
+        config = edition_config(root, data, year, pdf_name)
+        config_path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
         log("building the website (jupyter-book html)")
         html = run_jupyter_book(book, root / "_toc.yml", config_path, stage / "jb", out / "logs")
-        pdf_name = None
         if pdf:
             from .pdf import build_pdf
 
             log("building the PDF (jupyter-book latex + xelatex)")
             pdf_path = build_pdf(book, root / "_toc.yml", config_path, stage / "jb", out / "logs", data, year)
-            pdf_name = pdf_path.name
             shutil.copyfile(pdf_path, html / pdf_name)
         _publish(html, out / "html")
         if out_dir is None:

@@ -25,10 +25,10 @@ def data_appendix(data: DataSet, year: int) -> str:
     rows = []
     for rec in obs.sort_values(["year", "indicator_id"], kind="stable").itertuples(index=False):
         meta = cat.series_meta(rec.indicator_id)
-        rows.append([Cell(meta.name_zh), Cell(rec.indicator_id), Cell(str(rec.year)),
+        rows.append([Cell(meta.name_zh), Cell(str(rec.year)),
                      Cell(fmt_value(rec.value, meta.decimals, meta.unit), demo=rec.kind == "demo"),
                      Cell(KIND_ZH[rec.kind]), Cell(rec.source), Cell(rec.note)])
-    table = Table(columns=["指标", "编号", "年份", "数值", "类型", "来源", "说明"], rows=rows)
+    table = Table(columns=["指标", "年份", "数值", "类型", "来源", "说明"], rows=rows)
     n_demo = int((obs["kind"] == "demo").sum())
     lines = [
         "(data-appendix)=",

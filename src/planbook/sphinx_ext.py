@@ -5,11 +5,13 @@
 * removes any script or stylesheet that points outside the site (sphinx-thebe
   adds one from unpkg.com even with thebe switched off);
 * shows the demo-data banner on every page while the edition holds demo values
-  (``planbook_demo_banner`` in the config, set by ``planbook build``).
+  (``planbook_demo_banner`` in the config, set by ``planbook build``);
+* links every page to the edition's PDF when one is built (``planbook_pdf``).
 """
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 from pathlib import Path
@@ -49,10 +51,17 @@ def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict, 
     banner = app.config.planbook_demo_banner
     if banner:
         context.setdefault("theme_announcement", banner)
+    pdf = app.config.planbook_pdf
+    if pdf and "body" in context:
+        href = html.escape(context["pathto"](pdf, 1), quote=True)
+        link = (f'<p class="pb-pdf-link"><a href="{href}" download>下载本评估的 PDF 版'
+                f'（{html.escape(pdf)}）</a></p>')
+        context["body"] = link + context["body"]
 
 
 def setup(app: Sphinx) -> dict:
     app.add_config_value("planbook_demo_banner", "", "html")
+    app.add_config_value("planbook_pdf", "", "html")  # file name of the edition's PDF, beside the site
     app.connect("builder-inited", _builder_inited)
     app.connect("html-page-context", _page_context, priority=900)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
