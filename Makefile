@@ -1,4 +1,4 @@
-# Two commands: `make book` (set up, build the site and PDF for the latest year)
+# Two commands: `make book` (set up, build every edition: site and PDF)
 # and `make test` (set up, run every test). Everything else is `planbook …`.
 VENV     ?= .venv
 PYTHON   ?= python3
@@ -8,7 +8,7 @@ PLANBOOK := $(BIN)/planbook
 .PHONY: book site test setup system check lab clean
 
 book: setup
-	$(PLANBOOK) build --pdf
+	$(PLANBOOK) build --all --pdf
 
 site: setup
 	$(PLANBOOK) build

@@ -47,10 +47,10 @@ def obs_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory) -> Path:
-    """The website and PDF built once from the fixture data (report year 2022) into a temporary folder."""
+    """The 2022 edition (site and PDF) built once from the fixture data into a temporary folder."""
     from planbook.build import build
 
     out = tmp_path_factory.mktemp("book")
-    result = build(year=2022, data_dir=BOOK_DATA, out_dir=out, pdf=True)
-    assert result.site == out / "html" and result.pdf == out / "html" / "licheng-evaluation-2022.pdf"
+    [result] = build(year=2022, data_dir=BOOK_DATA, out_dir=out, pdf=True)
+    assert result.site == out / "html" / "2022" and result.pdf == result.site / "licheng-evaluation-2022.pdf"
     return result.site

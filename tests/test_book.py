@@ -195,7 +195,7 @@ def digest(folder: Path) -> dict[str, str]:
 
 def test_failing_cell_stops_the_build_and_keeps_the_last_good_site(site, tmp_path):
     out = tmp_path / "out"
-    shutil.copytree(site, out / "html")
+    shutil.copytree(site.parent, out / "html")
     before = digest(out / "html")
     data = tmp_path / "data"
     shutil.copytree(BOOK_DATA, data)

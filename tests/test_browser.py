@@ -53,6 +53,8 @@ def test_chapter_charts_are_drawn_offline(browser, site, chapter):
             assert drawn == containers
             # Chinese labels reached the drawn chart.
             assert "年份" in page.locator(".pb-chart").first.text_content()
+        # The version switcher was drawn from the site's editions.js.
+        assert "全部版本" in page.locator("#pb-editions").inner_text()
         assert outside == []
         assert errors == []
     finally:

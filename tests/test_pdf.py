@@ -71,7 +71,7 @@ def test_a_figure_for_every_chart(pdf, site):
 
 
 def test_latex_log_has_no_missing_characters(site):
-    log = (site.parent / "logs" / "latex.log").read_text("utf-8", errors="replace")
+    log = (site.parent.parent / "logs" / "latex.log").read_text("utf-8", errors="replace")
     assert "Output written on licheng-evaluation-2022" in log
     assert "Missing character" not in log
 
@@ -87,4 +87,4 @@ def test_text_from_data_is_literal_in_latex(text):
 def test_site_links_to_the_pdf(site):
     for page in ("intro.html", "chapters/overview.html", "chapters/smart.html"):
         html = (site / page).read_text("utf-8")
-        assert re.search(r'<a href="(\.\./)?licheng-evaluation-2022\.pdf" download>', html), page
+        assert re.search(r'<a href="(\.\./)?licheng-evaluation-2022\.pdf" download>PDF 版</a>', html), page

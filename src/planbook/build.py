@@ -14,7 +14,9 @@ last good site stays as it was.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -65,8 +67,11 @@ def _mark_hidden(nb) -> None:
     nb.metadata.pop("papermill", None)
 
 
-def execute_notebook(chapter: str, year: int, data_dir: Path, output: Path) -> Path:
-    """Run one chapter notebook with papermill; raise NotebookError naming the failing cell."""
+def execute_notebook(chapter: str, year: int, data_dir: Path, output: Path, extra: dict | None = None) -> Path:
+    """Run one chapter notebook with papermill; raise NotebookError naming the failing cell.
+
+    ``extra``: further parameters, passed only to notebooks whose parameters cell names them.
+    """
     import nbformat
     import papermill as pm
 
@@ -77,9 +82,12 @@ def execute_notebook(chapter: str, year: int, data_dir: Path, output: Path) -> P
     nb = read_notebook(source)
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = output.with_name(f".partial-{output.name}")
+    parameters = {"year": int(year), "data_dir": str(Path(data_dir).resolve())}
+    declared = next((c.source for c in nb.cells if "parameters" in c.metadata.get("tags", [])), "")
+    parameters.update({k: v for k, v in (extra or {}).items() if re.search(rf"^{k}\s*=", declared, re.M)})
     try:
         result = pm.execute_notebook(
-            nb, str(tmp), parameters={"year": int(year), "data_dir": str(Path(data_dir).resolve())},
+            nb, str(tmp), parameters=parameters,
             kernel_name="python3", cwd=str(root / "notebooks"), progress_bar=False, log_output=False,
         )
     except pm.PapermillExecutionError as exc:
@@ -91,14 +99,15 @@ def execute_notebook(chapter: str, year: int, data_dir: Path, output: Path) -> P
     return output
 
 
-def _execute_job(args: tuple[str, int, str, str]) -> str:
-    chapter, year, data_dir, output = args
-    return str(execute_notebook(chapter, year, Path(data_dir), Path(output)))
+def _execute_job(args: tuple[str, int, str, str, dict]) -> str:
+    chapter, year, data_dir, output, extra = args
+    return str(execute_notebook(chapter, year, Path(data_dir), Path(output), extra))
 
 
-def execute_all(year: int, data_dir: Path, out_dir: Path, chapters: tuple[str, ...] = CHAPTERS) -> list[Path]:
+def execute_all(year: int, data_dir: Path, out_dir: Path, chapters: tuple[str, ...] = CHAPTERS,
+                extra: dict | None = None) -> list[Path]:
     """Execute the chapters in parallel (one kernel per process, as many as cores)."""
-    jobs = [(c, year, str(data_dir), str(out_dir / f"{c}.ipynb")) for c in chapters]
+    jobs = [(c, year, str(data_dir), str(out_dir / f"{c}.ipynb"), extra or {}) for c in chapters]
     workers = max(1, min(len(jobs), os.cpu_count() or 1))
     done = []
     with ProcessPoolExecutor(max_workers=workers) as pool:
@@ -127,6 +136,10 @@ def edition_config(root: Path, data: DataSet, year: int, pdf_name: str | None = 
     # The report date comes from the data (the edition year), never from the build clock.
     sphinx_config["today"] = f"{year}年度评估（数据截至{year}年）"
     sphinx_config["html_last_updated_fmt"] = None
+    from .downloads import download_names
+
+    sphinx_config["planbook_edition_year"] = year
+    sphinx_config["planbook_downloads"] = download_names(year)
     if pdf_name:
         sphinx_config["planbook_pdf"] = pdf_name
     from .pages import substitutions
@@ -173,59 +186,119 @@ def _publish(staged: Path, target: Path) -> None:
         shutil.rmtree(old)
 
 
-def stage_book(root: Path, stage: Path, data: DataSet, year: int) -> Path:
+def stage_book(root: Path, stage: Path, data: DataSet, year: int, previous_observations: Path | None) -> Path:
     """Copy the book's sources into ``stage`` and add the executed notebooks and generated pages."""
     from .pages import write_generated_pages
 
     book = stage / "book"
     shutil.copytree(root / "book", book, ignore=shutil.ignore_patterns("chapters", "generated", "_build"))
-    execute_all(year, data.data_dir, book / "chapters")
+    extra = {"previous_observations": str(previous_observations) if previous_observations else None}
+    execute_all(year, data.data_dir, book / "chapters", extra=extra)
     write_generated_pages(data, year, book / "generated")
     return book
 
 
-def build(year: int | None = None, data_dir: str | Path | None = None, pdf: bool = False,
-          out_dir: str | Path | None = None) -> BuildResult:
-    """Build the website (and PDF) for one report year; publish only when everything succeeded.
+def build_edition(root: Path, data: DataSet, year: int, stage: Path, logs: Path, pdf: bool,
+                  previous_observations: Path | None) -> Path:
+    """Build one edition (site, downloads, PDF) inside ``stage``; return its HTML folder."""
+    from .downloads import download_names, write_downloads
+    from .editions import EDITION_FILE, edition_record
+    from .pdf import PDF_NAME
+    from .report import open_report
 
-    The site lands in ``<out_dir>/html`` (default ``_build/html``).  With the default
-    output the executed notebooks are also copied to ``book/chapters`` for researchers.
+    book = stage_book(root, stage, data, year, previous_observations)
+    pdf_name = PDF_NAME.format(year=year) if pdf else None
+    config = edition_config(root, data, year, pdf_name)
+    config_path = stage / "_config.yml"
+    config_path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    log(f"building the {year} website (jupyter-book html)")
+    html = run_jupyter_book(book, root / "_toc.yml", config_path, stage / "jb", logs)
+    if pdf:
+        from .pdf import build_pdf
+
+        log(f"building the {year} PDF (jupyter-book latex + xelatex)")
+        pdf_path = build_pdf(book, root / "_toc.yml", config_path, stage / "jb", logs, data, year)
+        shutil.copyfile(pdf_path, html / pdf_name)
+    report = open_report(year, data.data_dir)
+    write_downloads(report, html / "downloads")
+    record = edition_record(report, pdf_name, download_names(year))
+    (html / EDITION_FILE).write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return html
+
+
+def write_root(site: Path, title: str) -> None:
+    """The root page listing the editions, and the script behind every page's version switcher."""
+    from .editions import SWITCHER_FILE, read_editions, root_index, switcher_js
+
+    records = read_editions(site)
+    (site / "index.html").write_text(root_index(records, title), encoding="utf-8")
+    (site / SWITCHER_FILE).write_text(switcher_js(records), encoding="utf-8")
+
+
+def build(year: int | None = None, data_dir: str | Path | None = None, pdf: bool = False,
+          out_dir: str | Path | None = None, all_years: bool = False) -> list[BuildResult]:
+    """Build editions and publish them only when every one of them succeeded.
+
+    The site is ``<out_dir>/html`` (default ``_build/html``): a root page listing the
+    editions and one folder per edition, ``<year>/``.  Without ``all_years`` only the
+    edition of ``year`` (default: the latest year with data) is (re)built; the other
+    published editions stay as they are.  With the default output the executed
+    notebooks of the last edition built are also copied to ``book/chapters``.
     """
+    from .editions import edition_years
+
     started = time.monotonic()
     root = project_root()
     data = load(data_dir)
-    year = year or data.latest_year()
-    if year not in data.years:
-        raise BuildError(f"no observations for {year}: years with data are {', '.join(map(str, data.years))}")
-    log(f"data OK: {len(data.catalogue.indicators)} indicators, years {data.years[0]}–{data.years[-1]}; edition {year}")
+    years = edition_years(data) if all_years else [year or data.latest_year()]
+    for y in years:
+        if y not in data.years:
+            raise BuildError(f"no observations for {y}: years with data are {', '.join(map(str, data.years))}")
+    log(f"data OK: {len(data.catalogue.indicators)} indicators, years {data.years[0]}–{data.years[-1]}; "
+        f"edition(s) {', '.join(map(str, years))}")
     out = Path(out_dir) if out_dir else root / "_build"
     out.mkdir(parents=True, exist_ok=True)
+    published = out / "html"
     stage = Path(tempfile.mkdtemp(prefix=".stage-", dir=out))
+    results = []
     try:
-        book = stage_book(root, stage, data, year)
-        config_path = stage / "_config.yml"
-        from .pdf import PDF_NAME
+        # What the previous editions published, read before anything is replaced.
+        previous = {}
+        for y in years:
+            from .downloads import download_names
 
-        pdf_name = PDF_NAME.format(year=year) if pdf else None
-        config = edition_config(root, data, year, pdf_name)
-        config_path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
-        log("building the website (jupyter-book html)")
-        html = run_jupyter_book(book, root / "_toc.yml", config_path, stage / "jb", out / "logs")
-        if pdf:
-            from .pdf import build_pdf
-
-            log("building the PDF (jupyter-book latex + xelatex)")
-            pdf_path = build_pdf(book, root / "_toc.yml", config_path, stage / "jb", out / "logs", data, year)
-            shutil.copyfile(pdf_path, html / pdf_name)
-        _publish(html, out / "html")
-        if out_dir is None:
+            csv = published / str(y - 1) / "downloads" / download_names(y - 1)["observations"]["csv"]
+            if csv.is_file():
+                previous[y] = stage / "published" / csv.name
+                previous[y].parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(csv, previous[y])
+        # The new site: editions not rebuilt are kept as published; the root is written anew.
+        site = stage / "site"
+        site.mkdir()
+        kept = [d for d in published.glob("[0-9][0-9][0-9][0-9]") if d.is_dir() and int(d.name) not in years] \
+            if published.is_dir() else []
+        for folder in kept:
+            shutil.copytree(folder, site / folder.name)
+        last_book = None
+        for y in years:
+            edition_stage = stage / f"edition-{y}"
+            edition_stage.mkdir()
+            t0 = time.monotonic()
+            html = build_edition(root, data, y, edition_stage, out / "logs", pdf, previous.get(y))
+            shutil.rmtree(site / str(y), ignore_errors=True)
+            os.replace(html, site / str(y))
+            last_book = edition_stage / "book"
+            results.append(BuildResult(site=published / str(y), pdf=published / str(y) / f"licheng-evaluation-{y}.pdf" if pdf else None,
+                                       year=y, seconds=time.monotonic() - t0))
+            log(f"edition {y} built in {results[-1].seconds:.1f} s")
+        write_root(site, yaml.safe_load((root / "_config.yml").read_text("utf-8"))["title"])
+        _publish(site, published)
+        if out_dir is None and last_book is not None:
             for name in ("chapters", "generated"):
                 dest = root / "book" / name
                 shutil.rmtree(dest, ignore_errors=True)
-                shutil.copytree(book / name, dest)
+                shutil.copytree(last_book / name, dest)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
-    seconds = time.monotonic() - started
-    log(f"done in {seconds:.1f} s")
-    site = out / "html"
-    return BuildResult(site=site, pdf=site / pdf_name if pdf_name else None, year=year, seconds=seconds)
+    log(f"done in {time.monotonic() - started:.1f} s")
+    return results

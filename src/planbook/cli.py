@@ -1,4 +1,4 @@
-"""The one command line: ``planbook check | indicators | assess | demo | run | build``.
+"""The one command line: ``planbook check | indicators | assess | demo | run | build | template | ingest | verify``.
 
 Bad input never shows a traceback: every problem is one line on stderr and
 the exit code is 2.
@@ -115,11 +115,58 @@ def cmd_run(args) -> int:
 def cmd_build(args) -> int:
     from .build import build
 
-    result = build(year=args.year, data_dir=args.data, pdf=args.pdf)
-    print(f"site: {result.site / 'index.html'}")
-    if result.pdf:
-        print(f"pdf:  {result.pdf}")
+    results = build(year=args.year, data_dir=args.data, pdf=args.pdf, all_years=args.all)
+    for result in results:
+        print(f"edition {result.year}: {result.site / 'index.html'}")
+        if result.pdf:
+            print(f"          {result.pdf}")
+    print(f"site: {results[0].site.parent / 'index.html'} (all editions)")
     return 0
+
+
+def cmd_template(args) -> int:
+    from .dataset import load
+    from .intake import write_template
+
+    data = load(args.data)
+    out = Path(args.output or f"填报表-{args.year}.xlsx")
+    write_template(data, args.year, out)
+    print(f"wrote {out}: one row per indicator; departments fill value and source")
+    return 0
+
+
+def cmd_ingest(args) -> int:
+    from .intake import ingest
+
+    target, changes, written = ingest(Path(args.file), args.year, Path(args.data) if args.data else None,
+                                      force=args.force, dry_run=args.dry_run)
+    labels = {"new": "new", "changed": "changed", "removed": "removed"}
+    for c in changes:
+        print(f"  {labels[c.kind]:8} {c.indicator_id}: {c.old or '—'} → {c.new or '—'}")
+    if written:
+        print(f"wrote {target} ({len(changes)} change(s)); run `planbook check`, then `planbook build --year {args.year}`")
+    elif not changes:
+        print(f"{target}: already up to date, nothing written")
+    else:
+        print(f"dry run: {len(changes)} change(s) would be written to {target}")
+    return 0
+
+
+def cmd_verify(args) -> int:
+    from .dataset import project_root
+    from .verify import verify
+
+    site = Path(args.site) if args.site else project_root() / "_build" / "html"
+    result = verify(site, args.year, args.data)
+    for line in result.changed_inputs:
+        print(f"input {line}")
+    if result.ok:
+        print(f"verified: the {result.records} published assessment records of {args.year} match a fresh run")
+        return 0
+    for line in result.mismatches:
+        print(f"mismatch: {line}", file=sys.stderr)
+    print(f"{len(result.mismatches)} published number(s) of {args.year} differ from a fresh run", file=sys.stderr)
+    return 1
 
 
 def parser() -> argparse.ArgumentParser:
@@ -156,10 +203,32 @@ def parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_run)
 
     s = sub.add_parser("build", help="execute every chapter and build the website (and PDF)")
-    s.add_argument("--year", type=int, help="report year (default: latest year with data)")
+    group = s.add_mutually_exclusive_group()
+    group.add_argument("--year", type=int, help="report year (default: latest year with data)")
+    group.add_argument("--all", action="store_true", help="build an edition for every year with data")
     s.add_argument("--data", help=data_help)
     s.add_argument("--pdf", action="store_true", help="also build the PDF")
     s.set_defaults(func=cmd_build)
+
+    s = sub.add_parser("template", help="write the XLSX form departments fill for a year")
+    s.add_argument("--year", type=int, required=True)
+    s.add_argument("--data", help=data_help)
+    s.add_argument("--output", help="where to write the form (default: 填报表-<year>.xlsx)")
+    s.set_defaults(func=cmd_template)
+
+    s = sub.add_parser("ingest", help="validate a filled form and write observations/<year>.csv")
+    s.add_argument("file", help="the filled form: .xlsx or .csv (UTF-8 or GBK)")
+    s.add_argument("--year", type=int, required=True)
+    s.add_argument("--data", help=data_help)
+    s.add_argument("--force", action="store_true", help="replace existing values of that year")
+    s.add_argument("--dry-run", action="store_true", help="only show what would change")
+    s.set_defaults(func=cmd_ingest)
+
+    s = sub.add_parser("verify", help="re-run a published edition's assessment and compare")
+    s.add_argument("--year", type=int, required=True)
+    s.add_argument("--data", help=data_help)
+    s.add_argument("--site", help="the published site (default: _build/html)")
+    s.set_defaults(func=cmd_verify)
     return p
 
 

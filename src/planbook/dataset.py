@@ -52,9 +52,10 @@ class DataSet:
     def has_demo(self, year: int) -> bool:
         return bool((self.upto(year)["kind"] == "demo").any())
 
-    def input_files(self) -> list[Path]:
+    def input_files(self, year: int | None = None) -> list[Path]:
+        """The catalogue, the plan text and the observation files (up to ``year``) a report reads."""
         files = [self.catalogue.path, self.catalogue.path.parent / self.catalogue.plan["text"]]
-        files += [p for _, p in observation_files(self.data_dir / "observations")[0]]
+        files += [p for y, p in observation_files(self.data_dir / "observations")[0] if year is None or y <= year]
         return files
 
 

@@ -46,7 +46,7 @@ class InputError(PlanbookError):
 
     def __init__(self, problems: list[Problem]):
         self.problems = sorted(set(problems), key=_problem_key)
-        super().__init__(f"{len(self.problems)} problem(s) in the input")
+        super().__init__("\n".join(str(p) for p in self.problems))
 
     def __reduce__(self):
         return (type(self), (self.problems,))

@@ -42,8 +42,9 @@ class Chapter:
 class Overview:
     """The opening chapter: the whole picture."""
 
-    def __init__(self, year: int | None = None, data_dir: str | Path | None = None):
-        self.report: Report = open_report(year, data_dir)
+    def __init__(self, year: int | None = None, data_dir: str | Path | None = None,
+                 previous_observations: str | Path | None = None):
+        self.report: Report = open_report(year, data_dir, previous_observations)
         self.report.glue_overview()
 
     def status_overview(self) -> None:
@@ -54,6 +55,11 @@ class Overview:
 
     def changes(self) -> None:
         _, table = self.report.changes()
+        if table is not None:
+            display(table)
+
+    def revisions(self) -> None:
+        _, table = self.report.revisions()
         if table is not None:
             display(table)
 

@@ -49,14 +49,9 @@ def data_appendix(data: DataSet, year: int) -> str:
 
 def colophon(data: DataSet, year: int) -> str:
     """Package and tool versions and the checksums of every input file."""
-    root = data.data_dir
-    rows = []
-    for path in data.input_files():
-        try:
-            shown = str(path.resolve().relative_to(root.resolve().parent))
-        except ValueError:
-            shown = path.name
-        rows.append([Cell(shown), Cell(sha256(path))])
+    from .editions import input_name
+
+    rows = [[Cell(input_name(path, data.data_dir)), Cell(sha256(path))] for path in data.input_files(year)]
     files = Table(columns=["文件", "SHA-256"], rows=rows)
     tools = Table(columns=["软件", "版本"], rows=[
         [Cell(name), Cell(version(dist))] for name, dist in (

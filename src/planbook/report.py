@@ -55,6 +55,8 @@ def glue(name: str, value) -> None:
 class Report:
     data: DataSet
     year: int
+    # Observations as the previous edition published them (to find revised values); None if unknown.
+    published_before: pd.DataFrame | None = None
 
     @property
     def cat(self) -> Catalogue:
@@ -235,6 +237,38 @@ class Report:
                       rows=rows, caption=f"状态变化（{self.year - 1}→{self.year}年）", wide=frozenset({0}))
         return sentence, table
 
+    def new_series_sentence(self) -> str:
+        from .editions import new_series
+
+        ids = [i for i in new_series(self.data.observations, self.year) if not i.startswith("ctx_")]
+        if self.year - 1 not in self.data.years or not ids:
+            return "本年度没有首次取得数据的指标。" if self.year - 1 in self.data.years else ""
+        names = "、".join(self._name(i) for i in ids)
+        return f"本年度首次取得数据的指标 {len(ids)} 项：{names}。"
+
+    def revisions(self) -> tuple[str, Table | None]:
+        """Values of earlier years that changed since the previous edition was published."""
+        from .editions import revisions
+
+        if self.published_before is None:
+            return ("未找到上一年度版本发布时的数据，无法核对以前年份数值的修订情况。"
+                    if self.year - 1 in self.data.years else ""), None
+        found = revisions(self.published_before, self.data.upto(self.year), self.year)
+        if not found:
+            return f"与 {self.year - 1} 年度版本发布时相比，以前年份的数值没有修订。", None
+        word = {"revised": "修订", "added": "补充", "removed": "删除"}
+        rows = []
+        for r in found:
+            meta = self.cat.series_meta(r.indicator_id)
+            rows.append([Cell(meta.name_zh), Cell(str(r.year)), Cell(fmt_value(r.old, meta.decimals, meta.unit)),
+                         Cell(fmt_value(r.new, meta.decimals, meta.unit)), Cell(word[r.kind])])
+        counts = {k: sum(r.kind == k for r in found) for k in word}
+        parts = "，".join(f"{word[k]} {n} 个" for k, n in counts.items() if n)
+        sentence = f"与 {self.year - 1} 年度版本发布时相比，以前年份的数值有变动：{parts}。"
+        table = Table(columns=["指标", "年份", f"{self.year - 1}年度版数值", "本版数值", "变动"], rows=rows,
+                      caption="以前年份数值的修订", numeric=frozenset({2, 3}), wide=frozenset({0}))
+        return sentence, table
+
     def conflicts(self) -> Table:
         rows = [[Cell(self.cat.by_id[c.table_id].name_zh), Cell(f"{c.year}年"),
                  Cell(c.table_target.as_written if c.table_target else "—"),
@@ -311,7 +345,8 @@ class Report:
         text = self.frame[self.frame["table_no"].isna() & self.frame["headline"]]
         glue("text_sentence", self.status_sentence(text, "规划正文"))
         sentence, _ = self.changes()
-        glue("changes_sentence", sentence)
+        glue("changes_sentence", " ".join(filter(None, [sentence, self.new_series_sentence()])))
+        glue("revisions_sentence", self.revisions()[0] or "本版为首个年度版本。")
         glue("n_conflicts", str(len(self.cat.conflicts())))
         best = self.summary[self.summary["dimension"] != "all"].dropna(subset=["score"])
         if not best.empty:
@@ -324,10 +359,19 @@ class Report:
             glue("dimension_sentence", "各维度暂无可计分的指标。")
 
 
-def open_report(year: int | None = None, data_dir: str | Path | None = None) -> Report:
-    """Load the data (validated) and prepare the report for ``year`` (default: latest with data)."""
+def open_report(year: int | None = None, data_dir: str | Path | None = None,
+                previous_observations: str | Path | None = None) -> Report:
+    """Load the data (validated) and prepare the report for ``year`` (default: latest with data).
+
+    ``previous_observations``: the observations CSV the previous edition published, to list revisions.
+    """
     data = load(data_dir)
-    return Report(data=data, year=int(year) if year else data.latest_year())
+    published = None
+    if previous_observations and Path(previous_observations).is_file():
+        from .downloads import read_published_observations
+
+        published = read_published_observations(Path(previous_observations))
+    return Report(data=data, year=int(year) if year else data.latest_year(), published_before=published)
 
 
 __all__ = ["Report", "open_report", "glue", "STATUS_POINTS"]

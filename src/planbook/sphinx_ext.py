@@ -6,7 +6,9 @@
   adds one from unpkg.com even with thebe switched off);
 * shows the demo-data banner on every page while the edition holds demo values
   (``planbook_demo_banner`` in the config, set by ``planbook build``);
-* links every page to the edition's PDF when one is built (``planbook_pdf``).
+* puts an edition bar on every page: the other editions (drawn by the site's
+  ``editions.js``, so older editions list newer ones too) and the downloads
+  (PDF, assessment and observations as CSV/XLSX).
 """
 
 from __future__ import annotations
@@ -51,17 +53,35 @@ def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict, 
     banner = app.config.planbook_demo_banner
     if banner:
         context.setdefault("theme_announcement", banner)
-    pdf = app.config.planbook_pdf
-    if pdf and "body" in context:
-        href = html.escape(context["pathto"](pdf, 1), quote=True)
-        link = (f'<p class="pb-pdf-link"><a href="{href}" download>下载本评估的 PDF 版'
-                f'（{html.escape(pdf)}）</a></p>')
-        context["body"] = link + context["body"]
+    year = app.config.planbook_edition_year
+    if year and "body" in context:
+        context["body"] = edition_bar(pagename, year, app.config.planbook_pdf,
+                                      app.config.planbook_downloads) + context["body"]
+
+
+def edition_bar(pagename: str, year: int, pdf: str, downloads: dict) -> str:
+    """Links to the other editions (filled in by the site's editions.js) and to the downloads."""
+    edition_root = "../" * pagename.count("/")
+    site_root = edition_root + "../"
+    links = []
+    if pdf:
+        links.append(f'<a href="{edition_root}{html.escape(pdf)}" download>PDF 版</a>')
+    labels = {"assessment": "评估结果", "observations": "观测数据"}
+    for key, names in sorted(downloads.items()):
+        files = " / ".join(f'<a href="{edition_root}downloads/{html.escape(name)}" download>{fmt.upper()}</a>'
+                           for fmt, name in sorted(names.items()))
+        links.append(f"{labels.get(key, key)} {files}")
+    return (f'<div class="pb-edition-bar"><div id="pb-editions" data-root="{site_root}" '
+            f'data-page="{html.escape(pagename)}.html" data-year="{int(year)}">{int(year)} 年度版</div>'
+            f'<div class="pb-downloads">下载：{" · ".join(links)}</div></div>'
+            f'<script src="{site_root}editions.js"></script>')
 
 
 def setup(app: Sphinx) -> dict:
     app.add_config_value("planbook_demo_banner", "", "html")
     app.add_config_value("planbook_pdf", "", "html")  # file name of the edition's PDF, beside the site
+    app.add_config_value("planbook_edition_year", 0, "html")
+    app.add_config_value("planbook_downloads", {}, "html")  # {key: {csv: name, xlsx: name}}
     app.connect("builder-inited", _builder_inited)
     app.connect("html-page-context", _page_context, priority=900)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

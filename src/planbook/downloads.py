@@ -1,0 +1,77 @@
+"""Per-edition downloads: the assessment and the observations it used, as CSV and XLSX.
+
+CSV files are UTF-8 with a byte-order mark so that Excel on a Chinese Windows
+opens them with the right characters; both formats carry units, sources and
+the official/demo mark.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from .assess import STATUS_ZH
+from .report import Report
+
+KIND_ZH = {"official": "官方数据", "demo": "演示数据", "mixed": "含演示数据"}
+
+
+def assessment_table(report: Report) -> pd.DataFrame:
+    """One row per indicator and milestone, with names, units and status words."""
+    cat = report.cat
+    frame = report.frame.copy()
+    meta = pd.DataFrame([{"id": i.id, "name_zh": i.name_zh, "name_en": i.name_en, "unit": i.unit,
+                          "same_as": i.same_as or ""} for i in cat.indicators])
+    frame = frame.merge(meta, on="id", how="left")
+    frame["status_zh"] = frame["status"].map(STATUS_ZH)
+    frame["data_kind_zh"] = frame["data_kind"].map(KIND_ZH)
+    columns = ["year", "id", "table_no", "dimension", "name_zh", "name_en", "unit", "same_as", "milestone",
+               "target", "comparison", "value", "value_year", "data_kind", "data_kind_zh", "status",
+               "status_zh", "ratio", "completion", "time_elapsed", "projected_value", "projected_year",
+               "required_annual_change", "base_year", "base_value", "base_from"]
+    return frame[columns]
+
+
+def observations_table(report: Report) -> pd.DataFrame:
+    """Every value the edition used (years up to the report year), with unit and source."""
+    obs = report.data.upto(report.year)
+    cat = report.cat
+    meta = pd.DataFrame([{"indicator_id": s, "name_zh": cat.series_meta(s).name_zh, "unit": cat.series_meta(s).unit}
+                         for s in sorted(set(obs["indicator_id"]))], columns=["indicator_id", "name_zh", "unit"])
+    frame = obs.merge(meta, on="indicator_id", how="left")
+    frame["kind_zh"] = frame["kind"].map(KIND_ZH)
+    columns = ["year", "indicator_id", "name_zh", "unit", "value", "kind", "kind_zh", "source", "note"]
+    return frame.sort_values(["year", "indicator_id"], kind="stable")[columns].reset_index(drop=True)
+
+
+DOWNLOADS = {
+    "assessment": ("评估结果", assessment_table),
+    "observations": ("观测数据", observations_table),
+}
+
+
+def download_names(year: int) -> dict[str, dict[str, str]]:
+    return {key: {"csv": f"{key}-{year}.csv", "xlsx": f"{key}-{year}.xlsx"} for key in DOWNLOADS}
+
+
+def write_downloads(report: Report, folder: Path) -> list[Path]:
+    """Write ``<key>-<year>.csv`` and ``.xlsx`` for every download into ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for key, (title, make) in DOWNLOADS.items():
+        frame = make(report)
+        names = download_names(report.year)[key]
+        csv_path = folder / names["csv"]
+        csv_path.write_bytes(frame.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig"))
+        xlsx_path = folder / names["xlsx"]
+        with pd.ExcelWriter(xlsx_path, engine="openpyxl") as writer:
+            frame.to_excel(writer, sheet_name=title, index=False)
+        written += [csv_path, xlsx_path]
+    return written
+
+
+def read_published_observations(path: Path) -> pd.DataFrame:
+    """Observations as an earlier edition published them (its observations CSV)."""
+    frame = pd.read_csv(path, encoding="utf-8-sig", dtype={"indicator_id": str, "source": str, "note": str})
+    return frame[["year", "indicator_id", "value", "kind", "source"]]

@@ -1,0 +1,72 @@
+"""``planbook verify``: re-run an edition's assessment and compare it with what was published."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .dataset import sha256
+from .downloads import assessment_table, download_names
+from .editions import EDITION_FILE, input_path
+from .errors import InputError, Problem
+from .report import open_report
+
+COMPARED = ["value", "value_year", "target", "status", "ratio", "completion", "time_elapsed",
+            "projected_value", "projected_year", "required_annual_change"]
+
+
+@dataclass
+class Verification:
+    year: int
+    records: int = 0
+    mismatches: list[str] = field(default_factory=list)
+    changed_inputs: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.mismatches
+
+
+def _same(a, b) -> bool:
+    a_missing = a is None or (isinstance(a, float) and math.isnan(a))
+    b_missing = b is None or (isinstance(b, float) and math.isnan(b))
+    if a_missing or b_missing:
+        return a_missing and b_missing
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-12)
+    return str(a) == str(b)
+
+
+def verify(site: Path, year: int, data_dir: str | Path | None = None) -> Verification:
+    """Compare the published assessment of ``year`` under ``site`` with a fresh run on the data."""
+    edition = site / str(year)
+    record_path = edition / EDITION_FILE
+    if not record_path.is_file():
+        raise InputError([Problem(str(record_path), None, None, f"no published edition {year} (build it first)")])
+    record = json.loads(record_path.read_text("utf-8"))
+    published = pd.read_csv(edition / "downloads" / download_names(year)["assessment"]["csv"], encoding="utf-8-sig")
+    report = open_report(year, data_dir)
+    fresh = assessment_table(report)
+    result = Verification(year=year, records=len(fresh))
+    key = ["id", "milestone"]
+    merged = published.merge(fresh, on=key, how="outer", suffixes=("_published", "_now"), indicator=True)
+    for row in merged.to_dict("records"):
+        where = f"{row['id']} (milestone {row['milestone'] if not pd.isna(row['milestone']) else '—'})"
+        if row["_merge"] != "both":
+            result.mismatches.append(f"{where}: only in the {'published' if row['_merge'] == 'left_only' else 'new'} assessment")
+            continue
+        for col in COMPARED:
+            a, b = row[f"{col}_published"], row[f"{col}_now"]
+            if not _same(a, b):
+                result.mismatches.append(f"{where}: {col} published {a!r}, now {b!r}")
+    for item in record["inputs"]:
+        path = input_path(item["file"], report.data.data_dir)
+        if not path.is_file():
+            result.changed_inputs.append(f"{item['file']}: missing")
+        elif sha256(path) != item["sha256"]:
+            result.changed_inputs.append(f"{item['file']}: changed since publication")
+    return result

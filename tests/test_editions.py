@@ -1,0 +1,168 @@
+"""Annual editions, downloads, and the yearly data round (template → ingest → build → verify)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from planbook.build import build
+from planbook.intake import ingest, write_template
+from planbook.dataset import load
+from planbook.errors import InputError
+from planbook.verify import verify
+
+from conftest import BOOK_DATA, run_cli
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory) -> tuple[Path, Path]:
+    """Every edition of a copy of the fixture data, built with --all (no PDF, for speed)."""
+    base = tmp_path_factory.mktemp("editions")
+    data = base / "data"
+    shutil.copytree(BOOK_DATA, data)
+    results = build(data_dir=data, out_dir=base / "out", all_years=True)
+    assert [r.year for r in results] == [2021, 2022]  # every year with data after the 2020 base year
+    return base / "out" / "html", data
+
+
+def pages(folder: Path) -> list[Path]:
+    return sorted(folder.rglob("*.html"))
+
+
+def test_root_page_lists_every_edition(archive):
+    site, _ = archive
+    index = (site / "index.html").read_text("utf-8")
+    for year in (2021, 2022):
+        assert f'<a href="{year}/index.html">{year} 年度</a>' in index
+        assert (site / str(year) / "edition.json").is_file()
+    assert "年度评估" in index and "含演示数据" in index
+    switcher = (site / "editions.js").read_text("utf-8")
+    assert '"year": 2021' in switcher and '"year": 2022' in switcher
+    page = (site / "2021" / "chapters" / "smart.html").read_text("utf-8")
+    assert 'data-root="../../"' in page and '<script src="../../editions.js"></script>' in page
+
+
+def test_mid_term_and_final_kinds():
+    from planbook.editions import edition_kind
+
+    assert edition_kind(2025)[1] == "中期评估" and edition_kind(2035)[1] == "终期评估"
+    assert edition_kind(2023)[1] == "年度评估"
+
+
+def test_no_value_from_a_later_year_leaks_into_an_edition(archive):
+    site, _ = archive
+    later = {"89.1%", "75.6%", "81.0%", "2.15", "52.0%"}  # 2022 values of the fixture
+    for page in pages(site / "2021"):
+        text = page.read_text("utf-8")
+        leaked = [v for v in later if v in text]
+        assert not leaked, (page, leaked)
+    observations = pd.read_csv(site / "2021" / "downloads" / "observations-2021.csv", encoding="utf-8-sig")
+    assert observations["year"].max() == 2021
+    assert "2022.csv" not in (site / "2021" / "generated" / "colophon.html").read_text("utf-8")
+
+
+def test_downloads_hold_the_numbers_of_the_page(archive):
+    site, _ = archive
+    folder = site / "2022" / "downloads"
+    raw = (folder / "assessment-2022.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # BOM: Excel opens the Chinese correctly
+    csv = pd.read_csv(folder / "assessment-2022.csv", encoding="utf-8-sig")
+    xlsx = pd.read_excel(folder / "assessment-2022.xlsx")
+    pd.testing.assert_frame_equal(csv, xlsx, check_dtype=False)
+    row = csv[(csv["id"] == "two_resident_urbanisation") & (csv["milestone"] == 2025)].iloc[0]
+    assert (row["value"], row["unit"], row["status_zh"], row["data_kind"]) == (89.1, "%", "进展顺利", "official")
+    page = (site / "2022" / "chapters" / "two_way.html").read_text("utf-8")
+    assert "89.1%" in page and "进展顺利" in page
+    wb = openpyxl.load_workbook(folder / "observations-2022.xlsx")
+    ws = wb.active
+    header = [c.value for c in ws[1]]
+    assert {"value", "unit", "source", "kind", "kind_zh"} <= set(header)
+    demo_rows = [r for r in ws.iter_rows(min_row=2, values_only=True) if r[header.index("kind")] == "demo"]
+    assert demo_rows and all(r[header.index("kind_zh")] == "演示数据" for r in demo_rows)
+    assert 'href="../downloads/assessment-2022.csv"' in page  # linked from the chapter
+    appendix = (site / "2022" / "generated" / "data-appendix.html").read_text("utf-8")
+    assert 'href="../downloads/observations-2022.xlsx"' in appendix
+
+
+def test_revised_value_shows_in_the_next_edition(archive, tmp_path):
+    site, data = archive
+    out = tmp_path / "out"
+    shutil.copytree(site, out / "html")
+    copy = tmp_path / "data"
+    shutil.copytree(data, copy)
+    f = copy / "observations" / "2021.csv"
+    f.write_text(f.read_text("utf-8").replace("two_resident_urbanisation,88.2", "two_resident_urbanisation,88.4"), encoding="utf-8")
+    [result] = build(year=2022, data_dir=copy, out_dir=out)
+    overview = (result.site / "chapters" / "overview.html").read_text("utf-8")
+    assert "以前年份的数值有变动：修订 1 个" in overview
+    assert re.search(r"常住人口城镇化率</td><td>2021</td><td[^>]*>88\.2%</td><td[^>]*>88\.4%</td><td>修订", overview)
+    # The 2021 edition stays as it was published.
+    assert (out / "html" / "2021" / "index.html").read_bytes() == (site / "2021" / "index.html").read_bytes()
+
+
+def test_status_moves_are_listed(archive):
+    site, _ = archive
+    overview = (site / "2022" / "chapters" / "overview.html").read_text("utf-8")
+    assert "与 2021 年评估相比" in overview and "状态变化（2021→2022年）" in overview
+
+
+def test_round_trip_template_fill_ingest_check_build_verify(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(BOOK_DATA, data)
+    form = write_template(load(data), 2023, tmp_path / "form.xlsx")
+    wb = openpyxl.load_workbook(form)
+    assert wb.sheetnames == ["填表说明", "数据"]
+    assert "填表说明" in wb.sheetnames and "数据年度" not in wb["填表说明"]["A1"].value
+    ws = wb["数据"]
+    header = [c.value for c in ws[1]]
+    assert ws.data_validations.dataValidation  # Excel input validation on the value column
+    filled = {"two_resident_urbanisation": 90.6, "two_registered_urbanisation": 77.1, "green_good_air_days": 58.4}
+    for row in ws.iter_rows(min_row=2):
+        iid = row[0].value
+        if iid == "two_resident_urbanisation":
+            assert row[header.index("上年数值")].value == "89.1（2022年）"
+        if iid in filled:
+            row[header.index("value（填写数值）")].value = filled[iid]
+            row[header.index("source（填写来源）")].value = "区统计局 2023 年统计年报（测试）"
+    wb.save(form)
+    target, changes, written = ingest(form, 2023, data)
+    assert written and target == data / "observations" / "2023.csv"
+    assert sorted(c.indicator_id for c in changes) == sorted(filled) and {c.kind for c in changes} == {"new"}
+    code, out, err = run_cli("check", "--data", str(data))
+    assert code == 0, err
+    [result] = build(year=2023, data_dir=data, out_dir=tmp_path / "out")
+    page = (result.site / "chapters" / "two_way.html").read_text("utf-8")
+    assert "90.6%" in page and "77.1%" in page
+    assert verify(result.site.parent, 2023, data).ok
+    # Changing the data afterwards is caught by verify.
+    f = data / "observations" / "2023.csv"
+    f.write_text(f.read_text("utf-8").replace("90.6", "91.6"), encoding="utf-8")
+    check = verify(result.site.parent, 2023, data)
+    assert not check.ok and any("two_resident_urbanisation" in m for m in check.mismatches)
+    assert check.changed_inputs == ["data/observations/2023.csv: changed since publication"]
+
+
+def test_ingest_refuses_bad_forms_and_overwrites_only_with_force(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(BOOK_DATA, data)
+    form = tmp_path / "form.csv"
+    form.write_bytes("indicator_id,value（填写数值）,source（填写来源）\ntwo_resident_urbanisation,90.1,\nbal_income_ratio,abc,区统计局\n".encode("gbk"))
+    with pytest.raises(InputError) as err:
+        ingest(form, 2022, data)
+    lines = err.value.lines()
+    assert len(lines) == 2 and "row 2, field 'source'" in lines[0] and "row 3, field 'value'" in lines[1]
+    before = (data / "observations" / "2022.csv").read_bytes()
+    form.write_text("indicator_id,value,source\ntwo_resident_urbanisation,90.1,区统计局\n", encoding="utf-8")
+    with pytest.raises(InputError, match="would change: review the list and rerun with --force"):
+        ingest(form, 2022, data)
+    assert (data / "observations" / "2022.csv").read_bytes() == before
+    code, out, err = run_cli("ingest", str(form), "--year", "2022", "--data", str(data), "--force")
+    assert code == 0, err
+    assert "changed  two_resident_urbanisation" in out and "removed  bal_income_ratio" in out
+    assert (data / "observations" / "2022.csv").read_text("utf-8").splitlines()[1] == "two_resident_urbanisation,90.1,区统计局,,official"
