@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import shutil
+from collections import Counter
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
@@ -12,6 +13,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"
 BOOK_DATA = FIXTURES / "book-data"
+
+# What the reliability checks did, printed at the end of the run (see pytest_terminal_summary).
+STATS: Counter = Counter()
 
 
 def run_cli(*args: str) -> tuple[int, str, str]:
@@ -54,3 +58,14 @@ def site(tmp_path_factory) -> Path:
     [result] = build(year=2022, data_dir=BOOK_DATA, out_dir=out, pdf=True)
     assert result.site == out / "html" / "2022" and result.pdf == result.site / "licheng-evaluation-2022.pdf"
     return result.site
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not STATS:
+        return
+    read, refused = STATS["inputs read"], STATS["inputs refused"]
+    terminalreporter.write_sep("-", "reliability")
+    terminalreporter.write_line(
+        f"bad inputs tried: {read + refused} ({read} read as documented, {refused} refused with file/row/field); "
+        f"failures forced: {STATS['failures forced']}; pages checked offline in the browser: {STATS['pages checked']}; "
+        f"files compared across two builds: {STATS['files compared']}")

@@ -20,7 +20,7 @@ import yaml
 from planbook.build import CHAPTERS, build, execute_notebook, read_notebook
 from planbook.errors import BuildError, NotebookError
 
-from conftest import BOOK_DATA, ROOT
+from conftest import BOOK_DATA, ROOT, STATS
 # Hosts that serve code or fonts. (The vega bundle also names vega.github.io as the id of its
 # JSON schema and as the target of the "open in editor" action, which the site switches off;
 # neither is ever requested, which test_browser.py checks with the network cut.)
@@ -212,6 +212,7 @@ def test_failing_cell_stops_the_build_and_keeps_the_last_good_site(site, tmp_pat
     assert "notebooks/green.md" in message and "year 2022" in message and "KeyError" in message
     assert digest(out / "html") == before
     assert not list(out.glob(".stage-*"))
+    STATS["failures forced"] += 1
 
 
 def test_unknown_year_is_refused(tmp_path):

@@ -12,7 +12,7 @@ import yaml
 from planbook.catalogue import load_catalogue
 from planbook.errors import InputError
 
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES, ROOT, STATS
 
 CATALOGUE = ROOT / "data" / "catalogue.yaml"
 DIMENSION_HEADINGS = {"一、智慧城镇化": "smart", "二、绿色城镇化": "green", "三、均衡城镇化": "balanced",
@@ -163,3 +163,4 @@ def test_broken_catalogue_is_reported_with_field(tmp_path, edit, field, message)
     lines = err.value.lines()
     assert any(field in line and message in line for line in lines), lines
     assert all(line.startswith(str(path)) for line in lines)
+    STATS["inputs refused"] += 1

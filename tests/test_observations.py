@@ -12,7 +12,7 @@ from planbook.catalogue import load_catalogue
 from planbook.errors import InputError
 from planbook.observations import load_observations, parse_number
 
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES, ROOT, STATS, run_cli
 
 BROKEN = FIXTURES / "broken"
 EXPECTED = yaml.safe_load((BROKEN / "expected.yaml").read_text("utf-8"))
@@ -43,6 +43,18 @@ def test_broken_file_fails_with_expected_message(case, tmp_path, cat):
         assert problem.field == want["field"], str(problem)
         assert want["says"] in problem.message, str(problem)
         assert Path(problem.file).parent.name == "observations"  # names the file
+    STATS["inputs refused"] += 1
+
+
+@pytest.mark.parametrize("case", sorted(EXPECTED))
+def test_broken_file_through_the_command_line(case, tmp_path):
+    """What a user sees: one line per problem, exit code 2, never a traceback."""
+    shutil.copytree(BROKEN / case, tmp_path / "observations")
+    code, out, err = run_cli("check", "--data", str(tmp_path))
+    assert code == 2 and out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == len(EXPECTED[case]) and all(line.startswith("error: ") for line in lines)
+    assert "Traceback" not in err
 
 
 def test_all_problems_are_reported_at_once(tmp_path, cat):
@@ -64,32 +76,25 @@ def write(obs: Path, name: str, text: str, encoding: str = "utf-8") -> None:
     (obs / name).write_bytes(text.encode(encoding))
 
 
-def test_gbk_csv_from_chinese_excel_is_read(obs_dir, cat):
-    write(obs_dir, "2024.csv", HEADER + "smart_5g_urban_coverage,95.5,区工业和信息化局统计年报,初步数,official\n", "gbk")
-    frame = load_observations(obs_dir, cat)
-    assert frame.loc[0, "source"] == "区工业和信息化局统计年报"
-    assert frame.loc[0, "value"] == 95.5
+READABLE = FIXTURES / "readable"
+READ_EXPECTED = yaml.safe_load((READABLE / "expected.yaml").read_text("utf-8"))
 
 
-def test_utf8_bom_and_missing_kind_column(obs_dir, cat):
-    write(obs_dir, "2024.csv", "\ufeffindicator_id,value,source,note\nsmart_5g_urban_coverage,95,区工信局,\n")
-    frame = load_observations(obs_dir, cat)
-    assert frame.loc[0, "kind"] == "official"
+def test_every_readable_case_has_an_expectation():
+    assert sorted(p.name for p in READABLE.iterdir() if p.is_dir()) == sorted(READ_EXPECTED)
 
 
-def test_unambiguous_spellings_are_read(obs_dir, cat):
-    write(obs_dir, "2024.csv", HEADER + "\n".join([
-        "smart_5g_urban_coverage ,９５．５,区工信局,,official",      # trailing space in id, full-width digits
-        "two_resident_population,\"1,234.5\",区统计局,,official",   # thousands separator
-        "smart_campus_coverage,98%,区教体局,,official",             # % sign on a % indicator
-        "",                                                        # blank line
-        "green_zero_landfill,1,区城管局,,演示",                     # Chinese kind word
-    ]) + "\n")
-    frame = load_observations(obs_dir, cat).set_index("indicator_id")
-    assert frame.loc["smart_5g_urban_coverage", "value"] == 95.5
-    assert frame.loc["two_resident_population", "value"] == 1234.5
-    assert frame.loc["smart_campus_coverage", "value"] == 98.0
-    assert frame.loc["green_zero_landfill", "kind"] == "demo"
+@pytest.mark.parametrize("case", sorted(READ_EXPECTED))
+def test_unambiguous_input_is_read_as_documented(case, tmp_path, cat):
+    obs = tmp_path / "observations"
+    shutil.copytree(READABLE / case, obs)
+    frame = load_observations(obs, cat).set_index("indicator_id")
+    want = READ_EXPECTED[case]
+    assert frame["value"].to_dict() == want["values"]
+    if "source" in want:
+        assert set(frame["source"]) == {want["source"]}
+    assert set(frame["kind"]) == {want.get("kind", "official")}
+    STATS["inputs read"] += 1
 
 
 def test_xlsx_is_read_like_csv(obs_dir, cat):

@@ -22,7 +22,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,22 +98,50 @@ def execute_notebook(chapter: str, year: int, data_dir: Path, output: Path, extr
     return output
 
 
-def _execute_job(args: tuple[str, int, str, str, dict]) -> str:
-    chapter, year, data_dir, output, extra = args
-    return str(execute_notebook(chapter, year, Path(data_dir), Path(output), extra))
-
-
 def execute_all(year: int, data_dir: Path, out_dir: Path, chapters: tuple[str, ...] = CHAPTERS,
                 extra: dict | None = None) -> list[Path]:
-    """Execute the chapters in parallel (one kernel per process, as many as cores)."""
-    jobs = [(c, year, str(data_dir), str(out_dir / f"{c}.ipynb"), extra or {}) for c in chapters]
-    workers = max(1, min(len(jobs), os.cpu_count() or 1))
+    """Execute the chapters in parallel, one worker process (and kernel) per core.
+
+    Each notebook runs in its own ``python -m planbook.worker`` process, so that an
+    interrupted build can stop all of them at once (nothing keeps writing afterwards).
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    running: list[subprocess.Popen] = []
+
+    def run(chapter: str) -> Path:
+        output = out_dir / f"{chapter}.ipynb"
+        cmd = [sys.executable, "-m", "planbook.worker", chapter, str(year), str(data_dir), str(output),
+               json.dumps(extra or {})]
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        running.append(proc)
+        stdout, stderr = proc.communicate()
+        if proc.returncode == 0:
+            return output
+        if proc.returncode == WORKER_CELL_ERROR:
+            raise NotebookError(**json.loads(stdout))
+        tail = "\n".join(stderr.strip().splitlines()[-8:])
+        raise BuildError(f"notebooks/{chapter}.md (year {year}) could not be executed (exit {proc.returncode}):\n{tail}")
+
+    workers = max(1, min(len(chapters), os.cpu_count() or 1))
     done = []
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for chapter, path in zip(chapters, pool.map(_execute_job, jobs)):
-            log(f"executed {chapter} ({year})")
-            done.append(Path(path))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(run, c) for c in chapters]
+        try:
+            for chapter, future in zip(chapters, futures):
+                done.append(future.result())
+                log(f"executed {chapter} ({year})")
+        except BaseException:
+            for f in futures:
+                f.cancel()
+            for proc in running:
+                if proc.poll() is None:
+                    proc.terminate()
+            raise
     return done
+
+
+WORKER_CELL_ERROR = 3
 
 
 def run_chapter(chapter: str, year: int | None = None, data_dir: str | None = None, output: str | None = None) -> Path:
@@ -174,16 +201,28 @@ def run_jupyter_book(book: Path, toc: Path, config_path: Path, out: Path, logs: 
 
 
 def _publish(staged: Path, target: Path) -> None:
-    """Replace ``target`` with ``staged`` so that readers never see a half-written site."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    old = target.with_name(f".{target.name}.old")
-    if old.exists():
-        shutil.rmtree(old)
-    if target.exists():
-        os.replace(target, old)
-    os.replace(staged, target)
-    if old.exists():
-        shutil.rmtree(old)
+    """Replace the published site in one atomic step.
+
+    ``target`` (``_build/html``) is a symbolic link to a folder ``.site-<n>`` beside
+    it; the new site is moved next to it and the link is swapped with a rename,
+    which POSIX makes atomic: a reader sees either the old site or the new one.
+    """
+    out = target.parent
+    n = 1 + max([int(p.name.split("-")[1]) for p in out.glob(".site-*") if p.name.split("-")[1].isdigit()] or [0])
+    versioned = out / f".site-{n}"
+    os.replace(staged, versioned)
+    old = target.resolve() if target.is_symlink() else None
+    if target.exists() and not target.is_symlink():  # a plain folder from an earlier layout
+        legacy = out / f".legacy-{n}"
+        os.replace(target, legacy)
+        old = legacy
+    link = out / f".link-{n}"
+    if link.is_symlink():
+        link.unlink()
+    os.symlink(versioned.name, link)
+    os.replace(link, target)
+    if old is not None and old.exists() and old != versioned.resolve():
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def stage_book(root: Path, stage: Path, data: DataSet, year: int, previous_observations: Path | None) -> Path:

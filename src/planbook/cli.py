@@ -9,7 +9,9 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import signal
 import sys
+import threading
 from pathlib import Path
 
 from . import __version__
@@ -115,7 +117,7 @@ def cmd_run(args) -> int:
 def cmd_build(args) -> int:
     from .build import build
 
-    results = build(year=args.year, data_dir=args.data, pdf=args.pdf, all_years=args.all)
+    results = build(year=args.year, data_dir=args.data, pdf=args.pdf, all_years=args.all, out_dir=args.out)
     for result in results:
         print(f"edition {result.year}: {result.site / 'index.html'}")
         if result.pdf:
@@ -208,6 +210,7 @@ def parser() -> argparse.ArgumentParser:
     group.add_argument("--all", action="store_true", help="build an edition for every year with data")
     s.add_argument("--data", help=data_help)
     s.add_argument("--pdf", action="store_true", help="also build the PDF")
+    s.add_argument("--out", help="output folder (default: _build); the site is OUT/html")
     s.set_defaults(func=cmd_build)
 
     s = sub.add_parser("template", help="write the XLSX form departments fill for a year")
@@ -232,8 +235,24 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM: unwinds like KeyboardInterrupt so every clean-up step runs."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _on_signal(signum, frame):
+    raise Interrupted(signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            previous[sig] = signal.signal(sig, _on_signal)
     try:
         return args.func(args)
     except PlanbookError as exc:
@@ -242,9 +261,14 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INPUT
     except BrokenPipeError:  # e.g. `planbook check | head`
         return 0
-    except KeyboardInterrupt:
-        print("interrupted: nothing was published", file=sys.stderr)
-        return 130
+    except (Interrupted, KeyboardInterrupt) as exc:
+        signum = getattr(exc, "signum", signal.SIGINT)
+        print(f"interrupted ({signal.Signals(signum).name}): nothing was published; "
+              "the previous site and data are unchanged", file=sys.stderr)
+        return 128 + signum
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,9 @@ the official/demo mark.
 
 from __future__ import annotations
 
+import re
+import zipfile
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
@@ -65,10 +68,26 @@ def write_downloads(report: Report, folder: Path) -> list[Path]:
         csv_path = folder / names["csv"]
         csv_path.write_bytes(frame.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig"))
         xlsx_path = folder / names["xlsx"]
+        stamp = datetime(report.year, 12, 31)
         with pd.ExcelWriter(xlsx_path, engine="openpyxl") as writer:
             frame.to_excel(writer, sheet_name=title, index=False)
+        _fix_zip_times(xlsx_path, stamp)
         written += [csv_path, xlsx_path]
     return written
+
+
+def _fix_zip_times(path: Path, stamp: datetime) -> None:
+    """Date an XLSX (a zip) by the edition, not the clock, so equal inputs give equal files."""
+    iso = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    with zipfile.ZipFile(path) as src:
+        members = [(info.filename, src.read(info)) for info in src.infolist()]
+    members = [(name, re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>" + iso, data)
+                if name == "docProps/core.xml" else data) for name, data in members]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name, data in members:
+            info = zipfile.ZipInfo(name, date_time=stamp.timetuple()[:6])
+            info.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(info, data)
 
 
 def read_published_observations(path: Path) -> pd.DataFrame:

@@ -24,6 +24,7 @@ REQUIRED_COLUMNS = ("indicator_id", "value", "source")
 OPTIONAL_COLUMNS = ("note", "kind")
 KINDS = {"official": "official", "demo": "demo", "官方": "official", "演示": "demo"}
 EXCEL_ERRORS = ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#####")
+NO_DATA = ("N/A", "NA", "NAN", "NULL", "NONE", "-", "--", "—", "/", "无", "暂无", "缺", "空")
 FRAME_COLUMNS = ["year", "indicator_id", "value", "source", "note", "kind", "file", "row"]
 LAST_YEAR = 2035  # the plan's horizon: a file for a later year is a typo, not data
 
@@ -142,6 +143,8 @@ def parse_number(text: str, *, percent_unit: bool) -> float:
         raise ValueError("empty value: expected a number")
     if s.upper() in EXCEL_ERRORS:
         raise ValueError(f"Excel error value {s!r}: expected a number (fix the formula in the source sheet)")
+    if s.upper() in NO_DATA:
+        raise ValueError(f"no value ({s!r}): leave the row out when there is no figure for the year")
     if s.endswith("%"):
         if not percent_unit:
             raise ValueError(f"{s!r} has a % sign but the indicator's unit is not %: expected a plain number")

@@ -6,6 +6,7 @@
   adds one from unpkg.com even with thebe switched off);
 * shows the demo-data banner on every page while the edition holds demo values
   (``planbook_demo_banner`` in the config, set by ``planbook build``);
+* makes the SVG math images deterministic (sorted glyph definitions);
 * puts an edition bar on every page: the other editions (drawn by the site's
   ``editions.js``, so older editions list newer ones too) and the downloads
   (PDF, assessment and observations as CSV/XLSX).
@@ -77,11 +78,42 @@ def edition_bar(pagename: str, year: int, pdf: str, downloads: dict) -> str:
             f'<script src="{site_root}editions.js"></script>')
 
 
+def canonical_svg(text: str) -> str:
+    """Sort the glyph definitions of a dvisvgm SVG: dvisvgm writes them in an order that
+    changes from run to run, which would make the math images (and pages) differ between builds."""
+    def sort_defs(m: re.Match) -> str:
+        lines = m.group(2).strip("\n").split("\n")
+        if not all(re.fullmatch(r"<path id='[^']+' d='[^']*'/>", line) for line in lines):
+            return m.group(0)
+        return m.group(1) + "\n".join(sorted(lines)) + "\n" + m.group(3)
+
+    return re.sub(r"(<defs>\n)(.*?)(</defs>)", sort_defs, text, flags=re.S)
+
+
+def _deterministic_imgmath() -> None:
+    from sphinx.ext import imgmath
+
+    if getattr(imgmath.convert_dvi_to_svg, "_planbook", False):
+        return
+    original = imgmath.convert_dvi_to_svg
+
+    def convert(dvipath, builder, out_path):
+        depth = original(dvipath, builder, out_path)
+        svg = Path(out_path)
+        if svg.is_file():
+            svg.write_text(canonical_svg(svg.read_text("utf-8")), encoding="utf-8")
+        return depth
+
+    convert._planbook = True
+    imgmath.convert_dvi_to_svg = convert
+
+
 def setup(app: Sphinx) -> dict:
     app.add_config_value("planbook_demo_banner", "", "html")
     app.add_config_value("planbook_pdf", "", "html")  # file name of the edition's PDF, beside the site
     app.add_config_value("planbook_edition_year", 0, "html")
     app.add_config_value("planbook_downloads", {}, "html")  # {key: {csv: name, xlsx: name}}
+    _deterministic_imgmath()
     app.connect("builder-inited", _builder_inited)
     app.connect("html-page-context", _page_context, priority=900)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
