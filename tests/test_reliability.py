@@ -47,7 +47,7 @@ def published(site, tmp_path) -> Path:
 def test_interrupted_build_leaves_the_previous_site(published, signum):
     before = digest(published / "html")
     proc = subprocess.Popen([sys.executable, "-m", "planbook", "build", "--year", "2022", "--data", str(BOOK_DATA),
-                             "--out", str(published)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+                             "--out", str(published), "--force"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
     deadline = time.monotonic() + 60
     while not list(published.glob(".stage-*/edition-2022/book")) and time.monotonic() < deadline:
         time.sleep(0.2)
@@ -66,7 +66,7 @@ def test_latex_error_keeps_the_previous_site(published, monkeypatch):
     before = digest(published / "html")
     monkeypatch.setattr(pdf_module, "cover", lambda data, year: r"\thiscommanddoesnotexist")
     with pytest.raises(BuildError, match="XeLaTeX failed for the 2022 PDF"):
-        build(year=2022, data_dir=BOOK_DATA, out_dir=published, pdf=True)
+        build(year=2022, data_dir=BOOK_DATA, out_dir=published, pdf=True, force=True)
     assert digest(published / "html") == before
     assert not list(published.glob(".stage-*"))
     STATS["failures forced"] += 1

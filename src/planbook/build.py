@@ -41,8 +41,11 @@ class BuildResult:
     seconds: float
 
 
+_STARTED = time.monotonic()
+
+
 def log(message: str) -> None:
-    print(f"[planbook] {message}", file=sys.stderr, flush=True)
+    print(f"[planbook {time.monotonic() - _STARTED:6.1f}s] {message}", file=sys.stderr, flush=True)
 
 
 # --- notebooks ----------------------------------------------------------------------
@@ -66,10 +69,13 @@ def _mark_hidden(nb) -> None:
     nb.metadata.pop("papermill", None)
 
 
-def execute_notebook(chapter: str, year: int, data_dir: Path, output: Path, extra: dict | None = None) -> Path:
+def execute_notebook(chapter: str, year: int, data_dir: Path, output: Path, extra: dict | None = None,
+                     km=None) -> Path:
     """Run one chapter notebook with papermill; raise NotebookError naming the failing cell.
 
     ``extra``: further parameters, passed only to notebooks whose parameters cell names them.
+    ``km``: a kernel manager to run in (its kernel is started if needed and left running), so
+    that several notebooks share one kernel's start-up and imports.
     """
     import nbformat
     import papermill as pm
@@ -88,6 +94,7 @@ def execute_notebook(chapter: str, year: int, data_dir: Path, output: Path, extr
         result = pm.execute_notebook(
             nb, str(tmp), parameters=parameters,
             kernel_name="python3", cwd=str(root / "notebooks"), progress_bar=False, log_output=False,
+            **({"km": km} if km is not None else {}),
         )
     except pm.PapermillExecutionError as exc:
         tmp.unlink(missing_ok=True)
@@ -98,39 +105,54 @@ def execute_notebook(chapter: str, year: int, data_dir: Path, output: Path, extr
     return output
 
 
+# Relative cost of executing each chapter (about the number of charts it draws).
+CHAPTER_COST = {"overview": 1, "smart": 8, "green": 7, "balanced": 7, "two_way": 7}
+
+
+def assign(chapters: tuple[str, ...], workers: int) -> list[list[str]]:
+    """Share the chapters among workers, longest first, each to the least loaded worker."""
+    groups: list[list[str]] = [[] for _ in range(workers)]
+    load = [0] * workers
+    for chapter in sorted(chapters, key=lambda c: (-CHAPTER_COST.get(c, 5), c)):
+        k = load.index(min(load))
+        groups[k].append(chapter)
+        load[k] += CHAPTER_COST.get(chapter, 5)
+    return [g for g in groups if g]
+
+
 def execute_all(year: int, data_dir: Path, out_dir: Path, chapters: tuple[str, ...] = CHAPTERS,
                 extra: dict | None = None) -> list[Path]:
-    """Execute the chapters in parallel, one worker process (and kernel) per core.
+    """Execute the chapters in parallel: one worker process per core, one kernel per worker.
 
-    Each notebook runs in its own ``python -m planbook.worker`` process, so that an
-    interrupted build can stop all of them at once (nothing keeps writing afterwards).
+    Each worker (``python -m planbook.worker``) runs its share of the notebooks one after
+    another in a single kernel, so kernel start-up and imports are paid once per core, not
+    once per notebook. An interrupted build stops every worker (nothing keeps writing).
     """
     from concurrent.futures import ThreadPoolExecutor
 
     running: list[subprocess.Popen] = []
 
-    def run(chapter: str) -> Path:
-        output = out_dir / f"{chapter}.ipynb"
-        cmd = [sys.executable, "-m", "planbook.worker", chapter, str(year), str(data_dir), str(output),
-               json.dumps(extra or {})]
+    def run(group: list[str]) -> list[Path]:
+        jobs = [{"chapter": c, "output": str(out_dir / f"{c}.ipynb")} for c in group]
+        cmd = [sys.executable, "-m", "planbook.worker", str(year), str(data_dir), json.dumps(extra or {}),
+               json.dumps(jobs)]
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         running.append(proc)
         stdout, stderr = proc.communicate()
         if proc.returncode == 0:
-            return output
+            return [Path(j["output"]) for j in jobs]
         if proc.returncode == WORKER_CELL_ERROR:
-            raise NotebookError(**json.loads(stdout))
+            raise NotebookError(**json.loads(stdout.strip().splitlines()[-1]))
         tail = "\n".join(stderr.strip().splitlines()[-8:])
-        raise BuildError(f"notebooks/{chapter}.md (year {year}) could not be executed (exit {proc.returncode}):\n{tail}")
+        raise BuildError(f"notebooks {', '.join(group)} (year {year}) could not be executed (exit {proc.returncode}):\n{tail}")
 
-    workers = max(1, min(len(chapters), os.cpu_count() or 1))
-    done = []
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(run, c) for c in chapters]
+    groups = assign(tuple(chapters), max(1, min(len(chapters), os.cpu_count() or 1)))
+    with ThreadPoolExecutor(max_workers=len(groups)) as pool:
+        futures = [pool.submit(run, g) for g in groups]
         try:
-            for chapter, future in zip(chapters, futures):
-                done.append(future.result())
-                log(f"executed {chapter} ({year})")
+            for group, future in zip(groups, futures):
+                future.result()
+                log(f"executed {', '.join(group)} ({year})")
         except BaseException:
             for f in futures:
                 f.cancel()
@@ -138,7 +160,7 @@ def execute_all(year: int, data_dir: Path, out_dir: Path, chapters: tuple[str, .
                 if proc.poll() is None:
                     proc.terminate()
             raise
-    return done
+    return [out_dir / f"{c}.ipynb" for c in chapters]
 
 
 WORKER_CELL_ERROR = 3
@@ -225,44 +247,99 @@ def _publish(staged: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def stage_book(root: Path, stage: Path, data: DataSet, year: int, previous_observations: Path | None) -> Path:
-    """Copy the book's sources into ``stage`` and add the executed notebooks and generated pages."""
+def stage_book(root: Path, book: Path, data: DataSet, year: int, previous_observations: Path | None,
+               cache: Path) -> dict[str, str]:
+    """Write the edition's book sources into ``book``: pages, executed notebooks, generated pages.
+
+    Notebooks whose key is in the cache are reused; the others are executed (in
+    parallel) and stored. Returns the notebook keys.
+    """
+    from . import cache as nbcache
     from .pages import write_generated_pages
 
-    book = stage / "book"
     shutil.copytree(root / "book", book, ignore=shutil.ignore_patterns("chapters", "generated", "_build"))
-    extra = {"previous_observations": str(previous_observations) if previous_observations else None}
-    execute_all(year, data.data_dir, book / "chapters", extra=extra)
+    keys = {c: nbcache.notebook_key(root, data, c, year, previous_observations) for c in CHAPTERS}
+    chapters = book / "chapters"
+    todo = tuple(c for c in CHAPTERS if not nbcache.copy_cached(cache, keys[c], chapters / f"{c}.ipynb"))
+    if len(todo) < len(CHAPTERS):
+        log(f"reused {len(CHAPTERS) - len(todo)} executed notebook(s) of {year} from the cache")
+    if todo:
+        extra = {"previous_observations": str(previous_observations) if previous_observations else None}
+        execute_all(year, data.data_dir, chapters, chapters=todo, extra=extra)
+        for c in todo:
+            nbcache.store(cache, keys[c], chapters / f"{c}.ipynb")
     write_generated_pages(data, year, book / "generated")
-    return book
+    return keys
 
 
-def build_edition(root: Path, data: DataSet, year: int, stage: Path, logs: Path, pdf: bool,
-                  previous_observations: Path | None) -> Path:
-    """Build one edition (site, downloads, PDF) inside ``stage``; return its HTML folder."""
+def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, pdf: bool,
+                  previous_observations: Path | None) -> tuple[Path, str]:
+    """Build one edition (site, downloads, PDF) inside ``stage``; return its HTML folder and key.
+
+    Sphinx runs on a persistent copy of the sources (``<out>/cache/sphinx/<year>/``) that
+    only changed files are written to, so a rebuild re-reads only the changed pages; the
+    website and the LaTeX for the PDF are built at the same time.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from . import cache as nbcache
     from .downloads import download_names, write_downloads
     from .editions import EDITION_FILE, edition_record
-    from .pdf import PDF_NAME
+    from .pdf import PDF_NAME, build_pdf, prepare_latex
     from .report import open_report
 
-    book = stage_book(root, stage, data, year, previous_observations)
+    logs, cache = out / "logs", out / "cache"
+    staged = stage / "book"
+    keys = stage_book(root, staged, data, year, previous_observations, cache / "notebooks")
+    key = nbcache.edition_key(root, keys, year, pdf, data)
     pdf_name = PDF_NAME.format(year=year) if pdf else None
     config = edition_config(root, data, year, pdf_name)
-    config_path = stage / "_config.yml"
-    config_path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    log(f"building the {year} website (jupyter-book html)")
-    html = run_jupyter_book(book, root / "_toc.yml", config_path, stage / "jb", logs)
+    work = cache / "sphinx" / str(year)
+    configs = stage / "configs"
+    configs.mkdir()
+    (configs / "_config.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    (configs / "_toc.yml").write_bytes((root / "_toc.yml").read_bytes())
     if pdf:
-        from .pdf import build_pdf
+        prepare_latex(staged, configs, data, year)
+    nbcache.sync_tree(staged, work / "book")
+    nbcache.sync_tree(configs, work / "configs")
+    book, cfg = work / "book", work / "configs"
 
+    def html_build() -> Path:
+        log(f"building the {year} website (jupyter-book html)")
+        # Keep Sphinx's parsed pages (.doctrees) but not its output: every page is written anew,
+        # exactly as in a first build (Sphinx adds ?v= checksums only for files already there).
+        shutil.rmtree(work / "html" / "_build" / "html", ignore_errors=True)
+        return run_jupyter_book(book, cfg / "_toc.yml", cfg / "_config.yml", work / "html", logs)
+
+    def pdf_build() -> Path:
         log(f"building the {year} PDF (jupyter-book latex + xelatex)")
-        pdf_path = build_pdf(book, root / "_toc.yml", config_path, stage / "jb", logs, data, year)
+        return build_pdf(book, cfg, work / "latex", logs, year)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        html_future = pool.submit(html_build)
+        pdf_future = pool.submit(pdf_build) if pdf else None
+        built = html_future.result()
+        pdf_path = pdf_future.result() if pdf_future else None
+    html = stage / "html"
+    shutil.copytree(built, html, ignore=shutil.ignore_patterns(".buildinfo"))
+    if pdf_path is not None:
         shutil.copyfile(pdf_path, html / pdf_name)
     report = open_report(year, data.data_dir)
     write_downloads(report, html / "downloads")
     record = edition_record(report, pdf_name, download_names(year))
+    record["build_key"] = key
     (html / EDITION_FILE).write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    return html
+    return html, key
+
+
+def published_key(site: Path, year: int) -> str | None:
+    from .editions import EDITION_FILE
+
+    path = site / str(year) / EDITION_FILE
+    if not path.is_file():
+        return None
+    return json.loads(path.read_text("utf-8")).get("build_key")
 
 
 def write_root(site: Path, title: str) -> None:
@@ -275,15 +352,19 @@ def write_root(site: Path, title: str) -> None:
 
 
 def build(year: int | None = None, data_dir: str | Path | None = None, pdf: bool = False,
-          out_dir: str | Path | None = None, all_years: bool = False) -> list[BuildResult]:
+          out_dir: str | Path | None = None, all_years: bool = False, force: bool = False) -> list[BuildResult]:
     """Build editions and publish them only when every one of them succeeded.
 
     The site is ``<out_dir>/html`` (default ``_build/html``): a root page listing the
     editions and one folder per edition, ``<year>/``.  Without ``all_years`` only the
     edition of ``year`` (default: the latest year with data) is (re)built; the other
-    published editions stay as they are.  With the default output the executed
-    notebooks of the last edition built are also copied to ``book/chapters``.
+    published editions stay as they are.  An edition whose inputs are unchanged since it
+    was published is kept without rebuilding (see :mod:`planbook.cache`) unless ``force``.  With the
+    default output the executed notebooks of the last edition built are also copied to
+    ``book/chapters``.
     """
+    from . import cache as nbcache
+    from .downloads import download_names
     from .editions import edition_years
 
     started = time.monotonic()
@@ -301,37 +382,41 @@ def build(year: int | None = None, data_dir: str | Path | None = None, pdf: bool
     stage = Path(tempfile.mkdtemp(prefix=".stage-", dir=out))
     results = []
     try:
-        # What the previous editions published, read before anything is replaced.
-        previous = {}
-        for y in years:
-            from .downloads import download_names
-
-            csv = published / str(y - 1) / "downloads" / download_names(y - 1)["observations"]["csv"]
-            if csv.is_file():
-                previous[y] = stage / "published" / csv.name
-                previous[y].parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(csv, previous[y])
-        # The new site: editions not rebuilt are kept as published; the root is written anew.
         site = stage / "site"
         site.mkdir()
-        kept = [d for d in published.glob("[0-9][0-9][0-9][0-9]") if d.is_dir() and int(d.name) not in years] \
-            if published.is_dir() else []
-        for folder in kept:
-            shutil.copytree(folder, site / folder.name)
-        last_book = None
+        rebuilt, last_book = 0, None
         for y in years:
+            t0 = time.monotonic()
+            # What the previous edition published: taken from the site as it is now.
+            csv = published / str(y - 1) / "downloads" / download_names(y - 1)["observations"]["csv"]
+            previous = None
+            if csv.is_file():
+                previous = stage / "published" / f"{y}" / csv.name
+                previous.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(csv, previous)
+            if not force and published_key(published, y):
+                keys = {c: nbcache.notebook_key(root, data, c, y, previous) for c in CHAPTERS}
+                if nbcache.edition_key(root, keys, y, pdf, data) == published_key(published, y):
+                    log(f"edition {y} unchanged since it was published: kept")
+                    results.append(BuildResult(site=published / str(y), pdf=(published / str(y) / f"licheng-evaluation-{y}.pdf") if pdf else None,
+                                               year=y, seconds=time.monotonic() - t0))
+                    continue
             edition_stage = stage / f"edition-{y}"
             edition_stage.mkdir()
-            t0 = time.monotonic()
-            html = build_edition(root, data, y, edition_stage, out / "logs", pdf, previous.get(y))
-            shutil.rmtree(site / str(y), ignore_errors=True)
+            html, _ = build_edition(root, data, y, edition_stage, out, pdf, previous)
             os.replace(html, site / str(y))
+            rebuilt += 1
             last_book = edition_stage / "book"
             results.append(BuildResult(site=published / str(y), pdf=published / str(y) / f"licheng-evaluation-{y}.pdf" if pdf else None,
                                        year=y, seconds=time.monotonic() - t0))
             log(f"edition {y} built in {results[-1].seconds:.1f} s")
-        write_root(site, yaml.safe_load((root / "_config.yml").read_text("utf-8"))["title"])
-        _publish(site, published)
+        if rebuilt:
+            # Editions not rebuilt now are carried over as published.
+            for folder in sorted(published.glob("[0-9][0-9][0-9][0-9]")) if published.is_dir() else []:
+                if folder.is_dir() and not (site / folder.name).exists():
+                    shutil.copytree(folder, site / folder.name)
+            write_root(site, yaml.safe_load((root / "_config.yml").read_text("utf-8"))["title"])
+            _publish(site, published)
         if out_dir is None and last_book is not None:
             for name in ("chapters", "generated"):
                 dest = root / "book" / name

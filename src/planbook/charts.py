@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -159,15 +160,32 @@ window.planbookChart = function (id, spec) {
 """
 
 
-def write_js_bundle(folder: Path) -> Path:
-    """Write vega + vega-lite + vega-embed (versions matching Altair) as one classic script."""
+def bundle_text() -> str:
+    """vega + vega-lite + vega-embed (versions matching Altair) as one classic script."""
     import vl_convert as vlc
 
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / BUNDLE_NAME
     vl_version = "_".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
     bundle = vlc.javascript_bundle(vl_version=vl_version)
-    text = "(function(){\n" + bundle + "\nwindow.vegaEmbed = vegaEmbed;\n})();\n" + LOADER_JS
-    if not path.exists() or path.read_text("utf-8") != text:
-        path.write_text(text, encoding="utf-8")
+    return "(function(){\n" + bundle + "\nwindow.vegaEmbed = vegaEmbed;\n})();\n" + LOADER_JS
+
+
+VENDORED_BUNDLE = Path(__file__).parent / "assets" / BUNDLE_NAME
+
+
+def write_js_bundle(folder: Path) -> Path:
+    """Put the chart script into ``folder``.
+
+    The package ships the bundle pre-built (``assets/planbook-vega.js``): generating
+    it takes vl-convert about a second per build. tests/test_charts.py checks the
+    shipped file equals :func:`bundle_text` for the pinned versions;
+    ``python -m planbook.charts`` rewrites it after an upgrade.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / BUNDLE_NAME
+    shutil.copyfile(VENDORED_BUNDLE, path)
     return path
+
+
+if __name__ == "__main__":
+    VENDORED_BUNDLE.write_text(bundle_text(), encoding="utf-8")
+    print(f"wrote {VENDORED_BUNDLE}")

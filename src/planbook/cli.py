@@ -117,7 +117,8 @@ def cmd_run(args) -> int:
 def cmd_build(args) -> int:
     from .build import build
 
-    results = build(year=args.year, data_dir=args.data, pdf=args.pdf, all_years=args.all, out_dir=args.out)
+    results = build(year=args.year, data_dir=args.data, pdf=args.pdf, all_years=args.all, out_dir=args.out,
+                    force=args.force)
     for result in results:
         print(f"edition {result.year}: {result.site / 'index.html'}")
         if result.pdf:
@@ -211,6 +212,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--data", help=data_help)
     s.add_argument("--pdf", action="store_true", help="also build the PDF")
     s.add_argument("--out", help="output folder (default: _build); the site is OUT/html")
+    s.add_argument("--force", action="store_true", help="rebuild editions even when their inputs are unchanged")
     s.set_defaults(func=cmd_build)
 
     s = sub.add_parser("template", help="write the XLSX form departments fill for a year")

@@ -137,26 +137,31 @@ def pdf_toc(toc: dict) -> dict:
     return {**toc, "root": PDF_ROOT, "parts": parts}
 
 
-def build_pdf(book: Path, toc: Path, config_path: Path, jb_out: Path, logs: Path, data: DataSet, year: int) -> Path:
-    """Run Sphinx's LaTeX builder on the staged book, then XeLaTeX via latexmk; return the PDF."""
-    import os
-
+def prepare_latex(book: Path, configs: Path, data: DataSet, year: int) -> None:
+    """Add what the LaTeX build needs: a title-only root page in ``book``, and
+    ``_toc_latex.yml`` / ``_config_latex.yml`` (front matter, metadata) in ``configs``."""
     import yaml
 
-    from .build import run_jupyter_book
-
     (book / f"{PDF_ROOT}.md").write_text(f"# {data.catalogue.plan['title_zh']}实施评估\n", encoding="utf-8")
-    latex_toc = config_path.with_name("_toc_latex.yml")
-    latex_toc.write_text(yaml.safe_dump(pdf_toc(yaml.safe_load(toc.read_text("utf-8"))), allow_unicode=True, sort_keys=False), encoding="utf-8")
-
-    config = yaml.safe_load(config_path.read_text("utf-8"))
+    toc = yaml.safe_load((configs / "_toc.yml").read_text("utf-8"))
+    (configs / "_toc_latex.yml").write_text(yaml.safe_dump(pdf_toc(toc), allow_unicode=True, sort_keys=False), encoding="utf-8")
+    config = yaml.safe_load((configs / "_config.yml").read_text("utf-8"))
     elements = config["sphinx"]["config"].setdefault("latex_elements", {})
     elements.update(latex_overrides(data, year))
     name = PDF_NAME.format(year=year)
     config["latex"]["latex_documents"] = {"targetname": name.replace(".pdf", ".tex")}
-    latex_config = config_path.with_name("_config_latex.yml")
-    latex_config.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    latex_dir = run_jupyter_book(book, latex_toc, latex_config, jb_out, logs, builder="latex")
+    (configs / "_config_latex.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def build_pdf(book: Path, configs: Path, jb_out: Path, logs: Path, year: int) -> Path:
+    """Run Sphinx's LaTeX builder (sources made ready by :func:`prepare_latex`), then XeLaTeX
+    via latexmk; return the PDF."""
+    import os
+
+    from .build import run_jupyter_book
+
+    name = PDF_NAME.format(year=year)
+    latex_dir = run_jupyter_book(book, configs / "_toc_latex.yml", configs / "_config_latex.yml", jb_out, logs, builder="latex")
     tex = latex_dir / name.replace(".pdf", ".tex")
     # The PDF's creation date is the end of the edition year, not the build clock (reproducible).
     env = {**os.environ, "SOURCE_DATE_EPOCH": str(end_of_year_epoch(year)), "FORCE_SOURCE_DATE": "1"}

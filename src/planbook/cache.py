@@ -1,0 +1,137 @@
+"""What a build may skip: keys over everything an output depends on.
+
+* A chapter notebook's output depends on its source, the package code, the
+  catalogue and plan text, the observations it reads (its dimension's series and
+  the context series, up to the report year), the years with data, whether any
+  shown value is demo data, the data folder, and — for the overview — the file
+  the previous edition published.  Its key hashes all of these; an executed
+  notebook is reused only under the same key.
+* An edition depends on its notebooks' keys, the hand-written pages, the
+  configuration and table of contents, the PDF switch and the package code.
+  When its key equals the one recorded in the published ``edition.json``, the
+  edition is kept as it is.
+
+Hashing is cheap next to executing a notebook; a missed dependency would be a
+stale page, so tests/test_cache.py changes each input in turn.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from functools import lru_cache
+from pathlib import Path
+
+from . import __version__
+from .dataset import DataSet
+
+PACKAGE = Path(__file__).parent
+
+
+def _files_digest(paths: list[Path], base: Path) -> str:
+    h = hashlib.sha256()
+    for path in sorted(paths):
+        h.update(str(path.relative_to(base)).encode())
+        h.update(b"\0")
+        h.update(path.read_bytes())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def package_fingerprint() -> str:
+    """The package version and the bytes of its code and assets."""
+    files = [p for p in PACKAGE.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    return __version__ + ":" + _files_digest(files, PACKAGE)
+
+
+def book_fingerprint(root: Path) -> str:
+    """Hand-written pages, configuration and table of contents."""
+    files = [p for p in (root / "book").rglob("*") if p.is_file()
+             and not {"chapters", "generated", "_build"} & set(p.relative_to(root / "book").parts)]
+    files += [root / "_config.yml", root / "_toc.yml"]
+    return _files_digest(files, root)
+
+
+def series_of(data: DataSet, chapter: str) -> set[str] | None:
+    """Series a chapter reads (None: all of them)."""
+    cat = data.catalogue
+    if chapter not in cat.dimension_by_id:
+        return None
+    return {i.series_id for i in cat.in_dimension(chapter)} | {c.id for c in cat.context}
+
+
+def notebook_key(root: Path, data: DataSet, chapter: str, year: int, previous: Path | None) -> str:
+    h = hashlib.sha256()
+    for part in (
+        (root / "notebooks" / f"{chapter}.md").read_bytes(),
+        package_fingerprint().encode(),
+        data.catalogue.path.read_bytes(),
+        (data.catalogue.path.parent / data.catalogue.plan["text"]).read_bytes(),
+        str(data.data_dir.resolve()).encode(),
+        f"{year}|{[y for y in data.years if y <= year]}|{data.has_demo(year)}".encode(),
+    ):
+        h.update(hashlib.sha256(part).digest())
+    rows = data.upto(year)
+    wanted = series_of(data, chapter)
+    if wanted is not None:
+        rows = rows[rows["indicator_id"].isin(wanted)]
+    columns = ["year", "indicator_id", "value", "source", "note", "kind"]
+    h.update(rows[columns].to_csv(index=False).encode("utf-8"))
+    if chapter not in data.catalogue.dimension_by_id:
+        h.update(previous.read_bytes() if previous is not None and previous.is_file() else b"no previous edition")
+    return h.hexdigest()
+
+
+def edition_key(root: Path, notebook_keys: dict[str, str], year: int, pdf: bool, data: DataSet) -> str:
+    h = hashlib.sha256()
+    h.update(f"{year}|pdf={pdf}|{package_fingerprint()}|{book_fingerprint(root)}".encode())
+    for chapter in sorted(notebook_keys):
+        h.update(f"{chapter}={notebook_keys[chapter]}".encode())
+    h.update(_files_digest(data.input_files(year), Path("/")).encode())  # the appendix and colophon
+    return h.hexdigest()
+
+
+def sync_tree(src: Path, dest: Path) -> int:
+    """Make ``dest`` equal to ``src``, rewriting only files whose bytes differ.
+
+    Unchanged files keep their modification time, so Sphinx re-reads only the pages
+    that changed. Returns the number of files written or removed.
+    """
+    changed = 0
+    wanted = {p.relative_to(src) for p in src.rglob("*") if p.is_file()}
+    for rel in sorted(wanted):
+        target = dest / rel
+        data = (src / rel).read_bytes()
+        if target.is_file() and target.read_bytes() == data:
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, target)
+        changed += 1
+    if dest.is_dir():
+        for path in sorted(dest.rglob("*"), reverse=True):
+            if path.is_file() and path.relative_to(dest) not in wanted:
+                path.unlink()
+                changed += 1
+            elif path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
+    return changed
+
+
+def copy_cached(cache: Path, key: str, dest: Path) -> bool:
+    path = cache / f"{key}.ipynb"
+    if not path.is_file():
+        return False
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(path, dest)
+    return True
+
+
+def store(cache: Path, key: str, executed: Path) -> None:
+    cache.mkdir(parents=True, exist_ok=True)
+    tmp = cache / f".{key}.tmp"
+    shutil.copyfile(executed, tmp)
+    os.replace(tmp, cache / f"{key}.ipynb")

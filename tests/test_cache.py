@@ -1,0 +1,176 @@
+"""The build cache: every kind of input change is seen, and unchanged work is skipped."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from planbook import cache
+from planbook.build import CHAPTERS, build
+from planbook.dataset import load
+
+from conftest import BOOK_DATA, ROOT
+
+
+@pytest.fixture
+def world(tmp_path):
+    """A project root (notebooks, book, config) and a data folder with its own catalogue, all copies."""
+    root = tmp_path / "root"
+    for name in ("notebooks", "book"):
+        shutil.copytree(ROOT / name, root / name, ignore=shutil.ignore_patterns("chapters", "generated"))
+    for name in ("_config.yml", "_toc.yml"):
+        shutil.copy(ROOT / name, root / name)
+    data = tmp_path / "data"
+    shutil.copytree(BOOK_DATA, data)
+    shutil.copytree(ROOT / "data" / "plan", data / "plan")
+    shutil.copy(ROOT / "data" / "catalogue.yaml", data / "catalogue.yaml")
+    return root, data
+
+
+def keys(root: Path, data: Path, previous: Path | None = None) -> dict[str, str]:
+    ds = load(data)
+    return {c: cache.notebook_key(root, ds, c, 2022, previous) for c in CHAPTERS}
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text("utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def changed(before: dict, after: dict) -> set[str]:
+    return {c for c in before if before[c] != after[c]}
+
+
+def test_same_inputs_same_keys(world):
+    root, data = world
+    assert keys(root, data) == keys(root, data)
+
+
+def test_notebook_source_change_invalidates_that_notebook(world):
+    root, data = world
+    before = keys(root, data)
+    edit(root / "notebooks" / "green.md", "(green-summary)=", "(green-summary)=\n")
+    assert changed(before, keys(root, data)) == {"green"}
+
+
+def test_value_change_invalidates_its_dimension_and_the_overview(world):
+    root, data = world
+    before = keys(root, data)
+    edit(data / "observations" / "2022.csv", "smart_5g_urban_coverage,86.5", "smart_5g_urban_coverage,86.6")
+    assert changed(before, keys(root, data)) == {"smart", "overview"}
+
+
+def test_source_note_and_kind_changes_are_seen(world):
+    root, data = world
+    before = keys(root, data)
+    edit(data / "observations" / "2022.csv", "green_good_air_days,52.0,测试夹具（非真实数据）", "green_good_air_days,52.0,区生态环境局")
+    after = keys(root, data)
+    assert changed(before, after) == {"green", "overview"}
+    # Turning the only demo value official changes the demo notice on every page.
+    edit(data / "observations" / "2022.csv", "smart_5g_urban_coverage,86.5,测试夹具（非真实数据）,,demo", "smart_5g_urban_coverage,86.5,测试夹具（非真实数据）,,official")
+    edit(data / "observations" / "2021.csv", "smart_5g_urban_coverage,80.0,测试夹具（非真实数据）,,demo", "smart_5g_urban_coverage,80.0,测试夹具（非真实数据）,,official")
+    assert changed(after, keys(root, data)) == set(CHAPTERS)
+
+
+def test_context_values_reach_the_chapters_that_read_them(world):
+    root, data = world
+    before = keys(root, data)
+    edit(data / "observations" / "2021.csv", "ctx_gdp,1166", "ctx_gdp,1167")
+    assert "balanced" in changed(before, keys(root, data)) and "overview" in changed(before, keys(root, data))
+
+
+def test_later_year_does_not_invalidate_an_earlier_edition(world):
+    root, data = world
+    before = keys(root, data)
+    (data / "observations" / "2023.csv").write_text(
+        "indicator_id,value,source\nsmart_5g_urban_coverage,90,区工信局\n", encoding="utf-8")
+    assert changed(before, keys(root, data)) == set()
+
+
+def test_new_year_with_data_invalidates_all(world):
+    """A year gaining its first data changes what 'years with data' means for every chapter."""
+    root, data = world
+    before = keys(root, data)
+    (data / "observations" / "2021.csv").unlink()
+    assert changed(before, keys(root, data)) == set(CHAPTERS)
+
+
+def test_catalogue_and_plan_text_changes_invalidate_all(world):
+    root, data = world
+    before = keys(root, data)
+    raw = yaml.safe_load((data / "catalogue.yaml").read_text("utf-8"))
+    raw["indicators"][7]["decimals"] = 2
+    (data / "catalogue.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    after = keys(root, data)
+    assert changed(before, after) == set(CHAPTERS)
+    with open(data / "plan" / raw["plan"]["text"].split("/")[-1], "a", encoding="utf-8") as f:
+        f.write("\n")
+    assert changed(after, keys(root, data)) == set(CHAPTERS)
+
+
+def test_package_code_change_invalidates_all(world, monkeypatch):
+    root, data = world
+    before = keys(root, data)
+    monkeypatch.setattr(cache, "package_fingerprint", lambda: "0.1.0:another-build-of-the-code")
+    assert changed(before, keys(root, data)) == set(CHAPTERS)
+
+
+def test_package_fingerprint_covers_code_and_assets():
+    files = [p for p in cache.PACKAGE.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    assert {p.name for p in files} >= {"report.py", "charts.py", "planbook.css", "planbook-vega.js", "catalogue.schema.json"}
+
+
+def test_previous_edition_file_reaches_only_the_overview(world, tmp_path):
+    root, data = world
+    prev = tmp_path / "observations-2021.csv"
+    prev.write_text("year,indicator_id,value,kind,source\n2021,two_resident_urbanisation,88.2,official,x\n", encoding="utf-8")
+    before = keys(root, data, prev)
+    prev.write_text("year,indicator_id,value,kind,source\n2021,two_resident_urbanisation,88.0,official,x\n", encoding="utf-8")
+    assert changed(before, keys(root, data, prev)) == {"overview"}
+
+
+def test_edition_key_sees_pages_config_toc_and_pdf(world):
+    root, data = world
+    ds = load(data)
+    nb = keys(root, data)
+    base = cache.edition_key(root, nb, 2022, False, ds)
+    assert cache.edition_key(root, nb, 2022, True, ds) != base
+    for path, old, new in ((root / "book" / "methodology.md", "# 评估方法", "# 评估方法 "),
+                           (root / "_config.yml", "only_build_toc_files: true", "only_build_toc_files: true\n"),
+                           (root / "_toc.yml", "root: intro", "root: intro\n")):
+        edit(path, old, new)
+        key = cache.edition_key(root, nb, 2022, False, ds)
+        assert key != base, path
+        base = key
+
+
+def digest(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_rebuild_skips_unchanged_work_and_matches_a_cold_build(tmp_path, capfd):
+    data = tmp_path / "data"
+    shutil.copytree(BOOK_DATA, data)
+    out = tmp_path / "out"
+    build(year=2022, data_dir=data, out_dir=out)
+    before = digest(out / "html")
+    capfd.readouterr()
+    build(year=2022, data_dir=data, out_dir=out)
+    assert "edition 2022 unchanged since it was published: kept" in capfd.readouterr().err
+    assert digest(out / "html") == before
+    edit(data / "observations" / "2022.csv", "smart_5g_urban_coverage,86.5", "smart_5g_urban_coverage,87.5")
+    build(year=2022, data_dir=data, out_dir=out)
+    err = capfd.readouterr().err
+    assert "reused 3 executed notebook(s) of 2022" in err
+    executed = " ".join(line for line in err.splitlines() if "] executed " in line)
+    assert "smart" in executed and "overview" in executed and "green" not in executed
+    cold = tmp_path / "cold"
+    build(year=2022, data_dir=data, out_dir=cold)
+    assert digest(out / "html") == digest(cold / "html")  # the incremental build equals a fresh one
+    assert "87.5%" in (out / "html" / "2022" / "chapters" / "smart.html").read_text("utf-8")
