@@ -122,7 +122,7 @@ def test_package_code_change_invalidates_all(world, monkeypatch):
 
 def test_package_fingerprint_covers_code_and_assets():
     files = [p for p in cache.PACKAGE.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
-    assert {p.name for p in files} >= {"report.py", "charts.py", "planbook.css", "planbook-vega.js", "catalogue.schema.json"}
+    assert {p.name for p in files} >= {"report.py", "charts.py", "planbook.css", "vega-6.2.0.min.js", "catalogue.schema.json"}
 
 
 def test_previous_edition_file_reaches_only_the_overview(world, tmp_path):

@@ -16,7 +16,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -129,11 +128,19 @@ class ChartOutput:
                 "text/plain": self.alt_text}
 
 
+def vl_version() -> str:
+    return "_".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
+
+
 def render(chart: alt.TopLevelMixin, alt_text: str, key: str = "") -> ChartOutput:
-    """Both representations of a chart. ``key`` tells apart the same chart shown twice on a page."""
+    """Both representations of a chart. ``key`` tells apart the same chart shown twice on a page.
+
+    The page gets the chart compiled to a Vega spec at build time, so the browser needs only
+    the Vega runtime (not the Vega-Lite compiler or vega-embed): a lighter script, faster charts.
+    """
     import vl_convert as vlc
 
-    web = chart_spec(chart, WEB_FONT)
+    web = vlc.vegalite_to_vega(chart_spec(chart, WEB_FONT), vl_version=vl_version())
     web.pop("$schema", None)  # an identifier only, but keep pages free of outside URLs
     cid = _chart_id(web, key)
     html = (f'<div class="pb-chart" id="{cid}" role="img" aria-label="{_attr(alt_text)}"></div>'
@@ -148,44 +155,37 @@ def _attr(text: str) -> str:
     return _html.escape(text, quote=True)
 
 
-# The small loader every page uses: draw with SVG, no action menu (it links to external editors).
+# Bundled with the Vega runtime: draws a compiled Vega spec into its container with SVG.
 LOADER_JS = """
 window.planbookChart = function (id, spec) {
   var el = document.getElementById(id);
   if (!el) { return; }
-  vegaEmbed(el, spec, {mode: "vega-lite", renderer: "svg", actions: false}).catch(function (err) {
-    el.textContent = "图表无法显示：" + err;
-  });
+  new vega.View(vega.parse(spec), {renderer: "svg", container: el, hover: true})
+    .runAsync()
+    .catch(function (err) { el.textContent = "图表无法显示：" + err; });
 };
 """
 
 
+VEGA_VERSION = "6.2.0"
+# The Vega runtime, vendored unmodified from the npm package vega@6.2.0 (build/vega.min.js,
+# BSD-3-Clause, assets/VEGA-LICENSE.txt); scripts/update-vega.sh fetches a new one.
+# tests/test_charts.py checks its checksum and that vl-convert compiles for this Vega version.
+VEGA_FILE = Path(__file__).parent / "assets" / f"vega-{VEGA_VERSION}.min.js"
+VEGA_SHA256 = "ea6a5936381d06f912466354e2b6a20eb66c4d41f1ca9dff1e0236dfee6ee392"
+
+
 def bundle_text() -> str:
-    """vega + vega-lite + vega-embed (versions matching Altair) as one classic script."""
-    import vl_convert as vlc
-
-    vl_version = "_".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
-    bundle = vlc.javascript_bundle(vl_version=vl_version)
-    return "(function(){\n" + bundle + "\nwindow.vegaEmbed = vegaEmbed;\n})();\n" + LOADER_JS
-
-
-VENDORED_BUNDLE = Path(__file__).parent / "assets" / BUNDLE_NAME
+    """The chart script every page loads: the Vega runtime and the loader, one classic script."""
+    header = f"/*! vega {VEGA_VERSION} | BSD-3-Clause | (c) University of Washington Interactive Data Lab */\n"
+    return header + VEGA_FILE.read_text("utf-8") + "\n" + LOADER_JS
 
 
 def write_js_bundle(folder: Path) -> Path:
-    """Put the chart script into ``folder``.
-
-    The package ships the bundle pre-built (``assets/planbook-vega.js``): generating
-    it takes vl-convert about a second per build. tests/test_charts.py checks the
-    shipped file equals :func:`bundle_text` for the pinned versions;
-    ``python -m planbook.charts`` rewrites it after an upgrade.
-    """
+    """Put the chart script into ``folder`` (the site serves it; nothing comes from a CDN)."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / BUNDLE_NAME
-    shutil.copyfile(VENDORED_BUNDLE, path)
+    text = bundle_text()
+    if not path.exists() or path.read_text("utf-8") != text:
+        path.write_text(text, encoding="utf-8")
     return path
-
-
-if __name__ == "__main__":
-    VENDORED_BUNDLE.write_text(bundle_text(), encoding="utf-8")
-    print(f"wrote {VENDORED_BUNDLE}")

@@ -47,10 +47,26 @@ def _offline(asset) -> bool:
     return not (EXTERNAL.match(url) or "thebe" in url or "THEBE_JS_URL" in body)
 
 
+# Assets a page can do without: fontawesome.js (1.5 MB for a dozen icons, which planbook.css
+# draws with characters instead) and sphinx-design's files on pages that use no design element.
+HEAVY = ("fontawesome",)
+DESIGN = ("sphinx-design", "design-tabs")
+
+
+def _wanted(asset, body: str) -> bool:
+    url = str(getattr(asset, "filename", asset) or "")
+    if any(name in url for name in HEAVY):
+        return False
+    if any(name in url for name in DESIGN) and "sd-" not in body:
+        return False
+    return _offline(asset)
+
+
 def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    body = context.get("body", "")
     for key in ("script_files", "css_files"):
         if key in context:
-            context[key] = [a for a in context[key] if _offline(a)]
+            context[key] = [a for a in context[key] if _wanted(a, body)]
     banner = app.config.planbook_demo_banner
     if banner:
         context.setdefault("theme_announcement", banner)
