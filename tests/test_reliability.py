@@ -19,7 +19,7 @@ import pytest
 from planbook import pdf as pdf_module
 from planbook.build import build
 from planbook.catalogue import Target
-from planbook.charts import indicator_chart, render
+from planbook.charts import indicator_chart, print_png, render
 from planbook.errors import BuildError
 from planbook.pdf import tex_escape
 from planbook.tables import Cell, Table, md_escape
@@ -96,7 +96,7 @@ def test_chart_html_keeps_text_from_data_as_text():
     assert "</script>" in script and script.count("</script>") == 1  # only the real end tag
     assert '<script>alert("x")' not in out.html
     assert 'aria-label="&lt;script&gt;alert(&quot;x&quot;)' in out.html
-    assert out.png.startswith(b"\x89PNG")
+    assert print_png(out.print_spec).startswith(b"\x89PNG")
 
 
 def test_table_cells_escape_html_and_markdown():

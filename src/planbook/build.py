@@ -209,17 +209,30 @@ def _jupyter_book() -> list[str]:
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "jupyter_book.cli.main"]
 
 
-def run_jupyter_book(book: Path, toc: Path, config_path: Path, out: Path, logs: Path, builder: str = "html") -> Path:
+def start_jupyter_book(book: Path, toc: Path, config_path: Path, out: Path, builder: str = "html",
+                       wait_for: Path | None = None) -> subprocess.Popen:
+    """Start ``jupyter-book build``; with ``wait_for`` Sphinx starts up at once but reads the
+    sources only when that file exists (see planbook.sphinx_ext), so its start-up overlaps
+    with executing the notebooks."""
     cmd = [*_jupyter_book(), "build", str(book), "--config", str(config_path),
            "--toc", str(toc), "--path-output", str(out), "--builder", builder]
-    proc = subprocess.run(cmd, cwd=book, capture_output=True, text=True)
+    env = {**os.environ, "PLANBOOK_WAIT_FOR": str(wait_for)} if wait_for else None
+    return subprocess.Popen(cmd, cwd=book, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+
+
+def finish_jupyter_book(proc: subprocess.Popen, out: Path, logs: Path, builder: str = "html") -> Path:
+    output, _ = proc.communicate()
     log_path = logs / f"jupyter-book-{builder}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    log_path.write_text(proc.stdout + proc.stderr, encoding="utf-8")
+    log_path.write_text(output, encoding="utf-8")
     if proc.returncode != 0:
-        tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-15:])
+        tail = "\n".join(output.strip().splitlines()[-15:])
         raise BuildError(f"jupyter-book {builder} build failed (log: {log_path}):\n{tail}")
     return out / "_build" / builder
+
+
+def run_jupyter_book(book: Path, toc: Path, config_path: Path, out: Path, logs: Path, builder: str = "html") -> Path:
+    return finish_jupyter_book(start_jupyter_book(book, toc, config_path, out, builder), out, logs, builder)
 
 
 def _publish(staged: Path, target: Path) -> None:
@@ -247,80 +260,86 @@ def _publish(staged: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def stage_book(root: Path, book: Path, data: DataSet, year: int, previous_observations: Path | None,
-               cache: Path) -> dict[str, str]:
-    """Write the edition's book sources into ``book``: pages, executed notebooks, generated pages.
-
-    Notebooks whose key is in the cache are reused; the others are executed (in
-    parallel) and stored. Returns the notebook keys.
-    """
+def execute_chapters(root: Path, chapters_dir: Path, data: DataSet, year: int, keys: dict[str, str],
+                     previous_observations: Path | None, cache: Path) -> None:
+    """Put every chapter's executed notebook into ``chapters_dir``: from the cache when its key
+    is there, else executed (in parallel) and stored."""
     from . import cache as nbcache
-    from .pages import write_generated_pages
 
-    shutil.copytree(root / "book", book, ignore=shutil.ignore_patterns("chapters", "generated", "_build"))
-    keys = {c: nbcache.notebook_key(root, data, c, year, previous_observations) for c in CHAPTERS}
-    chapters = book / "chapters"
-    todo = tuple(c for c in CHAPTERS if not nbcache.copy_cached(cache, keys[c], chapters / f"{c}.ipynb"))
+    todo = tuple(c for c in CHAPTERS if not nbcache.copy_cached(cache, keys[c], chapters_dir / f"{c}.ipynb"))
     if len(todo) < len(CHAPTERS):
         log(f"reused {len(CHAPTERS) - len(todo)} executed notebook(s) of {year} from the cache")
     if todo:
         extra = {"previous_observations": str(previous_observations) if previous_observations else None}
-        execute_all(year, data.data_dir, chapters, chapters=todo, extra=extra)
+        execute_all(year, data.data_dir, chapters_dir, chapters=todo, extra=extra)
         for c in todo:
-            nbcache.store(cache, keys[c], chapters / f"{c}.ipynb")
-    write_generated_pages(data, year, book / "generated")
-    return keys
+            nbcache.store(cache, keys[c], chapters_dir / f"{c}.ipynb")
 
 
 def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, pdf: bool,
                   previous_observations: Path | None) -> tuple[Path, str]:
     """Build one edition (site, downloads, PDF) inside ``stage``; return its HTML folder and key.
 
-    Sphinx runs on a persistent copy of the sources (``<out>/cache/sphinx/<year>/``) that
-    only changed files are written to, so a rebuild re-reads only the changed pages; the
-    website and the LaTeX for the PDF are built at the same time.
+    Sphinx works on persistent copies of the sources (``<out>/cache/sphinx/<year>/``) that
+    only changed files are written to, so a rebuild re-reads only the changed pages. The
+    website's Sphinx starts while the notebooks execute (it waits for them before reading),
+    and the PDF (print images, LaTeX, XeLaTeX) is made at the same time as the website.
     """
     from concurrent.futures import ThreadPoolExecutor
 
     from . import cache as nbcache
     from .downloads import download_names, write_downloads
     from .editions import EDITION_FILE, edition_record
+    from .pages import write_generated_pages
     from .pdf import PDF_NAME, build_pdf, prepare_latex
     from .report import open_report
 
     logs, cache = out / "logs", out / "cache"
+    work = cache / "sphinx" / str(year)
     staged = stage / "book"
-    keys = stage_book(root, staged, data, year, previous_observations, cache / "notebooks")
+    shutil.copytree(root / "book", staged, ignore=shutil.ignore_patterns("chapters", "generated", "_build"))
+    write_generated_pages(data, year, staged / "generated")
+    keys = {c: nbcache.notebook_key(root, data, c, year, previous_observations) for c in CHAPTERS}
     key = nbcache.edition_key(root, keys, year, pdf, data)
     pdf_name = PDF_NAME.format(year=year) if pdf else None
-    config = edition_config(root, data, year, pdf_name)
-    work = cache / "sphinx" / str(year)
     configs = stage / "configs"
     configs.mkdir()
+    config = edition_config(root, data, year, pdf_name)
     (configs / "_config.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     (configs / "_toc.yml").write_bytes((root / "_toc.yml").read_bytes())
-    if pdf:
-        prepare_latex(staged, configs, data, year)
-    nbcache.sync_tree(staged, work / "book")
     nbcache.sync_tree(configs, work / "configs")
-    book, cfg = work / "book", work / "configs"
+    nbcache.sync_tree(staged, work / "book-html", keep=("chapters",))
+    ready = work / ".notebooks-ready"
+    ready.unlink(missing_ok=True)
+    log(f"building the {year} website (jupyter-book html, waiting for the notebooks)")
+    shutil.rmtree(work / "html" / "_build" / "html", ignore_errors=True)  # pages written anew, as in a first build
+    html_proc = start_jupyter_book(work / "book-html", work / "configs" / "_toc.yml", work / "configs" / "_config.yml",
+                                   work / "html", wait_for=ready)
+    try:
+        execute_chapters(root, staged / "chapters", data, year, keys, previous_observations, cache / "notebooks")
+        nbcache.sync_tree(staged / "chapters", work / "book-html" / "chapters")
+        ready.write_text("ready\n", encoding="utf-8")
 
-    def html_build() -> Path:
-        log(f"building the {year} website (jupyter-book html)")
-        # Keep Sphinx's parsed pages (.doctrees) but not its output: every page is written anew,
-        # exactly as in a first build (Sphinx adds ?v= checksums only for files already there).
-        shutil.rmtree(work / "html" / "_build" / "html", ignore_errors=True)
-        return run_jupyter_book(book, cfg / "_toc.yml", cfg / "_config.yml", work / "html", logs)
+        def pdf_build() -> Path:
+            log(f"building the {year} PDF (print images, jupyter-book latex, xelatex)")
+            latex_book = stage / "book-latex"
+            shutil.copytree(staged, latex_book)
+            latex_configs = stage / "configs-latex"
+            shutil.copytree(configs, latex_configs)
+            prepare_latex(latex_book, latex_configs, data, year, cache / "png")
+            nbcache.sync_tree(latex_book, work / "book-latex")
+            nbcache.sync_tree(latex_configs, work / "configs-latex")
+            return build_pdf(work / "book-latex", work / "configs-latex", work / "latex", logs, year)
 
-    def pdf_build() -> Path:
-        log(f"building the {year} PDF (jupyter-book latex + xelatex)")
-        return build_pdf(book, cfg, work / "latex", logs, year)
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        html_future = pool.submit(html_build)
-        pdf_future = pool.submit(pdf_build) if pdf else None
-        built = html_future.result()
-        pdf_path = pdf_future.result() if pdf_future else None
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pdf_future = pool.submit(pdf_build) if pdf else None
+            built = finish_jupyter_book(html_proc, work / "html", logs)
+            pdf_path = pdf_future.result() if pdf_future else None
+    finally:
+        if html_proc.poll() is None:
+            html_proc.kill()
+            html_proc.wait()
+        ready.unlink(missing_ok=True)
     html = stage / "html"
     shutil.copytree(built, html, ignore=shutil.ignore_patterns(".buildinfo"))
     if pdf_path is not None:
@@ -406,7 +425,7 @@ def build(year: int | None = None, data_dir: str | Path | None = None, pdf: bool
             html, _ = build_edition(root, data, y, edition_stage, out, pdf, previous)
             os.replace(html, site / str(y))
             rebuilt += 1
-            last_book = edition_stage / "book"
+            last_book = edition_stage / "book"  # with the executed notebooks and generated pages
             results.append(BuildResult(site=published / str(y), pdf=published / str(y) / f"licheng-evaluation-{y}.pdf" if pdf else None,
                                        year=y, seconds=time.monotonic() - t0))
             log(f"edition {y} built in {results[-1].seconds:.1f} s")

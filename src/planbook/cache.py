@@ -93,11 +93,12 @@ def edition_key(root: Path, notebook_keys: dict[str, str], year: int, pdf: bool,
     return h.hexdigest()
 
 
-def sync_tree(src: Path, dest: Path) -> int:
+def sync_tree(src: Path, dest: Path, keep: tuple[str, ...] = ()) -> int:
     """Make ``dest`` equal to ``src``, rewriting only files whose bytes differ.
 
     Unchanged files keep their modification time, so Sphinx re-reads only the pages
-    that changed. Returns the number of files written or removed.
+    that changed. Files under the top-level folders named in ``keep`` are not removed
+    (they are synced separately). Returns the number of files written or removed.
     """
     changed = 0
     wanted = {p.relative_to(src) for p in src.rglob("*") if p.is_file()}
@@ -113,7 +114,10 @@ def sync_tree(src: Path, dest: Path) -> int:
         changed += 1
     if dest.is_dir():
         for path in sorted(dest.rglob("*"), reverse=True):
-            if path.is_file() and path.relative_to(dest) not in wanted:
+            rel = path.relative_to(dest)
+            if rel.parts and rel.parts[0] in keep:
+                continue
+            if path.is_file() and rel not in wanted:
                 path.unlink()
                 changed += 1
             elif path.is_dir() and not any(path.iterdir()):

@@ -116,16 +116,19 @@ def _script_json(spec: dict) -> str:
 
 @dataclass(frozen=True)
 class ChartOutput:
-    """What a notebook cell displays: HTML for the site, PNG for the PDF."""
+    """What a notebook cell displays: HTML for the site, and the print spec for the PDF.
+
+    The print spec (Vega-Lite with the fixed CJK font) travels in the output as
+    ``PRINT_MIME``; the PDF build turns it into a PNG at print resolution
+    (:func:`add_print_images`), so building the website never pays for rasterising.
+    """
 
     html: str
-    png: bytes
+    print_spec: dict
     alt_text: str
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        return {"text/html": self.html,
-                "image/png": base64.b64encode(self.png).decode("ascii"),
-                "text/plain": self.alt_text}
+        return {"text/html": self.html, PRINT_MIME: self.print_spec, "text/plain": self.alt_text}
 
 
 def vl_version() -> str:
@@ -145,8 +148,46 @@ def render(chart: alt.TopLevelMixin, alt_text: str, key: str = "") -> ChartOutpu
     cid = _chart_id(web, key)
     html = (f'<div class="pb-chart" id="{cid}" role="img" aria-label="{_attr(alt_text)}"></div>'
             f'<script>planbookChart("{cid}", {_script_json(web)});</script>')
-    png = vlc.vegalite_to_png(chart_spec(chart, PNG_FONT), scale=PNG_SCALE)
-    return ChartOutput(html=html, png=png, alt_text=alt_text)
+    return ChartOutput(html=html, print_spec=chart_spec(chart, PNG_FONT), alt_text=alt_text)
+
+
+PRINT_MIME = "application/vnd.planbook.print+json"
+
+
+def print_png(spec: dict) -> bytes:
+    """The chart as PNG at print resolution, in the fixed CJK font (deterministic)."""
+    import vl_convert as vlc
+
+    return vlc.vegalite_to_png(spec, scale=PNG_SCALE)
+
+
+def add_print_images(notebook: Path, cache: Path | None = None) -> int:
+    """Give every chart output of an executed notebook its PNG (for LaTeX); return how many.
+
+    PNGs are kept in ``cache`` by a hash of their spec, so an unchanged chart is not drawn again.
+    """
+    import nbformat
+
+    nb = nbformat.read(notebook, as_version=4)
+    count = 0
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            spec = output.get("data", {}).get(PRINT_MIME)
+            if spec is None:
+                continue
+            key = hashlib.sha256(json.dumps(spec, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+            cached = cache / f"{key}.png" if cache is not None else None
+            if cached is not None and cached.is_file():
+                png = cached.read_bytes()
+            else:
+                png = print_png(spec)
+                if cached is not None:
+                    cache.mkdir(parents=True, exist_ok=True)
+                    cached.write_bytes(png)
+            output["data"]["image/png"] = base64.b64encode(png).decode("ascii")
+            count += 1
+    nbformat.write(nb, str(notebook))
+    return count
 
 
 def _attr(text: str) -> str:

@@ -137,11 +137,15 @@ def pdf_toc(toc: dict) -> dict:
     return {**toc, "root": PDF_ROOT, "parts": parts}
 
 
-def prepare_latex(book: Path, configs: Path, data: DataSet, year: int) -> None:
-    """Add what the LaTeX build needs: a title-only root page in ``book``, and
-    ``_toc_latex.yml`` / ``_config_latex.yml`` (front matter, metadata) in ``configs``."""
+def prepare_latex(book: Path, configs: Path, data: DataSet, year: int, png_cache: Path | None = None) -> None:
+    """Add what the LaTeX build needs: a title-only root page and the charts' print images in
+    ``book``, and ``_toc_latex.yml`` / ``_config_latex.yml`` (front matter, metadata) in ``configs``."""
     import yaml
 
+    from .charts import add_print_images
+
+    for notebook in sorted((book / "chapters").glob("*.ipynb")):
+        add_print_images(notebook, png_cache)
     (book / f"{PDF_ROOT}.md").write_text(f"# {data.catalogue.plan['title_zh']}实施评估\n", encoding="utf-8")
     toc = yaml.safe_load((configs / "_toc.yml").read_text("utf-8"))
     (configs / "_toc_latex.yml").write_text(yaml.safe_dump(pdf_toc(toc), allow_unicode=True, sort_keys=False), encoding="utf-8")

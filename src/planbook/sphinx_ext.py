@@ -15,7 +15,9 @@
 from __future__ import annotations
 
 import html
+import os
 import re
+import time
 import shutil
 from pathlib import Path
 
@@ -28,7 +30,21 @@ EXTERNAL = re.compile(r"^(https?:)?//", re.IGNORECASE)
 ASSETS = Path(__file__).parent / "assets"
 
 
+def _wait_for_sources() -> None:
+    """Block until the notebooks are in place when ``planbook build`` asks so (PLANBOOK_WAIT_FOR):
+    Sphinx's start-up then overlaps with executing the notebooks."""
+    flag = os.environ.get("PLANBOOK_WAIT_FOR")
+    if not flag:
+        return
+    deadline = time.monotonic() + 3600
+    while not Path(flag).exists():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"gave up waiting for {flag}")
+        time.sleep(0.05)
+
+
 def _builder_inited(app: Sphinx) -> None:
+    _wait_for_sources()
     if app.builder.format != "html":
         return
     static = Path(app.outdir).parent / "planbook-static"
