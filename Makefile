@@ -5,7 +5,7 @@ PYTHON   ?= python3
 BIN      := $(VENV)/bin
 PLANBOOK := $(BIN)/planbook
 
-.PHONY: book site test setup system check lab clean
+.PHONY: book site test setup system check lab bench clean
 
 book: setup
 	$(PLANBOOK) build --all --pdf
@@ -30,6 +30,9 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
+
+bench: setup
+	$(BIN)/python benchmarks/run.py --runs 3
 
 lab: setup
 	$(BIN)/python -m pip install --quiet -e ".[lab]"

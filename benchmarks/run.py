@@ -71,7 +71,8 @@ def plain_config(work: Path, data: Path, year: int, *, stock_pages: bool) -> Pat
         static.mkdir(exist_ok=True)
         import vl_convert as vlc
 
-        (static / "vega-embed.js").write_text(vlc.javascript_bundle(vl_version="6_4"), encoding="utf-8")
+        bundle = vlc.javascript_bundle(vl_version="6_4")  # declares top-level consts: wrap it
+        (static / "vega-embed.js").write_text("(function(){\n" + bundle + "\n})();\n", encoding="utf-8")
         (static / "shim.js").write_text(
             "window.planbookChart=function(id,spec){vegaEmbed('#'+id,spec,{mode:'vega',renderer:'svg'});};",
             encoding="utf-8")

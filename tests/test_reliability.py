@@ -12,7 +12,6 @@ import sys
 import time
 from pathlib import Path
 
-import altair as alt
 import pandas as pd
 import pytest
 
@@ -82,10 +81,10 @@ def test_two_builds_are_byte_identical(site, tmp_path):
     STATS["files compared"] += len(first)
 
 
-def test_publish_is_an_atomic_link_swap(published, site):
-    html = published / "html"
-    # The session's site was published as a link to a versioned folder.
+def test_publish_is_an_atomic_link_swap(site):
+    # The session's site was published as a link to a versioned folder, swapped in one rename.
     assert site.parent.is_symlink() and re.fullmatch(r"\.site-\d+", os.readlink(site.parent))
+    assert not list(site.parent.parent.glob(".link-*")) and not list(site.parent.parent.glob(".legacy-*"))
 
 
 def test_chart_html_keeps_text_from_data_as_text():

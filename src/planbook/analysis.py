@@ -18,7 +18,7 @@ import pandas as pd
 from . import charts
 from .assess import required_annual_change
 from .report import Report
-from .tables import Cell, Table, fmt_number, fmt_value, missing
+from .tables import Cell, Table, fmt_number, fmt_value
 
 
 @dataclass

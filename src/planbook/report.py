@@ -21,7 +21,7 @@ from . import charts
 from .assess import STATUS_POINTS, STATUS_ZH, STATUSES, assess, headline_rows, summarise
 from .catalogue import Catalogue, Indicator
 from .dataset import DataSet, load
-from .tables import Cell, Table, fmt_number, fmt_share, fmt_value, missing, status_badge_html, status_badge_md
+from .tables import Cell, Table, fmt_share, fmt_value, missing, status_badge_html, status_badge_md
 
 STATUS_PHRASE = {
     "achieved": "{n} 项已达到目标",
@@ -335,7 +335,7 @@ class Report:
         glue("score_sentence", self.score_sentence(dimension))
         text = self.frame[(self.frame["dimension"] == dimension) & self.frame["table_no"].isna()]
         glue("n_text_targets", str(len(text)))
-        glue("text_sentence", self.status_sentence(text.rename(columns={}), "正文目标"))
+        glue("text_sentence", self.status_sentence(text, "正文目标"))
 
     def glue_overview(self) -> None:
         self.glue_common()

@@ -140,12 +140,18 @@ def _deterministic_imgmath() -> None:
     imgmath.convert_dvi_to_svg = convert
 
 
+def _config_inited(app: Sphinx, config) -> None:
+    # Our template overrides (the theme's macros without fontawesome.js) come first.
+    config.templates_path.insert(0, str(ASSETS / "templates"))
+
+
 def setup(app: Sphinx) -> dict:
     app.add_config_value("planbook_demo_banner", "", "html")
     app.add_config_value("planbook_pdf", "", "html")  # file name of the edition's PDF, beside the site
     app.add_config_value("planbook_edition_year", 0, "html")
     app.add_config_value("planbook_downloads", {}, "html")  # {key: {csv: name, xlsx: name}}
     _deterministic_imgmath()
+    app.connect("config-inited", _config_inited)
     app.connect("builder-inited", _builder_inited)
     app.connect("html-page-context", _page_context, priority=900)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
