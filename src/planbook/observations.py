@@ -21,7 +21,6 @@ from .catalogue import Catalogue
 from .errors import InputError, Problem, display_path
 
 REQUIRED_COLUMNS = ("indicator_id", "value", "source")
-OPTIONAL_COLUMNS = ("note", "kind")
 KINDS = {"official": "official", "demo": "demo", "官方": "official", "演示": "demo"}
 EXCEL_ERRORS = ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#####")
 NO_DATA = ("N/A", "NA", "NAN", "NULL", "NONE", "-", "--", "—", "/", "无", "暂无", "缺", "空")

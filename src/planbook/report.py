@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import charts
-from .assess import STATUS_POINTS, STATUS_ZH, STATUSES, assess, headline_rows, summarise
+from .assess import STATUS_ZH, STATUSES, assess, headline_rows, summarise
 from .catalogue import Catalogue, Indicator
 from .dataset import DataSet, load
 from .tables import Cell, Table, fmt_share, fmt_value, missing, status_badge_html, status_badge_md
@@ -374,4 +374,4 @@ def open_report(year: int | None = None, data_dir: str | Path | None = None,
     return Report(data=data, year=int(year) if year else data.latest_year(), published_before=published)
 
 
-__all__ = ["Report", "open_report", "glue", "STATUS_POINTS"]
+__all__ = ["Report", "open_report", "glue"]

@@ -143,19 +143,24 @@ class Table:
         return "\n".join(lines)
 
     def column_widths(self) -> list[int]:
-        """Relative widths: the longest cell of each column as printed (CJK counts double),
-        headers counting at most 8 (they may wrap), each kept between 5 and 30."""
+        """Relative widths for LaTeX: long text columns share the line (capped at 20), and every
+        column is at least as wide as its longest unbreakable run (a year, a number with its unit:
+        LaTeX cannot wrap those) plus padding, and never narrower than 8 (four Chinese characters)."""
         def width(text: str) -> int:
             return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text.replace("\\", ""))
 
+        def longest_run(text: str) -> int:
+            runs = re.findall(r"[\x21-\x7e]+", text.replace("\\", ""))
+            return max((len(r) for r in runs), default=0)
+
         widths = []
         for k, name in enumerate(self.columns):
-            longest = max([min(8, width(name))] + [width(row[k].as_markdown()) for row in self.rows])
-            widths.append(max(5, min(30, longest)))
+            cells = [row[k].as_markdown() for row in self.rows]
+            longest = max([min(8, width(name))] + [width(c) for c in cells])
+            unbreakable = max([0] + [longest_run(c) for c in cells])
+            widths.append(max(8, unbreakable + 3, min(20, longest)))
         return widths
 
-    def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame([[c.text for c in row] for row in self.rows], columns=list(self.columns))
 
 
 def plain_table(frame: pd.DataFrame) -> str:
