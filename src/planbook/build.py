@@ -385,6 +385,7 @@ def build(year: int | None = None, data_dir: str | Path | None = None, pdf: bool
     from . import cache as nbcache
     from .downloads import download_names
     from .editions import edition_years
+    from .pdf import PDF_NAME
 
     started = time.monotonic()
     root = project_root()
@@ -400,6 +401,11 @@ def build(year: int | None = None, data_dir: str | Path | None = None, pdf: bool
     published = out / "html"
     stage = Path(tempfile.mkdtemp(prefix=".stage-", dir=out))
     results = []
+
+    def done(y: int, t0: float) -> None:
+        pdf_path = published / str(y) / PDF_NAME.format(year=y) if pdf else None
+        results.append(BuildResult(site=published / str(y), pdf=pdf_path, year=y, seconds=time.monotonic() - t0))
+
     try:
         site = stage / "site"
         site.mkdir()
@@ -417,8 +423,7 @@ def build(year: int | None = None, data_dir: str | Path | None = None, pdf: bool
                 keys = {c: nbcache.notebook_key(root, data, c, y, previous) for c in CHAPTERS}
                 if nbcache.edition_key(root, keys, y, pdf, data) == published_key(published, y):
                     log(f"edition {y} unchanged since it was published: kept")
-                    results.append(BuildResult(site=published / str(y), pdf=(published / str(y) / f"licheng-evaluation-{y}.pdf") if pdf else None,
-                                               year=y, seconds=time.monotonic() - t0))
+                    done(y, t0)
                     continue
             edition_stage = stage / f"edition-{y}"
             edition_stage.mkdir()
@@ -426,8 +431,7 @@ def build(year: int | None = None, data_dir: str | Path | None = None, pdf: bool
             os.replace(html, site / str(y))
             rebuilt += 1
             last_book = edition_stage / "book"  # with the executed notebooks and generated pages
-            results.append(BuildResult(site=published / str(y), pdf=published / str(y) / f"licheng-evaluation-{y}.pdf" if pdf else None,
-                                       year=y, seconds=time.monotonic() - t0))
+            done(y, t0)
             log(f"edition {y} built in {results[-1].seconds:.1f} s")
         if rebuilt:
             # Editions not rebuilt now are carried over as published.
