@@ -277,8 +277,10 @@ def execute_chapters(root: Path, chapters_dir: Path, data: DataSet, year: int, k
 
 
 def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, pdf: bool,
-                  previous_observations: Path | None) -> tuple[Path, str]:
-    """Build one edition (site, downloads, PDF) inside ``stage``; return its HTML folder and key.
+                  previous_observations: Path | None, keys: dict[str, str]) -> Path:
+    """Build one edition (site, downloads, PDF) inside ``stage``; return its HTML folder.
+
+    ``keys`` are the chapters' notebook keys (:func:`planbook.cache.notebook_key`).
 
     Sphinx works on persistent copies of the sources (``<out>/cache/sphinx/<year>/``) that
     only changed files are written to, so a rebuild re-reads only the changed pages. The
@@ -299,7 +301,6 @@ def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, 
     staged = stage / "book"
     shutil.copytree(root / "book", staged, ignore=shutil.ignore_patterns("chapters", "generated", "_build"))
     write_generated_pages(data, year, staged / "generated")
-    keys = {c: nbcache.notebook_key(root, data, c, year, previous_observations) for c in CHAPTERS}
     key = nbcache.edition_key(root, keys, year, pdf, data)
     pdf_name = PDF_NAME.format(year=year) if pdf else None
     configs = stage / "configs"
@@ -349,7 +350,7 @@ def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, 
     record = edition_record(report, pdf_name, download_names(year))
     record["build_key"] = key
     (html / EDITION_FILE).write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    return html, key
+    return html
 
 
 def published_key(site: Path, year: int) -> str | None:
@@ -419,15 +420,15 @@ def build(year: int | None = None, data_dir: str | Path | None = None, pdf: bool
                 previous = stage / "published" / f"{y}" / csv.name
                 previous.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(csv, previous)
+            keys = {c: nbcache.notebook_key(root, data, c, y, previous) for c in CHAPTERS}
             if not force and published_key(published, y):
-                keys = {c: nbcache.notebook_key(root, data, c, y, previous) for c in CHAPTERS}
                 if nbcache.edition_key(root, keys, y, pdf, data) == published_key(published, y):
                     log(f"edition {y} unchanged since it was published: kept")
                     done(y, t0)
                     continue
             edition_stage = stage / f"edition-{y}"
             edition_stage.mkdir()
-            html, _ = build_edition(root, data, y, edition_stage, out, pdf, previous)
+            html = build_edition(root, data, y, edition_stage, out, pdf, previous, keys)
             os.replace(html, site / str(y))
             rebuilt += 1
             last_book = edition_stage / "book"  # with the executed notebooks and generated pages
