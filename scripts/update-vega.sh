@@ -11,4 +11,4 @@ cp "$tmp/package/build/vega.min.js" "src/planbook/assets/vega-$version.min.js"
 cp "$tmp/package/LICENSE" src/planbook/assets/VEGA-LICENSE.txt
 rm -rf "$tmp"
 echo "vega $version: sha256 $(sha256sum "src/planbook/assets/vega-$version.min.js" | cut -d' ' -f1)"
-echo "update VEGA_VERSION and VEGA_SHA256 in src/planbook/charts.py, remove the old file"
+echo "update VEGA_VERSION and VEGA_SHA256 in src/planbook/vega.py, remove the old file"

@@ -67,7 +67,7 @@ def smart(report: Report) -> Analysis:
         x=alt.X("value:Q", title="覆盖率（%）", scale=alt.Scale(domain=[0, 100])),
         tooltip=[alt.Tooltip("indicator:N", title="指标"), alt.Tooltip("label:N", title="数值")])
     ticks = alt.Chart(frame).mark_tick(color="#b42318", thickness=2, size=18).encode(
-        y=alt.Y("indicator:N", sort=None), x="target:Q")
+        y=alt.Y("indicator:N", sort=None), x=alt.X("target:Q"))
     subtitle = "红色刻度为 2025 年目标" + ("；含演示数据，非官方统计" if (frame["kind"] == "demo").any() else "")
     chart = alt.layer(bars, ticks).properties(width=420, height=28 * len(rows),
                                               title=alt.Title("覆盖率类指标一览", subtitle=subtitle))

@@ -210,13 +210,17 @@ def _jupyter_book() -> list[str]:
 
 
 def start_jupyter_book(book: Path, toc: Path, config_path: Path, out: Path, builder: str = "html",
-                       wait_for: Path | None = None) -> subprocess.Popen:
-    """Start ``jupyter-book build``; with ``wait_for`` Sphinx starts up at once but reads the
-    sources only when that file exists (see planbook.sphinx_ext), so its start-up overlaps
-    with executing the notebooks."""
+                       pending: dict[str, Path] | None = None) -> subprocess.Popen:
+    """Start ``jupyter-book build``. ``pending`` names the pages whose notebooks are still
+    executing ({docname: where the executed notebook will appear}): Sphinx reads every other
+    page first and waits for those (see planbook.sphinx_ext), so its work overlaps with the
+    notebooks'."""
     cmd = [*_jupyter_book(), "build", str(book), "--config", str(config_path),
            "--toc", str(toc), "--path-output", str(out), "--builder", builder]
-    env = {**os.environ, "PLANBOOK_WAIT_FOR": str(wait_for)} if wait_for else None
+    env = None
+    if pending:
+        env = {**os.environ, "PLANBOOK_PARENT": str(os.getpid()),
+               "PLANBOOK_PENDING": json.dumps({doc: str(path) for doc, path in pending.items()})}
     return subprocess.Popen(cmd, cwd=book, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
 
 
@@ -260,20 +264,14 @@ def _publish(staged: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def execute_chapters(root: Path, chapters_dir: Path, data: DataSet, year: int, keys: dict[str, str],
-                     previous_observations: Path | None, cache: Path) -> None:
-    """Put every chapter's executed notebook into ``chapters_dir``: from the cache when its key
-    is there, else executed (in parallel) and stored."""
-    from . import cache as nbcache
+def ready_order(chapters: tuple[str, ...], workers: int) -> list[str]:
+    """The order in which the chapters' notebooks are expected to be ready: each worker's
+    first, then each worker's second, and so on (see :func:`assign`)."""
+    groups = assign(chapters, max(1, min(len(chapters), workers)))
+    return [g[i] for i in range(max(map(len, groups), default=0)) for g in groups if i < len(g)]
 
-    todo = tuple(c for c in CHAPTERS if not nbcache.copy_cached(cache, keys[c], chapters_dir / f"{c}.ipynb"))
-    if len(todo) < len(CHAPTERS):
-        log(f"reused {len(CHAPTERS) - len(todo)} executed notebook(s) of {year} from the cache")
-    if todo:
-        extra = {"previous_observations": str(previous_observations) if previous_observations else None}
-        execute_all(year, data.data_dir, chapters_dir, chapters=todo, extra=extra)
-        for c in todo:
-            nbcache.store(cache, keys[c], chapters_dir / f"{c}.ipynb")
+
+PLACEHOLDER = '{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}\n'
 
 
 def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, pdf: bool,
@@ -310,16 +308,33 @@ def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, 
     (configs / "_toc.yml").write_bytes((root / "_toc.yml").read_bytes())
     nbcache.sync_tree(configs, work / "configs")
     nbcache.sync_tree(staged, work / "book-html", keep=("chapters",))
-    ready = work / ".notebooks-ready"
-    ready.unlink(missing_ok=True)
-    log(f"building the {year} website (jupyter-book html, waiting for the notebooks)")
+
+    # Chapters in the cache are in place at once; the others are executed while Sphinx reads
+    # the rest of the book (it needs a file to find each page: an empty notebook stands in).
+    chapters, sphinx_chapters = staged / "chapters", work / "book-html" / "chapters"
+    chapters.mkdir()
+    sphinx_chapters.mkdir(exist_ok=True)
+    todo = tuple(c for c in CHAPTERS if not nbcache.copy_cached(cache / "notebooks", keys[c], chapters / f"{c}.ipynb"))
+    if len(todo) < len(CHAPTERS):
+        log(f"reused {len(CHAPTERS) - len(todo)} executed notebook(s) of {year} from the cache")
+    nbcache.sync_tree(chapters, sphinx_chapters, keep=tuple(f"{c}.ipynb" for c in todo),
+                       keep_times=True)
+    for c in todo:
+        if not (sphinx_chapters / f"{c}.ipynb").exists():
+            (sphinx_chapters / f"{c}.ipynb").write_text(PLACEHOLDER, encoding="utf-8")
+    pending = {f"chapters/{c}": chapters / f"{c}.ipynb" for c in ready_order(todo, os.cpu_count() or 1)}
+    log(f"building the {year} website (jupyter-book html{', reading while the notebooks run' if todo else ''})")
     shutil.rmtree(work / "html" / "_build" / "html", ignore_errors=True)  # pages written anew, as in a first build
     html_proc = start_jupyter_book(work / "book-html", work / "configs" / "_toc.yml", work / "configs" / "_config.yml",
-                                   work / "html", wait_for=ready)
+                                   work / "html", pending=pending)
     try:
-        execute_chapters(root, staged / "chapters", data, year, keys, previous_observations, cache / "notebooks")
-        nbcache.sync_tree(staged / "chapters", work / "book-html" / "chapters")
-        ready.write_text("ready\n", encoding="utf-8")
+        if todo:
+            extra = {"previous_observations": str(previous_observations) if previous_observations else None}
+            execute_all(year, data.data_dir, chapters, chapters=todo, extra=extra)
+            for c in todo:
+                nbcache.store(cache / "notebooks", keys[c], chapters / f"{c}.ipynb")
+        # Sphinx's copy: what it has just read, with the times it had (so it is not read again).
+        nbcache.sync_tree(chapters, sphinx_chapters, keep_times=True)
 
         def pdf_build() -> Path:
             log(f"building the {year} PDF (print images, jupyter-book latex, xelatex)")
@@ -340,7 +355,6 @@ def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, 
         if html_proc.poll() is None:
             html_proc.kill()
             html_proc.wait()
-        ready.unlink(missing_ok=True)
     html = stage / "html"
     shutil.copytree(built, html, ignore=shutil.ignore_patterns(".buildinfo"))
     if pdf_path is not None:

@@ -93,12 +93,13 @@ def edition_key(root: Path, notebook_keys: dict[str, str], year: int, pdf: bool,
     return h.hexdigest()
 
 
-def sync_tree(src: Path, dest: Path, keep: tuple[str, ...] = ()) -> int:
+def sync_tree(src: Path, dest: Path, keep: tuple[str, ...] = (), keep_times: bool = False) -> int:
     """Make ``dest`` equal to ``src``, rewriting only files whose bytes differ.
 
     Unchanged files keep their modification time, so Sphinx re-reads only the pages
-    that changed. Files under the top-level folders named in ``keep`` are not removed
-    (they are synced separately). Returns the number of files written or removed.
+    that changed. Files or folders at the top level named in ``keep`` are not removed
+    (they are synced separately). With ``keep_times`` a file written takes the
+    modification time of its source. Returns the number of files written or removed.
     """
     changed = 0
     wanted = {p.relative_to(src) for p in src.rglob("*") if p.is_file()}
@@ -110,6 +111,9 @@ def sync_tree(src: Path, dest: Path, keep: tuple[str, ...] = ()) -> int:
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{target.name}.tmp")
         tmp.write_bytes(data)
+        if keep_times:
+            stat = (src / rel).stat()
+            os.utime(tmp, ns=(stat.st_atime_ns, stat.st_mtime_ns))
         os.replace(tmp, target)
         changed += 1
     if dest.is_dir():

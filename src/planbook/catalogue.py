@@ -239,11 +239,15 @@ def _schema() -> dict:
     return json.loads(text)
 
 
+# libyaml's loader when PyYAML was built with it (it is, in the wheels): ten times faster.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _node_lines(text: str) -> dict[tuple[str, int], int]:
     """Line numbers (1-based) of each entry of the ``indicators`` and ``context`` lists."""
     lines: dict[tuple[str, int], int] = {}
     try:
-        root = yaml.compose(text)
+        root = yaml.compose(text, Loader=_LOADER)
     except yaml.YAMLError:
         return lines
     if not isinstance(root, yaml.MappingNode):
@@ -270,7 +274,7 @@ def load_catalogue(path: Path) -> Catalogue:
     except UnicodeDecodeError as exc:
         raise InputError([Problem(name, None, None, f"not UTF-8 text ({exc.reason})")]) from None
     try:
-        raw = yaml.safe_load(text)
+        raw = yaml.load(text, Loader=_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         row = mark.line + 1 if mark else None

@@ -4,7 +4,7 @@ A chart is displayed as one output with two representations:
 
 * ``text/html``: a container plus an inline ``vegaEmbed`` call; the vega,
   vega-lite and vega-embed code comes from one bundle the site serves itself
-  (:func:`write_js_bundle`), never from a CDN;
+  (:func:`planbook.vega.write_js_bundle`), never from a CDN;
 * ``image/png``: the same chart rendered by vl-convert at print resolution,
   which the LaTeX/PDF build picks.
 
@@ -29,7 +29,6 @@ from .tables import fmt_number
 PNG_FONT = "Noto Sans CJK SC"
 WEB_FONT = '"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", "WenQuanYi Micro Hei", sans-serif'
 PNG_SCALE = 3  # ≈ 216 dpi at the chart's size on A4
-BUNDLE_NAME = "planbook-vega.js"
 KIND_ZH = {"official": "官方数据", "demo": "演示数据（非官方）", "plan": "规划基期值"}
 
 
@@ -69,7 +68,7 @@ def indicator_chart(ind: Indicator, series: pd.DataFrame, report_year: int, base
               scale=alt.Scale(domain=[min(years), max(years)], nice=False, padding=12))
     if path_rows:
         layers.append(alt.Chart(pd.DataFrame(path_rows)).mark_line(strokeDash=[4, 4], color="#9ca3af").encode(
-            x=x, y=y, detail="path:N"))
+            x=x, y=y, detail=alt.Detail("path:N")))
     targets = pd.DataFrame([{"year": t.year, "value": t.value,
                              "label": f"{t.year}年目标 {COMPARISON_ZH[t.comparison]}{fmt_number(t.value, ind.decimals)}"}
                             for t in ind.targets])
@@ -77,14 +76,14 @@ def indicator_chart(ind: Indicator, series: pd.DataFrame, report_year: int, base
         layers.append(alt.Chart(targets).mark_point(shape="diamond", size=120, filled=True, color="#b42318").encode(
             x=x, y=y, tooltip=[alt.Tooltip("label:N", title="目标")]))
         layers.append(alt.Chart(targets).mark_text(dy=-12, fontSize=10, color="#b42318").encode(
-            x=x, y=y, text="label:N"))
+            x=x, y=y, text=alt.Text("label:N")))
     if not series.empty:
         layers.append(alt.Chart(data).mark_line(color="#2f6fb3").encode(x=x, y=y))
         layers.append(alt.Chart(data).mark_point(size=60, strokeWidth=2, opacity=1).encode(
             x=x, y=y,
             shape=alt.Shape("kind_zh:N", title="数据类型", scale=alt.Scale(domain=domain, range=[shapes[k] for k in kinds])),
             fill=alt.Fill("kind_zh:N", title="数据类型", scale=alt.Scale(domain=domain, range=[fills[k] for k in kinds])),
-            color=alt.value("#2f6fb3"),
+            color=alt.ColorValue("#2f6fb3"),
             tooltip=[alt.Tooltip("year:Q", title="年份", format="d"), alt.Tooltip("label:N", title="数值"),
                      alt.Tooltip("kind_zh:N", title="数据类型")]))
     subtitle = [f"截至 {report_year} 年"]
@@ -96,8 +95,14 @@ def indicator_chart(ind: Indicator, series: pd.DataFrame, report_year: int, base
     )
 
 
-def chart_spec(chart: alt.TopLevelMixin, font: str) -> dict:
-    spec = chart.to_dict()
+def chart_spec(chart: alt.TopLevelMixin | dict, font: str) -> dict:
+    """The chart's Vega-Lite spec with the theme for ``font``.
+
+    The build passes the spec made once by ``chart.to_dict(validate=False)``: Altair's schema
+    validation costs more than the rest of a chapter together, and the specs these functions
+    make are validated against the Vega-Lite schema in tests/test_charts.py instead.
+    """
+    spec = dict(chart) if isinstance(chart, dict) else chart.to_dict()
     spec["config"] = {**spec.get("config", {}), **theme_config(font)}
     return spec
 
@@ -143,12 +148,13 @@ def render(chart: alt.TopLevelMixin, alt_text: str, key: str = "") -> ChartOutpu
     """
     import vl_convert as vlc
 
-    web = vlc.vegalite_to_vega(chart_spec(chart, WEB_FONT), vl_version=vl_version())
+    spec = chart.to_dict(validate=False)
+    web = vlc.vegalite_to_vega(chart_spec(spec, WEB_FONT), vl_version=vl_version())
     web.pop("$schema", None)  # an identifier only, but keep pages free of outside URLs
     cid = _chart_id(web, key)
     html = (f'<div class="pb-chart" id="{cid}" role="img" aria-label="{_attr(alt_text)}"></div>'
             f'<script>planbookChart("{cid}", {_script_json(web)});</script>')
-    return ChartOutput(html=html, print_spec=chart_spec(chart, PNG_FONT), alt_text=alt_text)
+    return ChartOutput(html=html, print_spec=chart_spec(spec, PNG_FONT), alt_text=alt_text)
 
 
 PRINT_MIME = "application/vnd.planbook.print+json"
@@ -194,39 +200,3 @@ def _attr(text: str) -> str:
     import html as _html
 
     return _html.escape(text, quote=True)
-
-
-# Bundled with the Vega runtime: draws a compiled Vega spec into its container with SVG.
-LOADER_JS = """
-window.planbookChart = function (id, spec) {
-  var el = document.getElementById(id);
-  if (!el) { return; }
-  new vega.View(vega.parse(spec), {renderer: "svg", container: el, hover: true})
-    .runAsync()
-    .catch(function (err) { el.textContent = "图表无法显示：" + err; });
-};
-"""
-
-
-VEGA_VERSION = "6.2.0"
-# The Vega runtime, vendored unmodified from the npm package vega@6.2.0 (build/vega.min.js,
-# BSD-3-Clause, assets/VEGA-LICENSE.txt); scripts/update-vega.sh fetches a new one.
-# tests/test_charts.py checks its checksum and that vl-convert compiles for this Vega version.
-VEGA_FILE = Path(__file__).parent / "assets" / f"vega-{VEGA_VERSION}.min.js"
-VEGA_SHA256 = "ea6a5936381d06f912466354e2b6a20eb66c4d41f1ca9dff1e0236dfee6ee392"
-
-
-def bundle_text() -> str:
-    """The chart script every page loads: the Vega runtime and the loader, one classic script."""
-    header = f"/*! vega {VEGA_VERSION} | BSD-3-Clause | (c) University of Washington Interactive Data Lab */\n"
-    return header + VEGA_FILE.read_text("utf-8") + "\n" + LOADER_JS
-
-
-def write_js_bundle(folder: Path) -> Path:
-    """Put the chart script into ``folder`` (the site serves it; nothing comes from a CDN)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / BUNDLE_NAME
-    text = bundle_text()
-    if not path.exists() or path.read_text("utf-8") != text:
-        path.write_text(text, encoding="utf-8")
-    return path

@@ -1,7 +1,9 @@
 """Sphinx extension: keep the site offline and add planbook's own assets.
 
-* writes the vega/vega-lite/vega-embed bundle and planbook.css into a static
+* writes the chart runtime (:mod:`planbook.vega`) and planbook.css into a static
   folder served by the site, and loads them on every page;
+* while ``planbook build`` is still executing notebooks, reads the other pages
+  first and waits for each notebook only when it comes to it (see below);
 * removes any script or stylesheet that points outside the site (sphinx-thebe
   adds one from unpkg.com even with thebe switched off);
 * shows the demo-data banner on every page while the edition holds demo values
@@ -15,6 +17,7 @@
 from __future__ import annotations
 
 import html
+import json
 import os
 import re
 import time
@@ -24,27 +27,94 @@ from pathlib import Path
 from sphinx.application import Sphinx
 
 from . import __version__
-from .charts import BUNDLE_NAME, write_js_bundle
+from .vega import BUNDLE_NAME, write_js_bundle
 
 EXTERNAL = re.compile(r"^(https?:)?//", re.IGNORECASE)
 ASSETS = Path(__file__).parent / "assets"
 
 
-def _wait_for_sources() -> None:
-    """Block until the notebooks are in place when ``planbook build`` asks so (PLANBOOK_WAIT_FOR):
-    Sphinx's start-up then overlaps with executing the notebooks."""
-    flag = os.environ.get("PLANBOOK_WAIT_FOR")
-    if not flag:
+# --- reading while the notebooks execute ------------------------------------------------
+#
+# ``planbook build`` starts Sphinx before the chapter notebooks have finished executing and
+# names them in PLANBOOK_PENDING ({docname: path of the executed notebook, written atomically
+# when it is ready}). Sphinx then reads every other page first, renders their math and loads
+# the Chinese word segmenter, and waits for each pending notebook only when it comes to it.
+
+def _pending() -> dict[str, Path]:
+    raw = os.environ.get("PLANBOOK_PENDING")
+    return {doc: Path(path) for doc, path in json.loads(raw).items()} if raw else {}
+
+
+def _env_get_outdated(app: Sphinx, env, added: set, changed: set, removed: set) -> list[str]:
+    # A pending notebook is read anew even if Sphinx's copy looks unchanged: it is being replaced.
+    return [doc for doc in _pending() if doc not in added and doc not in changed]
+
+
+def _env_before_read_docs(app: Sphinx, env, docnames: list[str]) -> None:
+    order = list(_pending())  # in the order the notebooks are expected to be ready
+    docnames.sort(key=lambda doc: (doc in order, order.index(doc) if doc in order else 0, doc))
+
+
+def _wait_until_exists(path: Path) -> None:
+    parent = os.environ.get("PLANBOOK_PARENT")
+    while not path.exists():
+        if parent and str(os.getppid()) != parent:
+            raise RuntimeError(f"planbook build went away while Sphinx waited for {path}")
+        time.sleep(0.02)
+
+
+def _source_read(app: Sphinx, docname: str, source: list[str]) -> None:
+    ready = _pending().get(docname)
+    if ready is None:
         return
-    deadline = time.monotonic() + 3600
-    while not Path(flag).exists():
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"gave up waiting for {flag}")
-        time.sleep(0.05)
+    _warm_up(app)
+    _wait_until_exists(ready)
+    source[0] = ready.read_text("utf-8")
+
+
+def _collect_math(app: Sphinx, doctree) -> None:
+    """Note the formulas of each page read, as imgmath will render them when writing."""
+    from docutils import nodes
+
+    if app.builder.format != "html" or "sphinx.ext.imgmath" not in app.extensions:
+        return
+    formulas = app.__dict__.setdefault("_planbook_math", [])
+    formulas += ["$" + node.astext() + "$" for node in doctree.findall(nodes.math)]
+    formulas += [node.astext() if node.get("nowrap") else _wrap_display(node.astext())
+                 for node in doctree.findall(nodes.math_block)]
+
+
+def _wrap_display(text: str) -> str:
+    from sphinx.ext.imgmath import wrap_displaymath
+
+    return wrap_displaymath(text, None, False)
+
+
+def _warm_up(app: Sphinx) -> None:
+    """Work the writing phase would do anyway, done while Sphinx waits for a notebook:
+    render the math of the pages read so far, and load jieba's dictionary for the search index."""
+    if app.__dict__.get("_planbook_warm") or app.builder.format != "html":
+        return
+    app.__dict__["_planbook_warm"] = True
+    from types import SimpleNamespace
+
+    formulas = app.__dict__.pop("_planbook_math", [])
+    if formulas:
+        from sphinx.ext.imgmath import render_math
+
+        translator = SimpleNamespace(builder=app.builder)
+        for latex in dict.fromkeys(formulas):
+            render_math(translator, latex)  # leaves the image where the writer looks for it
+    if str(app.config.language or "").startswith("zh"):
+        try:
+            import jieba
+        except ImportError:
+            return
+        jieba.setLogLevel(60)
+        jieba.initialize()
 
 
 def _builder_inited(app: Sphinx) -> None:
-    _wait_for_sources()
     if app.builder.format != "html":
         return
     static = Path(app.outdir).parent / "planbook-static"
@@ -153,5 +223,9 @@ def setup(app: Sphinx) -> dict:
     _deterministic_imgmath()
     app.connect("config-inited", _config_inited)
     app.connect("builder-inited", _builder_inited)
+    app.connect("env-get-outdated", _env_get_outdated)
+    app.connect("env-before-read-docs", _env_before_read_docs)
+    app.connect("source-read", _source_read)
+    app.connect("doctree-read", _collect_math)
     app.connect("html-page-context", _page_context, priority=900)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
