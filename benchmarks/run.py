@@ -105,13 +105,16 @@ def plain(work: Path, data: Path, *, pdf: bool = False, years: tuple[int, ...] =
             "--path-output", str(work / f"out-{year}")])
         if pdf:
             sys.path.insert(0, str(ROOT / "src"))
-            from planbook.pdf import prepare_latex
             from planbook.dataset import load
+            from planbook.pdf import prepare_latex
+            from planbook.vega import add_print_images
 
             configs = work / f"configs-{year}"
             configs.mkdir(exist_ok=True)
             shutil.copy(config, configs / "_config.yml")
             shutil.copy(ROOT / "_toc.yml", configs / "_toc.yml")
+            for notebook in sorted((book / "chapters").glob("*.ipynb")):
+                add_print_images(notebook)
             prepare_latex(book, configs, load(data), year)
             sh([str(BIN / "jupyter-book"), "build", str(book), "--config", str(configs / "_config_latex.yml"),
                 "--toc", str(configs / "_toc_latex.yml"), "--path-output", str(work / f"latex-{year}"), "--builder", "latex"])

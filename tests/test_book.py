@@ -17,7 +17,8 @@ import nbformat
 import pytest
 import yaml
 
-from planbook.build import CHAPTERS, build, execute_notebook, read_notebook
+from planbook.build import CHAPTERS, build
+from planbook.worker import execute_notebook, read_notebook
 from planbook.errors import BuildError, NotebookError
 
 from conftest import BOOK_DATA, ROOT, STATS

@@ -88,3 +88,16 @@ def test_site_links_to_the_pdf(site):
     for page in ("intro.html", "chapters/overview.html", "chapters/smart.html"):
         html = (site / page).read_text("utf-8")
         assert re.search(r'<a href="(\.\./)?licheng-evaluation-2022\.pdf" download>PDF 版</a>', html), page
+
+
+def test_contents_page_numbers_point_at_the_chapters(text):
+    """XeLaTeX ran until its cross-references settled: the contents give each chapter the
+    page number printed on the page where the chapter starts."""
+    pages = text.split("\f")
+    contents = re.findall(r"^第 (\d+) 章 (\S+)\s+(\d+)$", text, re.M)
+    assert len(contents) >= 8, contents
+    for number, title, page in contents:
+        opening = [p for p in pages if re.search(rf"^\s*第\s*{number}\s*章\s+{title}\s*$", p, re.M)]
+        assert len(opening) == 1, title
+        footer = [line.strip() for line in opening[0].splitlines() if line.strip()][-1]
+        assert footer == page, (title, footer, page)

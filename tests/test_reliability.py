@@ -18,7 +18,8 @@ import pytest
 from planbook import pdf as pdf_module
 from planbook.build import build
 from planbook.catalogue import Target
-from planbook.charts import indicator_chart, print_png, render
+from planbook.charts import indicator_chart, render
+from planbook.vega import print_png
 from planbook.errors import BuildError
 from planbook.pdf import tex_escape
 from planbook.tables import Cell, Table, md_escape

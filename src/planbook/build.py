@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -29,6 +28,7 @@ import yaml
 
 from .dataset import DataSet, load, project_root
 from .errors import BuildError, NotebookError
+from .worker import WORKER_CELL_ERROR, execute_notebook, read_notebook  # noqa: F401 (planbook.build API)
 
 CHAPTERS = ("overview", "smart", "green", "balanced", "two_way")
 
@@ -50,61 +50,6 @@ def log(message: str) -> None:
 
 # --- notebooks ----------------------------------------------------------------------
 
-def read_notebook(path: Path):
-    """A MyST-markdown notebook as a NotebookNode (papermill cannot read .md itself)."""
-    import jupytext
-
-    return jupytext.read(path, fmt="md:myst")
-
-
-def _mark_hidden(nb) -> None:
-    """Hide the parameters and injected-parameters cells on the page; drop run-dependent metadata."""
-    for cell in nb.cells:
-        tags = cell.metadata.get("tags", [])
-        if "parameters" in tags or "injected-parameters" in tags:
-            if "remove-cell" not in tags:
-                cell.metadata["tags"] = [*tags, "remove-cell"]
-        cell.metadata.pop("papermill", None)
-        cell.metadata.pop("execution", None)
-    nb.metadata.pop("papermill", None)
-
-
-def execute_notebook(chapter: str, year: int, data_dir: Path, output: Path, extra: dict | None = None,
-                     km=None) -> Path:
-    """Run one chapter notebook with papermill; raise NotebookError naming the failing cell.
-
-    ``extra``: further parameters, passed only to notebooks whose parameters cell names them.
-    ``km``: a kernel manager to run in (its kernel is started if needed and left running), so
-    that several notebooks share one kernel's start-up and imports.
-    """
-    import nbformat
-    import papermill as pm
-
-    root = project_root()
-    source = root / "notebooks" / f"{chapter}.md"
-    if not source.is_file():
-        raise BuildError(f"no notebook {source}: expected one of {', '.join(CHAPTERS)}")
-    nb = read_notebook(source)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = output.with_name(f".partial-{output.name}")
-    parameters = {"year": int(year), "data_dir": str(Path(data_dir).resolve())}
-    declared = next((c.source for c in nb.cells if "parameters" in c.metadata.get("tags", [])), "")
-    parameters.update({k: v for k, v in (extra or {}).items() if re.search(rf"^{k}\s*=", declared, re.M)})
-    try:
-        result = pm.execute_notebook(
-            nb, str(tmp), parameters=parameters,
-            kernel_name="python3", cwd=str(root / "notebooks"), progress_bar=False, log_output=False,
-            **({"km": km} if km is not None else {}),
-        )
-    except pm.PapermillExecutionError as exc:
-        tmp.unlink(missing_ok=True)
-        raise NotebookError(f"notebooks/{chapter}.md", int(year), exc.cell_index, exc.ename, exc.evalue) from None
-    _mark_hidden(result)
-    nbformat.write(result, str(tmp))
-    os.replace(tmp, output)
-    return output
-
-
 # Relative cost of executing each chapter (about the number of charts it draws).
 CHAPTER_COST = {"overview": 1, "smart": 8, "green": 7, "balanced": 7, "two_way": 7}
 
@@ -121,21 +66,25 @@ def assign(chapters: tuple[str, ...], workers: int) -> list[list[str]]:
 
 
 def execute_all(year: int, data_dir: Path, out_dir: Path, chapters: tuple[str, ...] = CHAPTERS,
-                extra: dict | None = None) -> list[Path]:
+                extra: dict | None = None, print_dir: Path | None = None, png_cache: Path | None = None) -> list[Path]:
     """Execute the chapters in parallel: one worker process per core, one kernel per worker.
 
     Each worker (``python -m planbook.worker``) runs its share of the notebooks one after
     another in a single kernel, so kernel start-up and imports are paid once per core, not
-    once per notebook. An interrupted build stops every worker (nothing keeps writing).
+    once per notebook. With ``print_dir`` each worker also writes there the PDF's copy of
+    every notebook, with print images (drawn in parallel, after the website's copy is out).
+    An interrupted build stops every worker (nothing keeps writing).
     """
     from concurrent.futures import ThreadPoolExecutor
 
     running: list[subprocess.Popen] = []
 
     def run(group: list[str]) -> list[Path]:
-        jobs = [{"chapter": c, "output": str(out_dir / f"{c}.ipynb")} for c in group]
-        cmd = [sys.executable, "-m", "planbook.worker", str(year), str(data_dir), json.dumps(extra or {}),
-               json.dumps(jobs)]
+        jobs = [{"chapter": c, "output": str(out_dir / f"{c}.ipynb"),
+                 "print": str(print_dir / f"{c}.ipynb") if print_dir else None,
+                 "png_cache": str(png_cache) if png_cache else None} for c in group]
+        cmd = [sys.executable, "-m", "planbook.worker", str(project_root()), str(year), str(data_dir),
+               json.dumps(extra or {}), json.dumps(jobs)]
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         running.append(proc)
         stdout, stderr = proc.communicate()
@@ -161,9 +110,6 @@ def execute_all(year: int, data_dir: Path, out_dir: Path, chapters: tuple[str, .
                     proc.terminate()
             raise
     return [out_dir / f"{c}.ipynb" for c in chapters]
-
-
-WORKER_CELL_ERROR = 3
 
 
 def run_chapter(chapter: str, year: int | None = None, data_dir: str | None = None, output: str | None = None) -> Path:
@@ -210,17 +156,19 @@ def _jupyter_book() -> list[str]:
 
 
 def start_jupyter_book(book: Path, toc: Path, config_path: Path, out: Path, builder: str = "html",
-                       pending: dict[str, Path] | None = None) -> subprocess.Popen:
+                       pending: dict[str, Path] | None = None, math_cache: Path | None = None) -> subprocess.Popen:
     """Start ``jupyter-book build``. ``pending`` names the pages whose notebooks are still
     executing ({docname: where the executed notebook will appear}): Sphinx reads every other
     page first and waits for those (see planbook.sphinx_ext), so its work overlaps with the
-    notebooks'."""
+    notebooks'. ``math_cache`` keeps rendered formulas from one build to the next."""
     cmd = [*_jupyter_book(), "build", str(book), "--config", str(config_path),
            "--toc", str(toc), "--path-output", str(out), "--builder", builder]
-    env = None
+    env = {**os.environ}
     if pending:
-        env = {**os.environ, "PLANBOOK_PARENT": str(os.getpid()),
-               "PLANBOOK_PENDING": json.dumps({doc: str(path) for doc, path in pending.items()})}
+        env |= {"PLANBOOK_PARENT": str(os.getpid()),
+                "PLANBOOK_PENDING": json.dumps({doc: str(path) for doc, path in pending.items()})}
+    if math_cache:
+        env["PLANBOOK_MATH_CACHE"] = str(math_cache)
     return subprocess.Popen(cmd, cwd=book, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
 
 
@@ -233,10 +181,6 @@ def finish_jupyter_book(proc: subprocess.Popen, out: Path, logs: Path, builder: 
         tail = "\n".join(output.strip().splitlines()[-15:])
         raise BuildError(f"jupyter-book {builder} build failed (log: {log_path}):\n{tail}")
     return out / "_build" / builder
-
-
-def run_jupyter_book(book: Path, toc: Path, config_path: Path, out: Path, logs: Path, builder: str = "html") -> Path:
-    return finish_jupyter_book(start_jupyter_book(book, toc, config_path, out, builder), out, logs, builder)
 
 
 def _publish(staged: Path, target: Path) -> None:
@@ -274,16 +218,67 @@ def ready_order(chapters: tuple[str, ...], workers: int) -> list[str]:
 PLACEHOLDER = '{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}\n'
 
 
+@dataclass
+class SphinxRun:
+    """A ``jupyter-book build`` started on a persistent copy of an edition's sources.
+
+    ``work`` (``<out>/cache/sphinx/<year>/<builder>``) holds the copy (``book/``, ``configs/``)
+    and Sphinx's output and environment (``out/``). Only changed files are written into the
+    copy, so Sphinx re-reads only the pages that changed. The chapters named ``pending`` are
+    still being made: Sphinx reads the rest of the book first and each of those when it
+    appears in ``chapters`` (see :mod:`planbook.sphinx_ext`).
+    """
+
+    proc: subprocess.Popen
+    work: Path
+    builder: str
+    chapters: Path
+
+    @classmethod
+    def start(cls, work: Path, builder: str, book: Path, configs: Path, toc: str, config: str,
+              chapters: Path, pending: list[str], math_cache: Path | None = None) -> SphinxRun:
+        from . import cache as nbcache
+
+        nbcache.sync_tree(configs, work / "configs")
+        nbcache.sync_tree(book, work / "book", keep=("chapters",))
+        copy = work / "book" / "chapters"
+        copy.mkdir(parents=True, exist_ok=True)
+        names = tuple(f"{c}.ipynb" for c in pending)
+        nbcache.sync_tree(chapters, copy, keep=names, keep_times=True)
+        for name in names:  # Sphinx finds a page by its file: an empty notebook stands in
+            if not (copy / name).exists():
+                (copy / name).write_text(PLACEHOLDER, encoding="utf-8")
+        shutil.rmtree(work / "out" / "_build" / builder, ignore_errors=True)  # written anew, as in a first build
+        proc = start_jupyter_book(work / "book", work / "configs" / toc, work / "configs" / config, work / "out",
+                                  builder, pending={f"chapters/{c}": chapters / f"{c}.ipynb" for c in pending},
+                                  math_cache=math_cache)
+        return cls(proc, work, builder, chapters)
+
+    def finish(self, logs: Path) -> Path:
+        """Wait for Sphinx; keep in the copy what it has read, with the times it had (so that
+        it is not read again). Return the output folder."""
+        from . import cache as nbcache
+
+        built = finish_jupyter_book(self.proc, self.work / "out", logs, self.builder)
+        nbcache.sync_tree(self.chapters, self.work / "book" / "chapters", keep_times=True)
+        return built
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
 def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, pdf: bool,
                   previous_observations: Path | None, keys: dict[str, str]) -> Path:
     """Build one edition (site, downloads, PDF) inside ``stage``; return its HTML folder.
 
     ``keys`` are the chapters' notebook keys (:func:`planbook.cache.notebook_key`).
 
-    Sphinx works on persistent copies of the sources (``<out>/cache/sphinx/<year>/``) that
-    only changed files are written to, so a rebuild re-reads only the changed pages. The
-    website's Sphinx starts while the notebooks execute (it waits for them before reading),
-    and the PDF (print images, LaTeX, XeLaTeX) is made at the same time as the website.
+    Everything that can overlap does: the website's Sphinx (and the PDF's) start at once and
+    read the pages that need no notebook while the notebooks execute; the workers draw the
+    print images for the PDF; the downloads are written while Sphinx writes the pages; XeLaTeX
+    runs when the LaTeX is ready.
     """
     from concurrent.futures import ThreadPoolExecutor
 
@@ -291,8 +286,9 @@ def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, 
     from .downloads import download_names, write_downloads
     from .editions import EDITION_FILE, edition_record
     from .pages import write_generated_pages
-    from .pdf import PDF_NAME, build_pdf, prepare_latex
+    from .pdf import PDF_NAME, prepare_latex, typeset
     from .report import open_report
+    from .vega import add_print_images
 
     logs, cache = out / "logs", out / "cache"
     work = cache / "sphinx" / str(year)
@@ -306,64 +302,68 @@ def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, 
     config = edition_config(root, data, year, pdf_name)
     (configs / "_config.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     (configs / "_toc.yml").write_bytes((root / "_toc.yml").read_bytes())
-    nbcache.sync_tree(configs, work / "configs")
-    nbcache.sync_tree(staged, work / "book-html", keep=("chapters",))
 
-    # Chapters in the cache are in place at once; the others are executed while Sphinx reads
-    # the rest of the book (it needs a file to find each page: an empty notebook stands in).
-    chapters, sphinx_chapters = staged / "chapters", work / "book-html" / "chapters"
+    chapters = staged / "chapters"
     chapters.mkdir()
-    sphinx_chapters.mkdir(exist_ok=True)
     todo = tuple(c for c in CHAPTERS if not nbcache.copy_cached(cache / "notebooks", keys[c], chapters / f"{c}.ipynb"))
     if len(todo) < len(CHAPTERS):
         log(f"reused {len(CHAPTERS) - len(todo)} executed notebook(s) of {year} from the cache")
-    nbcache.sync_tree(chapters, sphinx_chapters, keep=tuple(f"{c}.ipynb" for c in todo),
-                       keep_times=True)
-    for c in todo:
-        if not (sphinx_chapters / f"{c}.ipynb").exists():
-            (sphinx_chapters / f"{c}.ipynb").write_text(PLACEHOLDER, encoding="utf-8")
-    pending = {f"chapters/{c}": chapters / f"{c}.ipynb" for c in ready_order(todo, os.cpu_count() or 1)}
+    order = ready_order(todo, os.cpu_count() or 1)
     log(f"building the {year} website (jupyter-book html{', reading while the notebooks run' if todo else ''})")
-    shutil.rmtree(work / "html" / "_build" / "html", ignore_errors=True)  # pages written anew, as in a first build
-    html_proc = start_jupyter_book(work / "book-html", work / "configs" / "_toc.yml", work / "configs" / "_config.yml",
-                                   work / "html", pending=pending)
+    runs = [SphinxRun.start(work / "html", "html", staged, configs, "_toc.yml", "_config.yml", chapters, order,
+                            math_cache=cache / "math")]
+    prints = stage / "print"  # the chapters with their print images, for the PDF
+    if pdf:
+        log(f"building the {year} PDF (jupyter-book latex, print images, xelatex)")
+        latex_book, latex_configs = stage / "book-latex", stage / "configs-latex"
+        shutil.copytree(staged, latex_book, ignore=shutil.ignore_patterns("chapters"))
+        shutil.copytree(configs, latex_configs)
+        prepare_latex(latex_book, latex_configs, data, year)
+        prints.mkdir()
+        # Chapters from the cache first (their images are mostly cached too), then the executed.
+        cached = [c for c in CHAPTERS if c not in todo]
+        runs.append(SphinxRun.start(work / "latex", "latex", latex_book, latex_configs, "_toc_latex.yml",
+                                    "_config_latex.yml", prints, cached + order))
     try:
-        if todo:
-            extra = {"previous_observations": str(previous_observations) if previous_observations else None}
-            execute_all(year, data.data_dir, chapters, chapters=todo, extra=extra)
-            for c in todo:
-                nbcache.store(cache / "notebooks", keys[c], chapters / f"{c}.ipynb")
-        # Sphinx's copy: what it has just read, with the times it had (so it is not read again).
-        nbcache.sync_tree(chapters, sphinx_chapters, keep_times=True)
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            if pdf:  # the PDF's copies of the chapters from the cache, while the others execute
+                cached_prints = pool.submit(lambda: [add_print_images(chapters / f"{c}.ipynb", cache / "png",
+                                                                      output=prints / f"{c}.ipynb") for c in cached])
+            if todo:
+                extra = {"previous_observations": str(previous_observations) if previous_observations else None}
+                execute_all(year, data.data_dir, chapters, chapters=todo, extra=extra,
+                            print_dir=prints if pdf else None, png_cache=cache / "png")
+                for c in todo:
+                    nbcache.store(cache / "notebooks", keys[c], chapters / f"{c}.ipynb")
+            if pdf:
+                cached_prints.result()
+            def make_pdf() -> Path:
+                latex = runs[1].finish(logs)
+                log(f"typesetting the {year} PDF (xelatex)")
+                return typeset(latex, logs, year)
 
-        def pdf_build() -> Path:
-            log(f"building the {year} PDF (print images, jupyter-book latex, xelatex)")
-            latex_book = stage / "book-latex"
-            shutil.copytree(staged, latex_book)
-            latex_configs = stage / "configs-latex"
-            shutil.copytree(configs, latex_configs)
-            prepare_latex(latex_book, latex_configs, data, year, cache / "png")
-            nbcache.sync_tree(latex_book, work / "book-latex")
-            nbcache.sync_tree(latex_configs, work / "configs-latex")
-            return build_pdf(work / "book-latex", work / "configs-latex", work / "latex", logs, year)
-
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            pdf_future = pool.submit(pdf_build) if pdf else None
-            built = finish_jupyter_book(html_proc, work / "html", logs)
-            pdf_path = pdf_future.result() if pdf_future else None
+            typeset_future = pool.submit(make_pdf) if pdf else None
+            # While Sphinx writes the pages: the downloads and the edition record.
+            extras = stage / "extras"
+            report = open_report(year, data.data_dir)
+            write_downloads(report, extras / "downloads")
+            record = edition_record(report, pdf_name, download_names(year))
+            record["build_key"] = key
+            (extras / EDITION_FILE).write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+            built = runs[0].finish(logs)
+            log(f"the {year} website is written")
+            pdf_path = typeset_future.result() if typeset_future else None
     finally:
-        if html_proc.poll() is None:
-            html_proc.kill()
-            html_proc.wait()
+        for run in runs:
+            run.stop()
+    # Sphinx writes its output anew in every build, so it can be moved rather than copied.
     html = stage / "html"
-    shutil.copytree(built, html, ignore=shutil.ignore_patterns(".buildinfo"))
+    shutil.move(built, html)
+    (html / ".buildinfo").unlink(missing_ok=True)
+    for item in extras.iterdir():
+        os.replace(item, html / item.name)
     if pdf_path is not None:
         shutil.copyfile(pdf_path, html / pdf_name)
-    report = open_report(year, data.data_dir)
-    write_downloads(report, html / "downloads")
-    record = edition_record(report, pdf_name, download_names(year))
-    record["build_key"] = key
-    (html / EDITION_FILE).write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return html
 
 

@@ -13,22 +13,23 @@ Ids derive from a hash of the spec, so pages are byte-identical across builds.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-import altair as alt
 import pandas as pd
 
 from .catalogue import COMPARISON_ZH, Indicator
 from .tables import fmt_number
+from .vega import PRINT_MIME
+
+if TYPE_CHECKING:
+    import altair as alt
 
 # The PNG (and so the PDF) uses exactly this installed font; browsers take the first they have.
 PNG_FONT = "Noto Sans CJK SC"
 WEB_FONT = '"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", "WenQuanYi Micro Hei", sans-serif'
-PNG_SCALE = 3  # ≈ 216 dpi at the chart's size on A4
 KIND_ZH = {"official": "官方数据", "demo": "演示数据（非官方）", "plan": "规划基期值"}
 
 
@@ -47,6 +48,7 @@ def indicator_chart(ind: Indicator, series: pd.DataFrame, report_year: int, base
 
     ``series`` has columns ``year``, ``value``, ``kind`` (official / demo / plan).
     """
+    import altair as alt  # here, not at the top: the build's own processes never draw charts
     unit = "" if ind.unit in ("/", "是/否") else ind.unit
     y_title = f"{ind.name_zh}（{unit}）" if unit else ind.name_zh
     data = series.assign(kind_zh=series["kind"].map(KIND_ZH),
@@ -125,7 +127,7 @@ class ChartOutput:
 
     The print spec (Vega-Lite with the fixed CJK font) travels in the output as
     ``PRINT_MIME``; the PDF build turns it into a PNG at print resolution
-    (:func:`add_print_images`), so building the website never pays for rasterising.
+    (:func:`planbook.vega.add_print_images`), so building the website never pays for rasterising.
     """
 
     html: str
@@ -137,6 +139,8 @@ class ChartOutput:
 
 
 def vl_version() -> str:
+    import altair as alt
+
     return "_".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
 
 
@@ -155,45 +159,6 @@ def render(chart: alt.TopLevelMixin, alt_text: str, key: str = "") -> ChartOutpu
     html = (f'<div class="pb-chart" id="{cid}" role="img" aria-label="{_attr(alt_text)}"></div>'
             f'<script>planbookChart("{cid}", {_script_json(web)});</script>')
     return ChartOutput(html=html, print_spec=chart_spec(spec, PNG_FONT), alt_text=alt_text)
-
-
-PRINT_MIME = "application/vnd.planbook.print+json"
-
-
-def print_png(spec: dict) -> bytes:
-    """The chart as PNG at print resolution, in the fixed CJK font (deterministic)."""
-    import vl_convert as vlc
-
-    return vlc.vegalite_to_png(spec, scale=PNG_SCALE)
-
-
-def add_print_images(notebook: Path, cache: Path | None = None) -> int:
-    """Give every chart output of an executed notebook its PNG (for LaTeX); return how many.
-
-    PNGs are kept in ``cache`` by a hash of their spec, so an unchanged chart is not drawn again.
-    """
-    import nbformat
-
-    nb = nbformat.read(notebook, as_version=4)
-    count = 0
-    for cell in nb.cells:
-        for output in cell.get("outputs", []):
-            spec = output.get("data", {}).get(PRINT_MIME)
-            if spec is None:
-                continue
-            key = hashlib.sha256(json.dumps(spec, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
-            cached = cache / f"{key}.png" if cache is not None else None
-            if cached is not None and cached.is_file():
-                png = cached.read_bytes()
-            else:
-                png = print_png(spec)
-                if cached is not None:
-                    cache.mkdir(parents=True, exist_ok=True)
-                    cached.write_bytes(png)
-            output["data"]["image/png"] = base64.b64encode(png).decode("ascii")
-            count += 1
-    nbformat.write(nb, str(notebook))
-    return count
 
 
 def _attr(text: str) -> str:

@@ -8,7 +8,8 @@
   adds one from unpkg.com even with thebe switched off);
 * shows the demo-data banner on every page while the edition holds demo values
   (``planbook_demo_banner`` in the config, set by ``planbook build``);
-* makes the SVG math images deterministic (sorted glyph definitions);
+* makes the SVG math images deterministic (sorted glyph definitions) and keeps
+  them for later builds (PLANBOOK_MATH_CACHE);
 * puts an edition bar on every page: the other editions (drawn by the site's
   ``editions.js``, so older editions list newer ones too) and the downloads
   (PDF, assessment and observations as CSV/XLSX).
@@ -100,11 +101,11 @@ def _warm_up(app: Sphinx) -> None:
 
     formulas = app.__dict__.pop("_planbook_math", [])
     if formulas:
-        from sphinx.ext.imgmath import render_math
+        from sphinx.ext import imgmath
 
         translator = SimpleNamespace(builder=app.builder)
         for latex in dict.fromkeys(formulas):
-            render_math(translator, latex)  # leaves the image where the writer looks for it
+            imgmath.render_math(translator, latex)  # leaves the image where the writer looks for it
     if str(app.config.language or "").startswith("zh"):
         try:
             import jieba
@@ -192,22 +193,48 @@ def canonical_svg(text: str) -> str:
     return re.sub(r"(<defs>\n)(.*?)(</defs>)", sort_defs, text, flags=re.S)
 
 
-def _deterministic_imgmath() -> None:
+def _patch_imgmath() -> None:
+    """Two changes to sphinx.ext.imgmath: its SVGs are made deterministic (:func:`canonical_svg`),
+    and with PLANBOOK_MATH_CACHE set, a formula rendered once is kept there and not rendered
+    again by a later build (the file name is imgmath's own: a hash of the LaTeX it typesets)."""
+    from hashlib import sha1
+
     from sphinx.ext import imgmath
 
-    if getattr(imgmath.convert_dvi_to_svg, "_planbook", False):
+    if getattr(imgmath.render_math, "_planbook", False):
         return
-    original = imgmath.convert_dvi_to_svg
+    original_convert, original_render = imgmath.convert_dvi_to_svg, imgmath.render_math
 
     def convert(dvipath, builder, out_path):
-        depth = original(dvipath, builder, out_path)
+        depth = original_convert(dvipath, builder, out_path)
         svg = Path(out_path)
         if svg.is_file():
             svg.write_text(canonical_svg(svg.read_text("utf-8")), encoding="utf-8")
         return depth
 
-    convert._planbook = True
+    def render(self, math: str):
+        cache = os.environ.get("PLANBOOK_MATH_CACHE")
+        builder = self.builder
+        image_format = builder.config.imgmath_image_format.lower()
+        if not cache or image_format not in imgmath.SUPPORT_FORMAT:
+            return original_render(self, math)
+        latex = imgmath.generate_latex_macro(image_format, math, builder.config, builder.confdir)
+        name = f"{sha1(latex.encode(), usedforsecurity=False).hexdigest()}.{image_format}"
+        generated, cached = Path(builder.outdir, builder.imagedir, "math", name), Path(cache, name)
+        if not generated.is_file() and cached.is_file():
+            generated.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(cached, generated)
+        result = original_render(self, math)
+        if result[0] and not cached.is_file():
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cached.with_name(f".{name}.{os.getpid()}")
+            shutil.copyfile(result[0], tmp)
+            os.replace(tmp, cached)
+        return result
+
+    render._planbook = True
     imgmath.convert_dvi_to_svg = convert
+    imgmath.render_math = render
 
 
 def _config_inited(app: Sphinx, config) -> None:
@@ -220,7 +247,7 @@ def setup(app: Sphinx) -> dict:
     app.add_config_value("planbook_pdf", "", "html")  # file name of the edition's PDF, beside the site
     app.add_config_value("planbook_edition_year", 0, "html")
     app.add_config_value("planbook_downloads", {}, "html")  # {key: {csv: name, xlsx: name}}
-    _deterministic_imgmath()
+    _patch_imgmath()
     app.connect("config-inited", _config_inited)
     app.connect("builder-inited", _builder_inited)
     app.connect("env-get-outdated", _env_get_outdated)

@@ -1,14 +1,21 @@
-"""The chart runtime every page loads: the vendored Vega runtime plus planbook's loader.
+"""Charts once the notebooks have made them: the runtime that draws them on the site
+(the vendored Vega runtime plus planbook's loader) and their print images for the PDF.
 
-Kept apart from :mod:`planbook.charts` so the Sphinx extension can serve it without
-importing pandas and Altair.
+Kept apart from :mod:`planbook.charts` so the Sphinx extension and the notebook workers
+can use it without importing pandas and Altair.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
+import os
 from pathlib import Path
 
 BUNDLE_NAME = "planbook-vega.js"
+PRINT_MIME = "application/vnd.planbook.print+json"
+PNG_SCALE = 3  # ≈ 216 dpi at the chart's size on A4
 
 # Bundled with the Vega runtime: draws a compiled Vega spec into its container with SVG.
 LOADER_JS = """
@@ -44,3 +51,47 @@ def write_js_bundle(folder: Path) -> Path:
     if not path.exists() or path.read_text("utf-8") != text:
         path.write_text(text, encoding="utf-8")
     return path
+
+
+def print_png(spec: dict) -> bytes:
+    """The chart as PNG at print resolution, in the fixed CJK font (deterministic)."""
+    import vl_convert as vlc
+
+    return vlc.vegalite_to_png(spec, scale=PNG_SCALE)
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def add_print_images(notebook: Path, cache: Path | None = None, output: Path | None = None) -> int:
+    """Give every chart output of an executed notebook its PNG (for LaTeX); return how many.
+
+    The notebook is rewritten, or written to ``output`` (complete or not at all). PNGs are
+    kept in ``cache`` by a hash of their spec, so an unchanged chart is not drawn again.
+    """
+    import nbformat
+
+    nb = nbformat.read(notebook, as_version=4)
+    count = 0
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            spec = out.get("data", {}).get(PRINT_MIME)
+            if spec is None:
+                continue
+            key = hashlib.sha256(json.dumps(spec, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+            cached = cache / f"{key}.png" if cache is not None else None
+            if cached is not None and cached.is_file():
+                png = cached.read_bytes()
+            else:
+                png = print_png(spec)
+                if cached is not None:
+                    _write_atomic(cached, png)
+            out["data"]["image/png"] = base64.b64encode(png).decode("ascii")
+            count += 1
+    text = nbformat.writes(nb)
+    _write_atomic(output or notebook, (text if text.endswith("\n") else text + "\n").encode("utf-8"))
+    return count

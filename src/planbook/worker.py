@@ -1,34 +1,137 @@
-"""Notebook executions in their own process, sharing one kernel.
+"""Executing chapter notebooks with papermill, and the worker process that does it.
 
-``python -m planbook.worker YEAR DATA_DIR EXTRA_JSON JOBS_JSON`` — started by
-:func:`planbook.build.execute_all`. The notebooks of JOBS run one after another
-in a single kernel (started once). A failing cell is reported as JSON on stdout
-with exit code 3, so the parent can name the notebook, year and cell.
+``python -m planbook.worker ROOT YEAR DATA_DIR EXTRA_JSON JOBS_JSON`` — started by
+:func:`planbook.build.execute_all`, one per core. The notebooks of JOBS run one
+after another in a single kernel, started first thing (its start-up overlaps with
+this process loading papermill) and sent the chapters' imports at once. A job
+``{"chapter", "output", "print", "png_cache"}`` with ``print`` set also gets a copy
+with the charts' print images, for the PDF. A failing cell is reported as JSON on
+stdout with exit code 3, so the parent can name the notebook, year and cell.
+
+This module imports neither pandas nor the rest of planbook: a worker pays only
+for what executing needs.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import re
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from jupyter_client.manager import KernelManager
+from .errors import BuildError, NotebookError
 
-from .build import WORKER_CELL_ERROR, execute_notebook
-from .errors import NotebookError
+WORKER_CELL_ERROR = 3
+# What every chapter's first cell imports; a worker's kernel is given it while papermill loads.
+KERNEL_WARM_UP = "import planbook.notebook"
+
+
+def read_notebook(path: Path):
+    """A MyST-markdown notebook as a NotebookNode (papermill cannot read .md itself)."""
+    import jupytext
+
+    return jupytext.read(path, fmt="md:myst")
+
+
+def _mark_hidden(nb) -> None:
+    """Hide the parameters and injected-parameters cells on the page; drop run-dependent metadata."""
+    for cell in nb.cells:
+        tags = cell.metadata.get("tags", [])
+        if "parameters" in tags or "injected-parameters" in tags:
+            if "remove-cell" not in tags:
+                cell.metadata["tags"] = [*tags, "remove-cell"]
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+    nb.metadata.pop("papermill", None)
+
+
+def execute_notebook(chapter: str, year: int, data_dir: Path, output: Path, extra: dict | None = None,
+                     km=None, root: Path | None = None) -> Path:
+    """Run one chapter notebook with papermill; raise NotebookError naming the failing cell.
+
+    ``extra``: further parameters, passed only to notebooks whose parameters cell names them.
+    ``km``: a kernel manager to run in (its kernel is started if needed and left running), so
+    that several notebooks share one kernel's start-up and imports. ``root``: the project
+    folder (found from the working directory when not given).
+    """
+    import nbformat
+    import papermill as pm
+
+    if root is None:
+        from .dataset import project_root
+
+        root = project_root()
+    source = root / "notebooks" / f"{chapter}.md"
+    if not source.is_file():
+        found = sorted(p.stem for p in (root / "notebooks").glob("*.md"))
+        raise BuildError(f"no notebook {source}: expected one of {', '.join(found)}")
+    nb = read_notebook(source)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = output.with_name(f".partial-{output.name}")
+    parameters = {"year": int(year), "data_dir": str(Path(data_dir).resolve())}
+    declared = next((c.source for c in nb.cells if "parameters" in c.metadata.get("tags", [])), "")
+    parameters.update({k: v for k, v in (extra or {}).items() if re.search(rf"^{k}\s*=", declared, re.M)})
+    try:
+        result = pm.execute_notebook(
+            nb, str(tmp), parameters=parameters,
+            kernel_name="python3", cwd=str(root / "notebooks"), progress_bar=False, log_output=False,
+            **({"km": km} if km is not None else {}),
+        )
+    except pm.PapermillExecutionError as exc:
+        tmp.unlink(missing_ok=True)
+        raise NotebookError(f"notebooks/{chapter}.md", int(year), exc.cell_index, exc.ename, exc.evalue) from None
+    _mark_hidden(result)
+    nbformat.write(result, str(tmp))
+    os.replace(tmp, output)  # appears complete or not at all: Sphinx may be waiting for it
+    return output
+
+
+def _print_copy(notebook: Path, png_cache: Path, output: Path) -> None:
+    from .vega import add_print_images
+
+    add_print_images(notebook, png_cache, output=output)
+
+
+def _warm_kernel(km) -> object:
+    """Send the chapters' imports to the kernel (not recorded in any notebook); return the client."""
+    client = km.client()
+    client.start_channels()
+    client.wait_for_ready(timeout=60)
+    client.execute(KERNEL_WARM_UP, silent=True, store_history=False)
+    return client
 
 
 def main(argv: list[str]) -> int:
-    year, data_dir, extra, jobs = int(argv[0]), Path(argv[1]), json.loads(argv[2]), json.loads(argv[3])
+    root, year, data_dir = Path(argv[0]), int(argv[1]), Path(argv[2])
+    extra, jobs = json.loads(argv[3]), json.loads(argv[4])
+    from jupyter_client.manager import KernelManager
+
     km = KernelManager(kernel_name="python3")
+    km.start_kernel(cwd=str(root / "notebooks"))
+    client = None
     try:
-        for job in jobs:
-            execute_notebook(job["chapter"], year, data_dir, Path(job["output"]), extra, km=km)
+        client = _warm_kernel(km)
+        import papermill  # noqa: F401  (loads while the kernel imports)
+
+        # The PDF's copy of a notebook (with its charts' print images) is made in this process
+        # while the kernel executes the next notebook.
+        with ThreadPoolExecutor(max_workers=1) as printer:
+            prints = []
+            for job in jobs:
+                output = execute_notebook(job["chapter"], year, data_dir, Path(job["output"]), extra, km=km, root=root)
+                if job.get("print"):
+                    prints.append(printer.submit(_print_copy, output, Path(job["png_cache"]), Path(job["print"])))
+            for future in prints:
+                future.result()
     except NotebookError as exc:
         print(json.dumps({"notebook": exc.notebook, "year": exc.year, "cell": exc.cell,
                           "ename": exc.ename, "evalue": exc.evalue}, ensure_ascii=False))
         return WORKER_CELL_ERROR
     finally:
+        if client is not None:
+            client.stop_channels()
         if km.has_kernel:
             km.shutdown_kernel(now=True)
     return 0
