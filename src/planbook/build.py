@@ -50,19 +50,49 @@ def log(message: str) -> None:
 
 # --- notebooks ----------------------------------------------------------------------
 
-# Relative cost of executing each chapter (about the number of charts it draws).
-CHAPTER_COST = {"overview": 1, "smart": 8, "green": 7, "balanced": 7, "two_way": 7}
+# Seconds a chapter takes to execute in a warm kernel, a worker to start (Python, kernel,
+# imports), a chart's print image, and the CPU the two Sphinx builds (website, PDF) use while
+# the notebooks run — measured on the project's 2-core machine, 2026-11-29. They only decide
+# how the work is shared out, never what is computed.
+CHAPTER_SECONDS = {"overview": 0.4, "smart": 0.65, "green": 0.55, "balanced": 0.55, "two_way": 0.55}
+CHAPTER_CHARTS = {"overview": 0, "smart": 8, "green": 7, "balanced": 7, "two_way": 7}
+WORKER_SECONDS = 1.2
+PRINT_IMAGE_SECONDS = 0.16
+SPHINX_SECONDS = 2.0
 
 
-def assign(chapters: tuple[str, ...], workers: int) -> list[list[str]]:
+def chapter_seconds(chapter: str, pdf: bool = False) -> float:
+    return CHAPTER_SECONDS.get(chapter, 0.6) + (PRINT_IMAGE_SECONDS * CHAPTER_CHARTS.get(chapter, 7) if pdf else 0)
+
+
+def assign(chapters: tuple[str, ...], workers: int, pdf: bool = False) -> list[list[str]]:
     """Share the chapters among workers, longest first, each to the least loaded worker."""
     groups: list[list[str]] = [[] for _ in range(workers)]
-    load = [0] * workers
-    for chapter in sorted(chapters, key=lambda c: (-CHAPTER_COST.get(c, 5), c)):
+    load = [0.0] * workers
+    for chapter in sorted(chapters, key=lambda c: (-chapter_seconds(c, pdf), c)):
         k = load.index(min(load))
         groups[k].append(chapter)
-        load[k] += CHAPTER_COST.get(chapter, 5)
+        load[k] += chapter_seconds(chapter, pdf)
     return [g for g in groups if g]
+
+
+def plan_workers(chapters: tuple[str, ...], cores: int, pdf: bool = False) -> list[list[str]]:
+    """The groups of chapters to give to workers, one worker per group.
+
+    More workers run more notebooks at once but each costs a start-up, and they share the
+    cores with Sphinx: the plan with the shortest estimated time is taken (a rebuild of one
+    or two chapters is done by one worker, a whole edition by one per core).
+    """
+    def estimate(groups: list[list[str]]) -> float:
+        longest = max(sum(chapter_seconds(c, pdf) for c in g) for g in groups)
+        total = sum(chapter_seconds(c, pdf) for c in chapters) + len(groups) * WORKER_SECONDS
+        total += SPHINX_SECONDS * (2 if pdf else 1)
+        return max(WORKER_SECONDS + longest, total / max(1, cores))
+
+    if not chapters:
+        return []
+    plans = [assign(chapters, n, pdf) for n in range(1, max(1, min(len(chapters), cores)) + 1)]
+    return min(plans, key=estimate)
 
 
 def execute_all(year: int, data_dir: Path, out_dir: Path, chapters: tuple[str, ...] = CHAPTERS,
@@ -95,7 +125,7 @@ def execute_all(year: int, data_dir: Path, out_dir: Path, chapters: tuple[str, .
         tail = "\n".join(stderr.strip().splitlines()[-8:])
         raise BuildError(f"notebooks {', '.join(group)} (year {year}) could not be executed (exit {proc.returncode}):\n{tail}")
 
-    groups = assign(tuple(chapters), max(1, min(len(chapters), os.cpu_count() or 1)))
+    groups = plan_workers(tuple(chapters), os.cpu_count() or 1, pdf=print_dir is not None)
     with ThreadPoolExecutor(max_workers=len(groups)) as pool:
         futures = [pool.submit(run, g) for g in groups]
         try:
@@ -208,10 +238,10 @@ def _publish(staged: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def ready_order(chapters: tuple[str, ...], workers: int) -> list[str]:
+def ready_order(chapters: tuple[str, ...], cores: int, pdf: bool = False) -> list[str]:
     """The order in which the chapters' notebooks are expected to be ready: each worker's
-    first, then each worker's second, and so on (see :func:`assign`)."""
-    groups = assign(chapters, max(1, min(len(chapters), workers)))
+    first, then each worker's second, and so on (see :func:`plan_workers`)."""
+    groups = plan_workers(chapters, cores, pdf)
     return [g[i] for i in range(max(map(len, groups), default=0)) for g in groups if i < len(g)]
 
 
@@ -308,7 +338,7 @@ def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, 
     todo = tuple(c for c in CHAPTERS if not nbcache.copy_cached(cache / "notebooks", keys[c], chapters / f"{c}.ipynb"))
     if len(todo) < len(CHAPTERS):
         log(f"reused {len(CHAPTERS) - len(todo)} executed notebook(s) of {year} from the cache")
-    order = ready_order(todo, os.cpu_count() or 1)
+    order = ready_order(todo, os.cpu_count() or 1, pdf)
     log(f"building the {year} website (jupyter-book html{', reading while the notebooks run' if todo else ''})")
     runs = [SphinxRun.start(work / "html", "html", staged, configs, "_toc.yml", "_config.yml", chapters, order,
                             math_cache=cache / "math")]
