@@ -285,13 +285,15 @@ class SphinxRun:
         return cls(proc, work, builder, chapters)
 
     def finish(self, logs: Path) -> Path:
-        """Wait for Sphinx; keep in the copy what it has read, with the times it had (so that
-        it is not read again). Return the output folder."""
+        """Wait for Sphinx; return its output folder."""
+        return finish_jupyter_book(self.proc, self.work / "out", logs, self.builder)
+
+    def remember(self) -> None:
+        """Keep in the copy the chapters Sphinx has read, with the times they had, so that the
+        next build does not read them again (done once the edition is built)."""
         from . import cache as nbcache
 
-        built = finish_jupyter_book(self.proc, self.work / "out", logs, self.builder)
         nbcache.sync_tree(self.chapters, self.work / "book" / "chapters", keep_times=True)
-        return built
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -386,6 +388,8 @@ def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, 
     finally:
         for run in runs:
             run.stop()
+    for run in runs:
+        run.remember()
     # Sphinx writes its output anew in every build, so it can be moved rather than copied.
     html = stage / "html"
     shutil.move(built, html)

@@ -156,6 +156,35 @@ def prepare_latex(book: Path, configs: Path, data: DataSet, year: int) -> None:
 
 
 MAX_RUNS = 5
+_HEADING = re.compile(r"\\addcontentsline\{toc\}\{(chapter|section|subsection)\}\{|\\(chapter|section|subsection)\{")
+
+
+def _braced(text: str, start: int) -> str:
+    """The argument that starts at ``text[start]`` (just after its opening brace)."""
+    depth, k = 1, start
+    while depth and k < len(text):
+        depth += {"{": 1, "}": -1}.get(text[k], 0)
+        k += 1
+    return text[start:k - 1]
+
+
+def seed_contents(tex: str) -> str:
+    """A stand-in ``.toc`` for the first XeLaTeX run: every heading of the book, page numbers unknown.
+
+    From scratch, the first run typesets an empty table of contents, so every later page
+    shifts when the second run fills it in, and a third run is needed to settle the page
+    labels. With the headings in place from the start, the contents take their final number
+    of pages in the first run and two runs usually suffice. Never a question of correctness:
+    :func:`typeset` runs XeLaTeX until nothing changes, whatever this guessed.
+    """
+    body = tex[tex.find("\\begin{document}"):]
+    lines = []
+    for match in _HEADING.finditer(body):
+        level = match.group(1) or match.group(2)
+        title = _braced(body, match.end())
+        number = "" if match.group(1) else "\\numberline {}"
+        lines.append(f"\\contentsline {{{level}}}{{{number}{title}}}{{1}}{{}}%")
+    return "\n".join(lines) + "\n"
 
 
 def _settled_state(latex_dir: Path, stem: str) -> dict[str, bytes | None]:
@@ -166,8 +195,8 @@ def _settled_state(latex_dir: Path, stem: str) -> dict[str, bytes | None]:
 
 def typeset(latex_dir: Path, logs: Path, year: int) -> Path:
     """Typeset Sphinx's LaTeX output: XeLaTeX until what a run leaves for the next (``.aux``,
-    ``.toc``, ``.out``) no longer changes — three runs from scratch, as latexmk would — then
-    xdvipdfmx. Return the PDF.
+    ``.toc``, ``.out``) no longer changes, as latexmk would (the contents are seeded, see
+    :func:`seed_contents`), then xdvipdfmx. Return the PDF.
 
     Done here rather than by latexmk, which costs half a second of its own per build, and
     with ``xdvipdfmx -z 6``: the default ``-z 9`` takes twice as long recompressing the
@@ -190,8 +219,11 @@ def typeset(latex_dir: Path, logs: Path, year: int) -> Path:
         return BuildError(f"{what} failed for the {year} PDF (log: {logs / 'latex.log'}):\n"
                           + "\n".join(errors or output.splitlines()[-10:]))
 
+    toc = latex_dir / f"{stem}.toc"
+    if not toc.exists():
+        toc.write_text(seed_contents((latex_dir / f"{stem}.tex").read_text("utf-8")), encoding="utf-8")
     state = _settled_state(latex_dir, stem)
-    for _ in range(MAX_RUNS):
+    for runs in range(1, MAX_RUNS + 1):
         proc = subprocess.run(["xelatex", "--no-pdf", "-interaction=nonstopmode", "-halt-on-error", "-file-line-error",
                                f"{stem}.tex"], cwd=latex_dir, capture_output=True, text=True, env=env)
         if proc.returncode != 0:
@@ -206,4 +238,7 @@ def typeset(latex_dir: Path, logs: Path, year: int) -> Path:
     if proc.returncode != 0 or not (latex_dir / name).exists():
         raise fail("xdvipdfmx", proc.stderr)
     shutil.copyfile(log, logs / "latex.log")
+    from .build import log as progress
+
+    progress(f"typeset the {year} PDF in {runs} XeLaTeX runs")
     return latex_dir / name

@@ -92,11 +92,18 @@ def _wrap_display(text: str) -> str:
 
 
 def _warm_up(app: Sphinx) -> None:
-    """Work the writing phase would do anyway, done while Sphinx waits for a notebook:
-    render the math of the pages read so far, and load jieba's dictionary for the search index."""
-    if app.__dict__.get("_planbook_warm") or app.builder.format != "html":
+    """Work the writing phase would do anyway, done while Sphinx waits for a notebook: for the
+    website, render the math of the pages read so far and load jieba's dictionary for the
+    search index; for LaTeX, copy the TeX support files (they depend on the configuration only)."""
+    if app.__dict__.get("_planbook_warm"):
         return
     app.__dict__["_planbook_warm"] = True
+    if app.builder.format == "latex" and hasattr(app.builder, "copy_support_files"):
+        app.builder.copy_support_files()
+        app.builder.copy_support_files = lambda: None  # done: the writing phase need not repeat it
+        return
+    if app.builder.format != "html":
+        return
     from types import SimpleNamespace
 
     formulas = app.__dict__.pop("_planbook_math", [])
