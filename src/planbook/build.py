@@ -181,8 +181,8 @@ def edition_config(root: Path, data: DataSet, year: int, pdf_name: str | None = 
 # --- the build ----------------------------------------------------------------------
 
 def _jupyter_book() -> list[str]:
-    exe = Path(sys.executable).parent / "jupyter-book"
-    return [str(exe)] if exe.exists() else [sys.executable, "-m", "jupyter_book.cli.main"]
+    """``jupyter-book build``, run by :mod:`planbook.sphinx_run` (same command, quicker exit)."""
+    return [sys.executable, "-m", "planbook.sphinx_run"]
 
 
 def start_jupyter_book(book: Path, toc: Path, config_path: Path, out: Path, builder: str = "html",
@@ -191,7 +191,7 @@ def start_jupyter_book(book: Path, toc: Path, config_path: Path, out: Path, buil
     executing ({docname: where the executed notebook will appear}): Sphinx reads every other
     page first and waits for those (see planbook.sphinx_ext), so its work overlaps with the
     notebooks'. ``math_cache`` keeps rendered formulas from one build to the next."""
-    cmd = [*_jupyter_book(), "build", str(book), "--config", str(config_path),
+    cmd = [*_jupyter_book(), str(book), "--config", str(config_path),
            "--toc", str(toc), "--path-output", str(out), "--builder", builder]
     env = {**os.environ}
     if pending:

@@ -93,8 +93,9 @@ def _wrap_display(text: str) -> str:
 
 def _warm_up(app: Sphinx) -> None:
     """Work the writing phase would do anyway, done while Sphinx waits for a notebook: for the
-    website, render the math of the pages read so far and load jieba's dictionary for the
-    search index; for LaTeX, copy the TeX support files (they depend on the configuration only)."""
+    website, render the math of the pages read so far, compile the page templates and load
+    jieba's dictionary for the search index; for LaTeX, copy the TeX support files (they
+    depend on the configuration only)."""
     if app.__dict__.get("_planbook_warm"):
         return
     app.__dict__["_planbook_warm"] = True
@@ -113,6 +114,12 @@ def _warm_up(app: Sphinx) -> None:
         translator = SimpleNamespace(builder=app.builder)
         for latex in dict.fromkeys(formulas):
             imgmath.render_math(translator, latex)  # leaves the image where the writer looks for it
+    # Compile the page templates now (Jinja keeps them); a broken template still fails the
+    # build when the first page is written.
+    try:
+        app.builder.templates.environment.get_template("page.html")
+    except Exception:  # noqa: BLE001 - an early look only
+        pass
     if str(app.config.language or "").startswith("zh"):
         try:
             import jieba
