@@ -5,7 +5,7 @@
 after another in a single kernel, started first thing (its start-up overlaps with
 this process loading papermill) and sent the chapters' imports at once. A job
 ``{"chapter", "output", "print", "png_cache"}`` with ``print`` set also gets a copy
-with the charts' print images, for the PDF. A failing cell is reported as JSON on
+with the charts' print images, for the PDF, drawn by the same kernel. A failing cell is reported as JSON on
 stdout with exit code 3, so the parent can name the notebook, year and cell.
 
 This module imports neither pandas nor the rest of planbook: a worker pays only
@@ -18,7 +18,6 @@ import json
 import os
 import re
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .errors import BuildError, NotebookError
@@ -88,15 +87,35 @@ def execute_notebook(chapter: str, year: int, data_dir: Path, output: Path, extr
     return output
 
 
-def _print_copy(notebook: Path, png_cache: Path, output: Path) -> None:
-    from .vega import add_print_images
+def _send_print_copy(client, notebook: Path, png_cache: Path, output: Path) -> str:
+    """Have the kernel (which has drawn charts already, so its renderer is warm) write the PDF's
+    copy of ``notebook`` with print images; return the request's id. Not recorded anywhere."""
+    code = (f"from pathlib import Path as _P\nfrom planbook.vega import add_print_images as _a\n"
+            f"_a(_P({str(notebook)!r}), _P({str(png_cache)!r}), output=_P({str(output)!r}))")
+    return client.execute(code, silent=True, store_history=False)
 
-    add_print_images(notebook, png_cache, output=output)
+
+def _await_replies(client, ids: list[str]) -> None:
+    waiting = set(ids)
+    while waiting:
+        reply = client.get_shell_msg(timeout=600)
+        if reply["parent_header"].get("msg_id") not in waiting:
+            continue
+        waiting.discard(reply["parent_header"]["msg_id"])
+        if reply["content"]["status"] != "ok":
+            content = reply["content"]
+            raise BuildError(f"print images could not be drawn: {content.get('ename')}: {content.get('evalue')}")
 
 
 def _warm_kernel(km) -> object:
-    """Send the chapters' imports to the kernel (not recorded in any notebook); return the client."""
-    client = km.client()
+    """Send the chapters' imports to the kernel (not recorded in any notebook); return the client.
+
+    The client has a session of its own: two clients sharing the manager's session share its
+    identity, and the kernel then sends every reply to the one that connected last (papermill's).
+    """
+    from jupyter_client.session import Session
+
+    client = km.client(session=Session(key=km.session.key, signature_scheme=km.session.signature_scheme))
     client.start_channels()
     client.wait_for_ready(timeout=60)
     client.execute(KERNEL_WARM_UP, silent=True, store_history=False)
@@ -115,16 +134,12 @@ def main(argv: list[str]) -> int:
         client = _warm_kernel(km)
         import papermill  # noqa: F401  (loads while the kernel imports)
 
-        # The PDF's copy of a notebook (with its charts' print images) is made in this process
-        # while the kernel executes the next notebook.
-        with ThreadPoolExecutor(max_workers=1) as printer:
-            prints = []
-            for job in jobs:
-                output = execute_notebook(job["chapter"], year, data_dir, Path(job["output"]), extra, km=km, root=root)
-                if job.get("print"):
-                    prints.append(printer.submit(_print_copy, output, Path(job["png_cache"]), Path(job["print"])))
-            for future in prints:
-                future.result()
+        prints = []
+        for job in jobs:
+            output = execute_notebook(job["chapter"], year, data_dir, Path(job["output"]), extra, km=km, root=root)
+            if job.get("print"):  # the PDF's copy, once the website's is out
+                prints.append(_send_print_copy(client, output, Path(job["png_cache"]), Path(job["print"])))
+        _await_replies(client, prints)
     except NotebookError as exc:
         print(json.dumps({"notebook": exc.notebook, "year": exc.year, "cell": exc.cell,
                           "ename": exc.ename, "evalue": exc.evalue}, ensure_ascii=False))
