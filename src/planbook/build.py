@@ -186,7 +186,8 @@ def _jupyter_book() -> list[str]:
 
 
 def start_jupyter_book(book: Path, toc: Path, config_path: Path, out: Path, builder: str = "html",
-                       pending: dict[str, Path] | None = None, math_cache: Path | None = None) -> subprocess.Popen:
+                       pending: dict[str, Path] | None = None, math_cache: Path | None = None,
+                       nice: int = 0) -> subprocess.Popen:
     """Start ``jupyter-book build``. ``pending`` names the pages whose notebooks are still
     executing ({docname: where the executed notebook will appear}): Sphinx reads every other
     page first and waits for those (see planbook.sphinx_ext), so its work overlaps with the
@@ -199,6 +200,8 @@ def start_jupyter_book(book: Path, toc: Path, config_path: Path, out: Path, buil
                 "PLANBOOK_PENDING": json.dumps({doc: str(path) for doc, path in pending.items()})}
     if math_cache:
         env["PLANBOOK_MATH_CACHE"] = str(math_cache)
+    if nice:
+        env["PLANBOOK_NICE"] = str(nice)
     return subprocess.Popen(cmd, cwd=book, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
 
 
@@ -266,7 +269,7 @@ class SphinxRun:
 
     @classmethod
     def start(cls, work: Path, builder: str, book: Path, configs: Path, toc: str, config: str,
-              chapters: Path, pending: list[str], math_cache: Path | None = None) -> SphinxRun:
+              chapters: Path, pending: list[str], math_cache: Path | None = None, nice: int = 0) -> SphinxRun:
         from . import cache as nbcache
 
         nbcache.sync_tree(configs, work / "configs")
@@ -281,7 +284,7 @@ class SphinxRun:
         shutil.rmtree(work / "out" / "_build" / builder, ignore_errors=True)  # written anew, as in a first build
         proc = start_jupyter_book(work / "book", work / "configs" / toc, work / "configs" / config, work / "out",
                                   builder, pending={f"chapters/{c}": chapters / f"{c}.ipynb" for c in pending},
-                                  math_cache=math_cache)
+                                  math_cache=math_cache, nice=nice)
         return cls(proc, work, builder, chapters)
 
     def finish(self, logs: Path) -> Path:
@@ -342,8 +345,10 @@ def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, 
         log(f"reused {len(CHAPTERS) - len(todo)} executed notebook(s) of {year} from the cache")
     order = ready_order(todo, os.cpu_count() or 1, pdf)
     log(f"building the {year} website (jupyter-book html{', reading while the notebooks run' if todo else ''})")
+    # With a PDF to make, the website is not what the edition waits for (XeLaTeX is): its
+    # Sphinx runs at a lower priority and catches up while XeLaTeX leaves a core free.
     runs = [SphinxRun.start(work / "html", "html", staged, configs, "_toc.yml", "_config.yml", chapters, order,
-                            math_cache=cache / "math")]
+                            math_cache=cache / "math", nice=10 if pdf else 0)]
     prints = stage / "print"  # the chapters with their print images, for the PDF
     if pdf:
         log(f"building the {year} PDF (jupyter-book latex, print images, xelatex)")

@@ -15,6 +15,9 @@ import traceback
 
 
 def main(argv: list[str]) -> int:
+    # A build that is not on the critical path (the website while the PDF is being made) is
+    # started with PLANBOOK_NICE: it yields the cores to the work the PDF waits for.
+    os.nice(int(os.environ.get("PLANBOOK_NICE", "0")))
     from jupyter_book.cli.main import main as jupyter_book
 
     try:
