@@ -187,7 +187,7 @@ def _jupyter_book() -> list[str]:
 
 def start_jupyter_book(book: Path, toc: Path, config_path: Path, out: Path, builder: str = "html",
                        pending: dict[str, Path] | None = None, math_cache: Path | None = None,
-                       nice: int = 0) -> subprocess.Popen:
+                       nice: int | str = 0) -> subprocess.Popen:
     """Start ``jupyter-book build``. ``pending`` names the pages whose notebooks are still
     executing ({docname: where the executed notebook will appear}): Sphinx reads every other
     page first and waits for those (see planbook.sphinx_ext), so its work overlaps with the
@@ -269,7 +269,7 @@ class SphinxRun:
 
     @classmethod
     def start(cls, work: Path, builder: str, book: Path, configs: Path, toc: str, config: str,
-              chapters: Path, pending: list[str], math_cache: Path | None = None, nice: int = 0) -> SphinxRun:
+              chapters: Path, pending: list[str], math_cache: Path | None = None, nice: int | str = 0) -> SphinxRun:
         from . import cache as nbcache
 
         nbcache.sync_tree(configs, work / "configs")
@@ -348,7 +348,7 @@ def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, 
     # With a PDF to make, the website is not what the edition waits for (XeLaTeX is): its
     # Sphinx runs at a lower priority and catches up while XeLaTeX leaves a core free.
     runs = [SphinxRun.start(work / "html", "html", staged, configs, "_toc.yml", "_config.yml", chapters, order,
-                            math_cache=cache / "math", nice=10 if pdf else 0)]
+                            math_cache=cache / "math", nice="idle" if pdf else 0)]
     prints = stage / "print"  # the chapters with their print images, for the PDF
     if pdf:
         log(f"building the {year} PDF (jupyter-book latex, print images, xelatex)")

@@ -17,7 +17,11 @@ import traceback
 def main(argv: list[str]) -> int:
     # A build that is not on the critical path (the website while the PDF is being made) is
     # started with PLANBOOK_NICE: it yields the cores to the work the PDF waits for.
-    os.nice(int(os.environ.get("PLANBOOK_NICE", "0")))
+    nice = os.environ.get("PLANBOOK_NICE", "0")
+    if nice == "idle":
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    else:
+        os.nice(int(nice))
     from jupyter_book.cli.main import main as jupyter_book
 
     try:

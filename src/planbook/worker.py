@@ -73,13 +73,15 @@ def execute_notebook(chapter: str, year: int, data_dir: Path, output: Path, extr
     declared = next((c.source for c in nb.cells if "parameters" in c.metadata.get("tags", [])), "")
     parameters.update({k: v for k, v in (extra or {}).items() if re.search(rf"^{k}\s*=", declared, re.M)})
     try:
+        # No output path for papermill: it would write the whole notebook again at the start and
+        # end of every cell (its progress for long runs), which costs more than executing ours.
+        # The executed notebook is written once below, complete or not at all.
         result = pm.execute_notebook(
-            nb, str(tmp), parameters=parameters,
+            nb, None, parameters=parameters, request_save_on_cell_execute=False,
             kernel_name="python3", cwd=str(root / "notebooks"), progress_bar=False, log_output=False,
             **({"km": km} if km is not None else {}),
         )
     except pm.PapermillExecutionError as exc:
-        tmp.unlink(missing_ok=True)
         raise NotebookError(f"notebooks/{chapter}.md", int(year), exc.cell_index, exc.ename, exc.evalue) from None
     _mark_hidden(result)
     nbformat.write(result, str(tmp))

@@ -1,0 +1,121 @@
+"""How a build shares out and overlaps its work: worker plans, Sphinx reading while notebooks
+run, copies that keep their times, the math cache, the contents seeded for XeLaTeX."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from planbook import sphinx_ext
+from planbook.build import CHAPTERS, plan_workers, ready_order
+from planbook.cache import sync_tree
+from planbook.pdf import seed_contents
+
+
+@pytest.mark.parametrize("cores", [1, 2, 4])
+@pytest.mark.parametrize("pdf", [False, True])
+def test_every_chapter_is_given_to_exactly_one_worker(cores, pdf):
+    for todo in (CHAPTERS, ("smart", "overview"), ("green",)):
+        groups = plan_workers(todo, cores, pdf)
+        assert sorted(c for g in groups for c in g) == sorted(todo)
+        assert 1 <= len(groups) <= min(cores, len(todo))
+        assert sorted(ready_order(todo, cores, pdf)) == sorted(todo)
+
+
+def test_a_whole_edition_uses_every_core_and_a_small_rebuild_one_worker():
+    assert len(plan_workers(CHAPTERS, 2)) == 2
+    assert len(plan_workers(CHAPTERS, 1)) == 1
+    # Two small notebooks: a second worker's start-up would cost more than it saves.
+    assert plan_workers(("smart", "overview"), 2) == [["smart", "overview"]]
+
+
+def test_ready_order_takes_each_workers_first_notebook_first():
+    groups = plan_workers(CHAPTERS, 2)
+    order = ready_order(CHAPTERS, 2)
+    assert order[:2] == [groups[0][0], groups[1][0]]
+
+
+def test_sphinx_reads_other_pages_first_and_rereads_pending_chapters(monkeypatch, tmp_path):
+    pending = {"chapters/overview": str(tmp_path / "overview.ipynb"), "chapters/smart": str(tmp_path / "smart.ipynb")}
+    monkeypatch.setenv("PLANBOOK_PENDING", json.dumps(pending))
+    docs = ["chapters/balanced", "chapters/overview", "chapters/smart", "intro", "methodology"]
+    sphinx_ext._env_before_read_docs(None, None, docs)
+    assert docs == ["chapters/balanced", "intro", "methodology", "chapters/overview", "chapters/smart"]
+    # A pending chapter whose old copy looks unchanged is read again all the same.
+    assert sphinx_ext._env_get_outdated(None, None, set(), {"chapters/smart"}, set()) == ["chapters/overview"]
+    monkeypatch.delenv("PLANBOOK_PENDING")
+    assert sphinx_ext._env_get_outdated(None, None, set(), set(), set()) == []
+
+
+def test_a_pending_page_is_read_from_the_notebook_when_it_appears(monkeypatch, tmp_path):
+    ready = tmp_path / "smart.ipynb"
+    monkeypatch.setenv("PLANBOOK_PENDING", json.dumps({"chapters/smart": str(ready)}))
+    ready.write_text('{"executed": true}', encoding="utf-8")
+
+    class App:  # what _source_read looks at: warm-up is done already
+        __dict__ = {"_planbook_warm": True}
+
+    source = ['{"cells": []}']  # the stand-in Sphinx found
+    sphinx_ext._source_read(App(), "chapters/smart", source)
+    assert source == ['{"executed": true}']
+    other = ["# intro"]
+    sphinx_ext._source_read(App(), "intro", other)
+    assert other == ["# intro"]
+
+
+def test_sync_with_kept_times_writes_only_changes_and_keeps_the_source_time(tmp_path):
+    src, dest = tmp_path / "src", tmp_path / "dest"
+    src.mkdir()
+    (src / "a.ipynb").write_text("new", encoding="utf-8")
+    (src / "b.ipynb").write_text("same", encoding="utf-8")
+    os.utime(src / "a.ipynb", ns=(1_000_000_000_000_000_000, 1_000_000_000_000_000_000))
+    dest.mkdir()
+    (dest / "a.ipynb").write_text("old", encoding="utf-8")
+    (dest / "b.ipynb").write_text("same", encoding="utf-8")
+    (dest / "pending.ipynb").write_text("stand-in", encoding="utf-8")
+    before = (dest / "b.ipynb").stat().st_mtime_ns
+    assert sync_tree(src, dest, keep=("pending.ipynb",), keep_times=True) == 1
+    assert (dest / "a.ipynb").read_text("utf-8") == "new"
+    assert (dest / "a.ipynb").stat().st_mtime_ns == 1_000_000_000_000_000_000
+    assert (dest / "b.ipynb").stat().st_mtime_ns == before
+    assert (dest / "pending.ipynb").exists()  # kept: being made elsewhere
+    assert sync_tree(src, dest) == 1 and not (dest / "pending.ipynb").exists()
+
+
+def test_seeded_contents_list_every_heading_in_order():
+    tex = r"""\title{x}\section{not in the body}
+\begin{document}
+\clearpage\phantomsection\addcontentsline{toc}{chapter}{会议摘要}
+\chapter{关于本评估}\label{x}
+\section{规划与\sphinxstyleemphasis{评估}对象}
+\subsection{细节}
+\chapter{总体评估}
+\end{document}"""
+    lines = seed_contents(tex).splitlines()
+    assert lines == [
+        r"\contentsline {chapter}{会议摘要}{1}{}%",
+        r"\contentsline {chapter}{\numberline {}关于本评估}{1}{}%",
+        r"\contentsline {section}{\numberline {}规划与\sphinxstyleemphasis{评估}对象}{1}{}%",
+        r"\contentsline {subsection}{\numberline {}细节}{1}{}%",
+        r"\contentsline {chapter}{\numberline {}总体评估}{1}{}%",
+    ]
+
+
+def test_formulas_are_kept_for_the_next_build(site):
+    cache = site.parents[1] / "cache" / "math"
+    formulas = sorted(cache.glob("*.svg"))
+    assert formulas, "the build renders the methodology's formulas into the math cache"
+    assert all(f.read_text("utf-8").lstrip().startswith("<?xml") for f in formulas)
+    assert "data:image/svg+xml;base64," in (site / "methodology.html").read_text("utf-8")
+
+
+def test_site_shows_the_executed_chapters_not_stand_ins(site):
+    for chapter in CHAPTERS:
+        page = (site / "chapters" / f"{chapter}.html").read_text("utf-8")
+        assert 'class="pb-table"' in page or "pb-chart" in page, chapter
+    work = site.parents[1] / "cache" / "sphinx" / "2022" / "html" / "book" / "chapters"
+    for chapter in CHAPTERS:  # Sphinx's copy is the executed notebook, not the empty stand-in
+        assert json.loads((work / f"{chapter}.ipynb").read_text("utf-8"))["cells"]
