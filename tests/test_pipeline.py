@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 
 import pytest
 
@@ -119,3 +118,30 @@ def test_site_shows_the_executed_chapters_not_stand_ins(site):
     work = site.parents[1] / "cache" / "sphinx" / "2022" / "html" / "book" / "chapters"
     for chapter in CHAPTERS:  # Sphinx's copy is the executed notebook, not the empty stand-in
         assert json.loads((work / f"{chapter}.ipynb").read_text("utf-8"))["cells"]
+
+
+def test_a_dismissed_standby_worker_exits(tmp_path):
+    from planbook.worker import Standby
+
+    from conftest import ROOT
+
+    standby = Standby(ROOT)
+    proc = standby.procs[0]
+    standby.dismiss()
+    assert proc.wait(timeout=60) == 0
+    assert standby.take() is None
+
+
+def test_the_command_line_build_uses_its_standby_worker_and_keeps_what_is_unchanged(tmp_path):
+    import subprocess
+    import sys
+
+    from conftest import BOOK_DATA, ROOT
+
+    cmd = [sys.executable, "-m", "planbook", "build", "--year", "2022", "--data", str(BOOK_DATA), "--out", str(tmp_path)]
+    first = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert first.returncode == 0, first.stderr
+    assert "] executed " in first.stderr and (tmp_path / "html" / "2022" / "chapters" / "smart.html").is_file()
+    again = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert "edition 2022 unchanged since it was published: kept" in again.stderr

@@ -28,7 +28,7 @@ import yaml
 
 from .dataset import DataSet, load, project_root
 from .errors import BuildError, NotebookError
-from .worker import WORKER_CELL_ERROR, execute_notebook, read_notebook  # noqa: F401 (planbook.build API)
+from .worker import WORKER_CELL_ERROR, Standby, execute_notebook, read_notebook, spawn, task_line  # noqa: F401
 
 CHAPTERS = ("overview", "smart", "green", "balanced", "two_way")
 
@@ -96,28 +96,31 @@ def plan_workers(chapters: tuple[str, ...], cores: int, pdf: bool = False) -> li
 
 
 def execute_all(year: int, data_dir: Path, out_dir: Path, chapters: tuple[str, ...] = CHAPTERS,
-                extra: dict | None = None, print_dir: Path | None = None, png_cache: Path | None = None) -> list[Path]:
+                extra: dict | None = None, print_dir: Path | None = None, png_cache: Path | None = None,
+                standby: Standby | None = None) -> list[Path]:
     """Execute the chapters in parallel: one worker process per core, one kernel per worker.
 
-    Each worker (``python -m planbook.worker``) runs its share of the notebooks one after
-    another in a single kernel, so kernel start-up and imports are paid once per core, not
-    once per notebook. With ``print_dir`` each worker also writes there the PDF's copy of
-    every notebook, with print images (drawn in parallel, after the website's copy is out).
-    An interrupted build stops every worker (nothing keeps writing).
+    Each worker (:mod:`planbook.worker`) runs its share of the notebooks one after another
+    in a single kernel, so kernel start-up and imports are paid once per worker, not once per
+    notebook; a worker from ``standby`` (already started) takes the largest share. With
+    ``print_dir`` each worker also writes there the PDF's copy of every notebook, with print
+    images. An interrupted build stops every worker (nothing keeps writing).
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    running: list[subprocess.Popen] = []
+    groups = plan_workers(tuple(chapters), os.cpu_count() or 1, pdf=print_dir is not None)
+    root = project_root()
+    pdf = print_dir is not None
+    # The worker already started (if any) takes the group with the most to do.
+    first = max(range(len(groups)), key=lambda k: sum(chapter_seconds(c, pdf) for c in groups[k]))
+    ready = standby.take() if standby else None
+    procs = [ready if k == first and ready else spawn(root) for k in range(len(groups))]
 
-    def run(group: list[str]) -> list[Path]:
+    def run(group: list[str], proc: subprocess.Popen) -> list[Path]:
         jobs = [{"chapter": c, "output": str(out_dir / f"{c}.ipynb"),
                  "print": str(print_dir / f"{c}.ipynb") if print_dir else None,
                  "png_cache": str(png_cache) if png_cache else None} for c in group]
-        cmd = [sys.executable, "-m", "planbook.worker", str(project_root()), str(year), str(data_dir),
-               json.dumps(extra or {}), json.dumps(jobs)]
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        running.append(proc)
-        stdout, stderr = proc.communicate()
+        stdout, stderr = proc.communicate(task_line(year, data_dir, extra or {}, jobs))
         if proc.returncode == 0:
             return [Path(j["output"]) for j in jobs]
         if proc.returncode == WORKER_CELL_ERROR:
@@ -125,9 +128,8 @@ def execute_all(year: int, data_dir: Path, out_dir: Path, chapters: tuple[str, .
         tail = "\n".join(stderr.strip().splitlines()[-8:])
         raise BuildError(f"notebooks {', '.join(group)} (year {year}) could not be executed (exit {proc.returncode}):\n{tail}")
 
-    groups = plan_workers(tuple(chapters), os.cpu_count() or 1, pdf=print_dir is not None)
     with ThreadPoolExecutor(max_workers=len(groups)) as pool:
-        futures = [pool.submit(run, g) for g in groups]
+        futures = [pool.submit(run, g, p) for g, p in zip(groups, procs)]
         try:
             for group, future in zip(groups, futures):
                 future.result()
@@ -135,7 +137,7 @@ def execute_all(year: int, data_dir: Path, out_dir: Path, chapters: tuple[str, .
         except BaseException:
             for f in futures:
                 f.cancel()
-            for proc in running:
+            for proc in procs:
                 if proc.poll() is None:
                     proc.terminate()
             raise
@@ -305,7 +307,7 @@ class SphinxRun:
 
 
 def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, pdf: bool,
-                  previous_observations: Path | None, keys: dict[str, str]) -> Path:
+                  previous_observations: Path | None, keys: dict[str, str], standby: Standby | None = None) -> Path:
     """Build one edition (site, downloads, PDF) inside ``stage``; return its HTML folder.
 
     ``keys`` are the chapters' notebook keys (:func:`planbook.cache.notebook_key`).
@@ -369,7 +371,7 @@ def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, 
             if todo:
                 extra = {"previous_observations": str(previous_observations) if previous_observations else None}
                 execute_all(year, data.data_dir, chapters, chapters=todo, extra=extra,
-                            print_dir=prints if pdf else None, png_cache=cache / "png")
+                            print_dir=prints if pdf else None, png_cache=cache / "png", standby=standby)
                 for c in todo:
                     nbcache.store(cache / "notebooks", keys[c], chapters / f"{c}.ipynb")
             if pdf:
@@ -425,7 +427,8 @@ def write_root(site: Path, title: str) -> None:
 
 
 def build(year: int | None = None, data_dir: str | Path | None = None, pdf: bool = False,
-          out_dir: str | Path | None = None, all_years: bool = False, force: bool = False) -> list[BuildResult]:
+          out_dir: str | Path | None = None, all_years: bool = False, force: bool = False,
+          standby: Standby | None = None) -> list[BuildResult]:
     """Build editions and publish them only when every one of them succeeded.
 
     The site is ``<out_dir>/html`` (default ``_build/html``): a root page listing the
@@ -434,8 +437,18 @@ def build(year: int | None = None, data_dir: str | Path | None = None, pdf: bool
     published editions stay as they are.  An edition whose inputs are unchanged since it
     was published is kept without rebuilding (see :mod:`planbook.cache`) unless ``force``.  With the
     default output the executed notebooks of the last edition built are also copied to
-    ``book/chapters``.
+    ``book/chapters``. Workers in ``standby`` (see :class:`planbook.worker.Standby`) are
+    used for the first edition's notebooks, and dismissed when not needed.
     """
+    try:
+        return _build(year, data_dir, pdf, out_dir, all_years, force, standby)
+    finally:
+        if standby is not None:
+            standby.dismiss()
+
+
+def _build(year: int | None, data_dir: str | Path | None, pdf: bool, out_dir: str | Path | None,
+           all_years: bool, force: bool, standby: Standby | None) -> list[BuildResult]:
     from . import cache as nbcache
     from .downloads import download_names
     from .editions import edition_years
@@ -481,7 +494,7 @@ def build(year: int | None = None, data_dir: str | Path | None = None, pdf: bool
                     continue
             edition_stage = stage / f"edition-{y}"
             edition_stage.mkdir()
-            html = build_edition(root, data, y, edition_stage, out, pdf, previous, keys)
+            html = build_edition(root, data, y, edition_stage, out, pdf, previous, keys, standby)
             os.replace(html, site / str(y))
             rebuilt += 1
             last_book = edition_stage / "book"  # with the executed notebooks and generated pages

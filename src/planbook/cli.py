@@ -115,10 +115,18 @@ def cmd_run(args) -> int:
 
 
 def cmd_build(args) -> int:
-    from .build import build
+    from .project import project_root
+    from .worker import Standby
 
+    # A notebook worker starts now, before the build has loaded pandas or read the data.
+    standby = Standby(project_root())
+    try:
+        from .build import build
+    except BaseException:
+        standby.dismiss()
+        raise
     results = build(year=args.year, data_dir=args.data, pdf=args.pdf, all_years=args.all, out_dir=args.out,
-                    force=args.force)
+                    force=args.force, standby=standby)
     for result in results:
         print(f"edition {result.year}: {result.site / 'index.html'}")
         if result.pdf:

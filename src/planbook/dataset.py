@@ -11,19 +11,7 @@ import pandas as pd
 from .catalogue import Catalogue, load_catalogue
 from .errors import InputError, Problem
 from .observations import load_observations, observation_files
-
-
-def project_root(start: Path | None = None) -> Path:
-    """The folder holding ``_config.yml`` and ``data/`` (searched upwards from ``start``)."""
-    here = Path(start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / "_config.yml").is_file() and (folder / "data").is_dir():
-            return folder
-    # Installed from a checkout: the package sits in <root>/src/planbook.
-    guess = Path(__file__).resolve().parents[2]
-    if (guess / "_config.yml").is_file():
-        return guess
-    raise InputError([Problem(str(here), None, None, "not inside a planbook project (no _config.yml with a data/ folder found)")])
+from .project import project_root  # noqa: F401 (where planbook has always offered it)
 
 
 def default_data_dir() -> Path:

@@ -1,9 +1,10 @@
 """Executing chapter notebooks with papermill, and the worker process that does it.
 
-``python -m planbook.worker ROOT YEAR DATA_DIR EXTRA_JSON JOBS_JSON`` — started by
-:func:`planbook.build.execute_all`, one per core. The notebooks of JOBS run one
-after another in a single kernel, started first thing (its start-up overlaps with
-this process loading papermill) and sent the chapters' imports at once. A job
+``python -m planbook.worker ROOT`` — started by :func:`spawn` (see :class:`Standby`
+and :func:`planbook.build.execute_all`). The worker starts its kernel first thing and
+sends it the chapters' imports, loads papermill meanwhile, then reads its task from
+stdin: ``{"year", "data_dir", "extra", "jobs"}``. The notebooks of the jobs run one
+after another in that one kernel. A job
 ``{"chapter", "output", "print", "png_cache"}`` with ``print`` set also gets a copy
 with the charts' print images, for the PDF, drawn by the same kernel. A failing cell is reported as JSON on
 stdout with exit code 3, so the parent can name the notebook, year and cell.
@@ -17,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -59,7 +61,7 @@ def execute_notebook(chapter: str, year: int, data_dir: Path, output: Path, extr
     import papermill as pm
 
     if root is None:
-        from .dataset import project_root
+        from .project import project_root
 
         root = project_root()
     source = root / "notebooks" / f"{chapter}.md"
@@ -124,9 +126,43 @@ def _warm_kernel(km) -> object:
     return client
 
 
+def spawn(root: Path) -> subprocess.Popen:
+    """Start a worker for the project at ``root``: it starts and warms its kernel at once, then
+    waits on stdin for its task (one line of JSON; an empty line or end of input dismisses it)."""
+    return subprocess.Popen([sys.executable, "-m", "planbook.worker", str(root)], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+class Standby:
+    """Workers started before the build knows what they will execute.
+
+    ``planbook build`` starts one before it has even loaded pandas or the data: its kernel
+    boots meanwhile, and the first notebooks start that much sooner. A worker that is not
+    given a task (every notebook cached, bad input, an error) is dismissed and exits.
+    """
+
+    def __init__(self, root: Path, count: int = 1):
+        self.procs = [spawn(root) for _ in range(count)]
+
+    def take(self) -> subprocess.Popen | None:
+        return self.procs.pop(0) if self.procs else None
+
+    def dismiss(self) -> None:
+        for proc in self.procs:
+            try:
+                proc.stdin.close()  # end of input: the worker shuts its kernel down and exits
+            except OSError:
+                pass
+        self.procs = []
+
+
+def task_line(year: int, data_dir: Path, extra: dict, jobs: list[dict]) -> str:
+    return json.dumps({"year": int(year), "data_dir": str(data_dir), "extra": extra, "jobs": jobs},
+                      ensure_ascii=False) + "\n"
+
+
 def main(argv: list[str]) -> int:
-    root, year, data_dir = Path(argv[0]), int(argv[1]), Path(argv[2])
-    extra, jobs = json.loads(argv[3]), json.loads(argv[4])
+    root = Path(argv[0])
     from jupyter_client.manager import KernelManager
 
     km = KernelManager(kernel_name="python3")
@@ -136,8 +172,13 @@ def main(argv: list[str]) -> int:
         client = _warm_kernel(km)
         import papermill  # noqa: F401  (loads while the kernel imports)
 
+        line = sys.stdin.readline()
+        if not line.strip():
+            return 0  # dismissed
+        task = json.loads(line)
+        year, data_dir, extra = int(task["year"]), Path(task["data_dir"]), task["extra"]
         prints = []
-        for job in jobs:
+        for job in task["jobs"]:
             output = execute_notebook(job["chapter"], year, data_dir, Path(job["output"]), extra, km=km, root=root)
             if job.get("print"):  # the PDF's copy, once the website's is out
                 prints.append(_send_print_copy(client, output, Path(job["png_cache"]), Path(job["print"])))
