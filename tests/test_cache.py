@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 from pathlib import Path
 
@@ -174,3 +175,41 @@ def test_rebuild_skips_unchanged_work_and_matches_a_cold_build(tmp_path, capfd):
     build(year=2022, data_dir=data, out_dir=cold)
     assert digest(out / "html") == digest(cold / "html")  # the incremental build equals a fresh one
     assert "87.5%" in (out / "html" / "2022" / "chapters" / "smart.html").read_text("utf-8")
+
+
+def test_a_failed_build_does_not_leave_stale_pages_for_later_builds(tmp_path, monkeypatch):
+    """Sphinx's copies stay true to what it read, even when the build that read them fails.
+
+    A value is changed, the build fails after the website's Sphinx has read the new chapter
+    (here: in XeLaTeX), the value is changed back; a later build that re-executes another
+    chapter must still show the old value — as a build from scratch does."""
+    from planbook import pdf as pdf_module
+    from planbook.errors import BuildError
+
+    data = tmp_path / "data"
+    shutil.copytree(BOOK_DATA, data)
+    out = tmp_path / "out"
+    build(year=2022, data_dir=data, out_dir=out)
+    csv = data / "observations" / "2022.csv"
+    edit(csv, "smart_5g_urban_coverage,86.5", "smart_5g_urban_coverage,87.5")
+    with monkeypatch.context() as m:
+        m.setattr(pdf_module, "cover", lambda data, year: r"\thiscommanddoesnotexist")
+        with pytest.raises(BuildError, match="XeLaTeX failed"):
+            build(year=2022, data_dir=data, out_dir=out, pdf=True)
+    edit(csv, "smart_5g_urban_coverage,87.5", "smart_5g_urban_coverage,86.5")
+    edit(csv, "green_good_air_days,52.0", "green_good_air_days,53.0")
+    build(year=2022, data_dir=data, out_dir=out)
+    smart = (out / "html" / "2022" / "chapters" / "smart.html").read_text("utf-8")
+    assert "86.5%" in smart and "87.5%" not in smart
+    # And Sphinx's copies are kept up to date: the next rebuild re-reads only what changed.
+    line = next(l for l in csv.read_text("utf-8").splitlines() if l.startswith("bal_skills_training,"))
+    value = line.split(",")[1]
+    edit(csv, line, line.replace(f",{value},", f",{float(value) + 1},", 1))
+    build(year=2022, data_dir=data, out_dir=out)
+    log = re.sub(r"\x1b\[[0-9;]*m", "", (out / "logs" / "jupyter-book-html.log").read_text("utf-8"))
+    read = re.findall(r"^reading sources\.\.\. \[\s*\d+%\] (\S+)$", log, re.M)
+    assert "chapters/balanced" in read and "chapters/overview" in read
+    assert not {"chapters/smart", "chapters/green", "chapters/two_way", "intro", "methodology"} & set(read), read
+    cold = tmp_path / "cold"
+    build(year=2022, data_dir=data, out_dir=cold)
+    assert digest(out / "html") == digest(cold / "html")

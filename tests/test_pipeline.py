@@ -50,16 +50,29 @@ def test_sphinx_reads_other_pages_first_and_rereads_pending_chapters(monkeypatch
 
 
 def test_a_pending_page_is_read_from_the_notebook_when_it_appears(monkeypatch, tmp_path):
-    ready = tmp_path / "smart.ipynb"
+    ready = tmp_path / "stage" / "smart.ipynb"
+    ready.parent.mkdir()
     monkeypatch.setenv("PLANBOOK_PENDING", json.dumps({"chapters/smart": str(ready)}))
     ready.write_text('{"executed": true}', encoding="utf-8")
+    os.utime(ready, ns=(10**18, 10**18))
+    copy = tmp_path / "copy" / "smart.ipynb"
+    copy.parent.mkdir()
+    copy.write_text('{"cells": []}', encoding="utf-8")  # the stand-in Sphinx found
 
-    class App:  # what _source_read looks at: warm-up is done already
-        __dict__ = {"_planbook_warm": True}
+    class Env:
+        def doc2path(self, docname):
+            return str(tmp_path / "copy" / (docname.split("/")[-1] + ".ipynb"))
 
-    source = ['{"cells": []}']  # the stand-in Sphinx found
+    class App:  # what _source_read looks at; its warm-up is done already
+        def __init__(self):
+            self.__dict__["_planbook_warm"] = True
+            self.env = Env()
+
+    source = ['{"cells": []}']
     sphinx_ext._source_read(App(), "chapters/smart", source)
     assert source == ['{"executed": true}']
+    # Sphinx's copy is now what it read, dated like the notebook (before Sphinx records its reading).
+    assert copy.read_text("utf-8") == '{"executed": true}' and copy.stat().st_mtime_ns == 10**18
     other = ["# intro"]
     sphinx_ext._source_read(App(), "intro", other)
     assert other == ["# intro"]

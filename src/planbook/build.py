@@ -261,7 +261,7 @@ class SphinxRun:
     and Sphinx's output and environment (``out/``). Only changed files are written into the
     copy, so Sphinx re-reads only the pages that changed. The chapters named ``pending`` are
     still being made: Sphinx reads the rest of the book first and each of those when it
-    appears in ``chapters`` (see :mod:`planbook.sphinx_ext`).
+    appears in ``chapters``, and puts it in its copy as it reads it (see :mod:`planbook.sphinx_ext`).
     """
 
     proc: subprocess.Popen
@@ -292,13 +292,6 @@ class SphinxRun:
     def finish(self, logs: Path) -> Path:
         """Wait for Sphinx; return its output folder."""
         return finish_jupyter_book(self.proc, self.work / "out", logs, self.builder)
-
-    def remember(self) -> None:
-        """Keep in the copy the chapters Sphinx has read, with the times they had, so that the
-        next build does not read them again (done once the edition is built)."""
-        from . import cache as nbcache
-
-        nbcache.sync_tree(self.chapters, self.work / "book" / "chapters", keep_times=True)
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -348,7 +341,7 @@ def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, 
     order = ready_order(todo, os.cpu_count() or 1, pdf)
     log(f"building the {year} website (jupyter-book html{', reading while the notebooks run' if todo else ''})")
     # With a PDF to make, the website is not what the edition waits for (XeLaTeX is): its
-    # Sphinx runs at a lower priority and catches up while XeLaTeX leaves a core free.
+    # Sphinx runs at idle priority, using what the notebooks leave and the core XeLaTeX leaves free.
     runs = [SphinxRun.start(work / "html", "html", staged, configs, "_toc.yml", "_config.yml", chapters, order,
                             math_cache=cache / "math", nice="idle" if pdf else 0)]
     prints = stage / "print"  # the chapters with their print images, for the PDF
@@ -363,6 +356,11 @@ def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, 
         cached = [c for c in CHAPTERS if c not in todo]
         runs.append(SphinxRun.start(work / "latex", "latex", latex_book, latex_configs, "_toc_latex.yml",
                                     "_config_latex.yml", prints, cached + order))
+    def make_pdf() -> Path:
+        latex = runs[1].finish(logs)
+        log(f"typesetting the {year} PDF (xelatex)")
+        return typeset(latex, logs, year)
+
     try:
         with ThreadPoolExecutor(max_workers=2) as pool:
             if pdf:  # the PDF's copies of the chapters from the cache, while the others execute
@@ -376,11 +374,6 @@ def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, 
                     nbcache.store(cache / "notebooks", keys[c], chapters / f"{c}.ipynb")
             if pdf:
                 cached_prints.result()
-            def make_pdf() -> Path:
-                latex = runs[1].finish(logs)
-                log(f"typesetting the {year} PDF (xelatex)")
-                return typeset(latex, logs, year)
-
             typeset_future = pool.submit(make_pdf) if pdf else None
             # While Sphinx writes the pages: the downloads and the edition record.
             extras = stage / "extras"
@@ -395,8 +388,6 @@ def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, 
     finally:
         for run in runs:
             run.stop()
-    for run in runs:
-        run.remember()
     # Sphinx writes its output anew in every build, so it can be moved rather than copied.
     html = stage / "html"
     shutil.move(built, html)

@@ -99,10 +99,12 @@ def sync_tree(src: Path, dest: Path, keep: tuple[str, ...] = (), keep_times: boo
     Unchanged files keep their modification time, so Sphinx re-reads only the pages
     that changed. Files or folders at the top level named in ``keep`` are not removed
     (they are synced separately). With ``keep_times`` a file written takes the
-    modification time of its source. Returns the number of files written or removed.
+    modification time of its source. Hidden files (a worker's unfinished ``.partial-…``) are
+    not copied. Returns the number of files written or removed.
     """
     changed = 0
-    wanted = {p.relative_to(src) for p in src.rglob("*") if p.is_file()}
+    wanted = {p.relative_to(src) for p in src.rglob("*")
+              if p.is_file() and not any(part.startswith(".") for part in p.relative_to(src).parts)}
     for rel in sorted(wanted):
         target = dest / rel
         data = (src / rel).read_bytes()

@@ -71,6 +71,15 @@ def _source_read(app: Sphinx, docname: str, source: list[str]) -> None:
     _warm_up(app)
     _wait_until_exists(ready)
     source[0] = ready.read_text("utf-8")
+    # Sphinx's copy of the page becomes what it reads, with the notebook's (earlier) time:
+    # the time Sphinx records for this reading is later, so the next build re-reads the page
+    # exactly when its file changes again.
+    target = Path(app.env.doc2path(docname))
+    tmp = target.with_name(f".{target.name}.{os.getpid()}")
+    tmp.write_text(source[0], encoding="utf-8")
+    stat = ready.stat()
+    os.utime(tmp, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    os.replace(tmp, target)
 
 
 def _collect_math(app: Sphinx, doctree) -> None:
