@@ -18,10 +18,10 @@ def main(argv: list[str]) -> int:
     # A build that is not on the critical path (the website while the PDF is being made) is
     # started with PLANBOOK_NICE: it yields the cores to the work the PDF waits for.
     nice = os.environ.get("PLANBOOK_NICE", "0")
-    if nice == "idle":
+    if nice == "idle" and hasattr(os, "SCHED_IDLE"):  # Linux: run only when a core is free
         os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
-    else:
-        os.nice(int(nice))
+    elif nice != "0":
+        os.nice(19 if nice == "idle" else int(nice))
     from jupyter_book.cli.main import main as jupyter_book
 
     try:
