@@ -182,19 +182,15 @@ def edition_config(root: Path, data: DataSet, year: int, pdf_name: str | None = 
 
 # --- the build ----------------------------------------------------------------------
 
-def _jupyter_book() -> list[str]:
-    """``jupyter-book build``, run by :mod:`planbook.sphinx_run` (same command, quicker exit)."""
-    return [sys.executable, "-m", "planbook.sphinx_run"]
-
-
 def start_jupyter_book(book: Path, toc: Path, config_path: Path, out: Path, builder: str = "html",
                        pending: dict[str, Path] | None = None, math_cache: Path | None = None,
                        nice: int | str = 0) -> subprocess.Popen:
     """Start ``jupyter-book build``. ``pending`` names the pages whose notebooks are still
     executing ({docname: where the executed notebook will appear}): Sphinx reads every other
     page first and waits for those (see planbook.sphinx_ext), so its work overlaps with the
-    notebooks'. ``math_cache`` keeps rendered formulas from one build to the next."""
-    cmd = [*_jupyter_book(), str(book), "--config", str(config_path),
+    notebooks'. ``math_cache`` keeps rendered formulas from one build to the next. The command
+    is Jupyter Book's own, run by :mod:`planbook.sphinx_run` (which exits sooner)."""
+    cmd = [sys.executable, "-m", "planbook.sphinx_run", str(book), "--config", str(config_path),
            "--toc", str(toc), "--path-output", str(out), "--builder", builder]
     env = {**os.environ}
     if pending:
@@ -359,7 +355,9 @@ def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, 
     def make_pdf() -> Path:
         latex = runs[1].finish(logs)
         log(f"typesetting the {year} PDF (xelatex)")
-        return typeset(latex, logs, year)
+        path, passes = typeset(latex, logs, year)
+        log(f"typeset the {year} PDF in {passes} XeLaTeX runs")
+        return path
 
     try:
         with ThreadPoolExecutor(max_workers=2) as pool:

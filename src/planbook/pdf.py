@@ -197,10 +197,10 @@ def _settled_state(latex_dir: Path, stem: str) -> dict[str, bytes | None]:
             for ext in ("aux", "toc", "out")}
 
 
-def typeset(latex_dir: Path, logs: Path, year: int) -> Path:
+def typeset(latex_dir: Path, logs: Path, year: int) -> tuple[Path, int]:
     """Typeset Sphinx's LaTeX output: XeLaTeX until what a run leaves for the next (``.aux``,
     ``.toc``, ``.out``) no longer changes, as latexmk would (the contents are seeded, see
-    :func:`seed_contents`), then xdvipdfmx. Return the PDF.
+    :func:`seed_contents`), then xdvipdfmx. Return the PDF and how many XeLaTeX runs it took.
 
     Done here rather than by latexmk, which costs half a second of its own per build, and
     with :data:`XDVIPDFMX_OPTIONS`. The book has no index, so no makeindex.
@@ -241,7 +241,4 @@ def typeset(latex_dir: Path, logs: Path, year: int) -> Path:
     if proc.returncode != 0 or not (latex_dir / name).exists():
         raise fail("xdvipdfmx", proc.stderr)
     shutil.copyfile(log, logs / "latex.log")
-    from .build import log as progress
-
-    progress(f"typeset the {year} PDF in {runs} XeLaTeX runs")
-    return latex_dir / name
+    return latex_dir / name, runs
