@@ -19,7 +19,7 @@ import yaml
 
 from planbook.build import CHAPTERS, build
 from planbook.worker import execute_notebook, read_notebook
-from planbook.errors import BuildError, NotebookError
+from planbook.errors import BuildError, InputError, NotebookError
 
 from conftest import BOOK_DATA, ROOT, STATS
 # Hosts that serve code or fonts. (The vega bundle also names vega.github.io as the id of its
@@ -72,6 +72,8 @@ def test_known_value_status_and_target_in_the_right_chapter(site):
     row = row_for(site / "chapters" / "two_way.html", "常住人口城镇化率")
     assert row[0] == "19" and "89.1%" in row[4] and row[5] == ">90" and row[6] == "95"
     assert "进展顺利" in row[-1]
+    # 序时进度: (89.1 − 87.2)/(90 − 87.2) = 67.9% done after 40% of the time → ahead, green
+    assert row[7] == "67.9% / 40.0%" and row[8] == "● 绿灯 · 快于序时进度"
     assert "常住人口城镇化率" not in (site / "chapters" / "smart.html").read_text("utf-8")
     # 5G coverage is demo in the fixture: the value carries the demo mark.
     smart = row_for(site / "chapters" / "smart.html", "城市5G覆盖率")
@@ -81,7 +83,7 @@ def test_known_value_status_and_target_in_the_right_chapter(site):
 def test_overview_shows_every_indicator_scores_changes_and_conflicts(site):
     page = site / "chapters" / "overview.html"
     rows = table_rows(page)
-    numbered = [r for r in rows if len(r) == 6 and r[1].isdigit()]
+    numbered = [r for r in rows if len(r) == 7 and r[1].isdigit()]
     assert [int(r[1]) for r in numbered] == list(range(1, 23))
     text = page.read_text("utf-8")
     assert "与 2021 年评估相比" in text
@@ -217,5 +219,36 @@ def test_failing_cell_stops_the_build_and_keeps_the_last_good_site(site, tmp_pat
 
 
 def test_unknown_year_is_refused(tmp_path):
-    with pytest.raises(BuildError, match="no observations for 2024"):
+    with pytest.raises(InputError, match="no observations for 2024"):
         build(year=2024, data_dir=BOOK_DATA, out_dir=tmp_path)
+    assert not (tmp_path / "html").exists()
+
+
+@pytest.mark.parametrize("command", ["run smart", "build", "assess"])
+@pytest.mark.parametrize("year", ["2019", "0", "2030"])
+def test_an_edition_year_without_data_is_refused_by_every_command(cli, tmp_path, command, year):
+    code, out, err = cli(*command.split(), "--year", year, "--data", str(BOOK_DATA),
+                         *(["--out", str(tmp_path)] if command == "build" else []),
+                         *(["--output", str(tmp_path / "x.ipynb")] if command.startswith("run") else []))
+    assert code == 2 and "Traceback" not in err, err
+    assert f"no observations for {year}" in err and "years with data: 2020, 2021, 2022" in err
+    assert not list(tmp_path.iterdir())
+    STATS["inputs refused"] += 1
+
+
+def test_methodology_states_the_rules_and_thresholds_the_code_uses(site):
+    from planbook.assess import ABOUT_TOLERANCE, MAX_AGE, NEEDS_ACCELERATION, ON_TRACK, STATUS_POINTS
+    from planbook.catalogue import load_catalogue
+
+    import html
+
+    text = re.sub(r"<[^>]+>", "", (site / "methodology.html").read_text("utf-8"))
+    text = html.unescape(re.sub(r"\s+", " ", text))
+    pace = load_catalogue(ROOT / "data" / "catalogue.yaml").pace_settings
+    assert "{{" not in text
+    assert f"不低于 {ON_TRACK:g} 为“进展顺利”" in text and f"不低于 {NEEDS_ACCELERATION:g} 而低于" in text
+    assert f"0 < d ≤ {pace.on_pace:g}" in text and f"{pace.on_pace:g} < d ≤ {pace.red:g}" in text
+    assert f"d > {pace.red:g}" in text
+    assert f"未完成 {STATUS_POINTS['not_achieved']} 分" in text and f"早 {MAX_AGE} 年以上" in text
+    assert f"不低于目标值的 {(1 - ABOUT_TOLERANCE) * 100:g}%" in text
+    assert "第一千二百五十九条" in text and "本项目的理解" in text

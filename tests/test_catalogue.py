@@ -73,7 +73,13 @@ def test_indicators_reproduce_table_row_for_row(records):
         expected = [{"year": y, "value": v[0], "comparison": v[1]}
                     for y, cell in ((2025, row["t2025"]), (2035, row["t2035"]))
                     if (v := parse_cell(cell, rec["direction"])) is not None]
-        assert rec["targets"] == expected, row
+        got = [{k: t[k] for k in ("year", "value", "comparison")} for t in rec["targets"]]
+        # The table's ">" is read as "以上" (90 or more), each with the reason recorded.
+        for t, e in zip(rec["targets"], expected):
+            if e["comparison"] == ">":
+                e["comparison"] = ">="
+                assert "以上" in t["reading_zh"] and "一千二百五十九" in t["reading_zh"], row
+        assert got == expected, row
 
 
 def test_table_notes_are_recorded(records):
@@ -127,14 +133,23 @@ def test_text_targets_named_in_the_issue_are_present():
     assert [(t.year, t.value) for t in reclaimed.targets] == [(2025, 50), (2035, 65)]
 
 
-def test_conflicts_include_e_licence_table_against_text():
+def test_only_real_conflicts_between_table_and_text():
     cat = load_catalogue(CATALOGUE)
     conflicts = {(c.table_id, c.year, c.kind) for c in cat.conflicts()}
-    assert ("smart_e_licence_use", 2025, "value") in conflicts
-    assert ("two_resident_urbanisation", 2025, "comparison") in conflicts  # ">90" vs "90%以上"
-    assert ("two_resident_urbanisation", 2035, "comparison") in conflicts  # "95" vs "95%左右"
-    # Text passages that agree with the table are not conflicts.
-    assert not any(c.text_id == "green_reclaimed_water_use_text" for c in cat.conflicts())
+    # ">80" in the table against "超过70%" in the text: a different target.
+    assert conflicts == {("smart_e_licence_use", 2025, "value")}
+    # ">90" read as 90 or more agrees with "90%以上"; "95%左右" restates 95 loosely.
+    urban = cat.by_id["two_resident_urbanisation"]
+    assert urban.target_for(2025).comparison == ">=" and urban.target_for(2025).as_written == ">90"
+    assert cat.by_id["two_resident_urbanisation_goal_2035"].target_for(2035).comparison == "~"
+
+
+def test_every_strict_sign_has_its_reading():
+    cat = load_catalogue(CATALOGUE)
+    signs = [t for i in cat.indicators for t in i.targets if t.comparison in (">", "<") or ">" in t.as_written]
+    assert len(signs) == 5  # four ">" of the table, one "超过" of the text
+    assert all(t.reading_zh for t in signs)
+    assert cat.by_id["smart_e_licence_use_text"].target_for(2025).comparison == ">"  # 超过: not including 70
 
 
 def _broken(tmp_path: Path, edit) -> Path:
@@ -155,6 +170,7 @@ def _broken(tmp_path: Path, edit) -> Path:
     (lambda r: r["indicators"][5]["source"].update(quote="规划里没有这句话"), "indicators[5].source.quote", "not found verbatim"),
     (lambda r: r["indicators"][12]["targets"][0].update(comparison=">="), "indicators[12].targets[0].comparison", "contradicts direction 'lower'"),
     (lambda r: r["indicators"][1]["targets"][0].update(value=120), "indicators[1].targets[0].value", "outside the valid range"),
+    (lambda r: r["indicators"][2]["targets"][0].pop("reading_zh"), "indicators[2].targets[0].reading_zh", "say how the sign is read"),
 ])
 def test_broken_catalogue_is_reported_with_field(tmp_path, edit, field, message):
     path = _broken(tmp_path, edit)

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 
+from planbook.assess import LIGHTS, PACES, STATUSES
 from planbook.catalogue import load_catalogue
 
 from conftest import FIXTURES, ROOT
@@ -16,8 +17,8 @@ def test_check_passes_on_shipped_data_and_lists_conflicts(cli):
     code, out, err = cli("check")
     assert code == 0, err
     assert "57 entries (22 rows of table 专栏1, 35 text targets)" in out
-    assert "3 conflict(s)" in out
-    assert "smart_e_licence_use 2025: table row 7 says >80, smart_e_licence_use_text says >70" in out
+    assert "1 conflict(s)" in out  # e-licence ">80" against "超过70%"; ">90" vs "90%以上" is not one
+    assert "smart_e_licence_use 2025: table row 7 says >=80, smart_e_licence_use_text says >70" in out
     assert "超过70%" in out
     for year in range(2020, 2026):
         assert f"observations {year}:" in out
@@ -61,11 +62,19 @@ def test_assess_json_has_every_indicator_and_milestone(cli):
     expected = {(i.id, t.year) for i in cat.indicators for t in i.targets}
     expected |= {(i.id, None) for i in cat.indicators if not i.targets}
     assert {(r["id"], r["milestone"]) for r in records} == expected
-    fields = {"id", "dimension", "year", "value", "data_kind", "milestone", "target", "comparison", "status",
-              "ratio", "completion", "time_elapsed", "projected_value", "projected_year", "required_annual_change"}
+    fields = {"id", "dimension", "year", "value", "value_year", "data_kind", "milestone", "target", "comparison",
+              "status", "pace", "light", "reason", "ratio", "completion", "time_elapsed", "milestone_value",
+              "met_year", "projected_value", "projected_year", "required_annual_change", "base_year",
+              "base_value", "base_from"}
     assert all(set(r) == fields for r in records)
-    statuses = {r["status"] for r in records}
-    assert {"achieved", "on_track", "needs_acceleration", "limited_progress", "deterioration", "no_target"} <= statuses
+    assert {r["status"] for r in records} <= set(STATUSES) and {r["pace"] for r in records} <= set(PACES)
+    assert {r["light"] for r in records} <= set(LIGHTS)
+    # 2025 is the milestone year of most targets: each is achieved or not, never "on track".
+    due = [r for r in records if r["milestone"] == 2025]
+    assert {r["status"] for r in due} <= {"achieved", "not_achieved", "insufficient_data"}
+    assert {"achieved", "not_achieved"} <= {r["status"] for r in due}
+    later = [r for r in records if r["milestone"] == 2035]
+    assert {"on_track", "no_target"} & {r["status"] for r in records} and any(r["light"] == "green" for r in later)
 
 
 def test_assess_table_and_csv(cli):

@@ -95,6 +95,8 @@ def test_revised_value_shows_in_the_next_edition(archive, tmp_path):
     shutil.copytree(site, out / "html")
     copy = tmp_path / "data"
     shutil.copytree(data, copy)
+    code, stdout, err = run_cli("release", "--year", "2021", "--data", str(copy))
+    assert code == 0 and "releases/2021.csv" in stdout, err
     f = copy / "observations" / "2021.csv"
     f.write_text(f.read_text("utf-8").replace("two_resident_urbanisation,88.2", "two_resident_urbanisation,88.4"), encoding="utf-8")
     [result] = build(year=2022, data_dir=copy, out_dir=out)
@@ -103,6 +105,30 @@ def test_revised_value_shows_in_the_next_edition(archive, tmp_path):
     assert re.search(r"常住人口城镇化率</td><td>2021</td><td[^>]*>88\.2%</td><td[^>]*>88\.4%</td><td>修订", overview)
     # The 2021 edition stays as it was published.
     assert (out / "html" / "2021" / "index.html").read_bytes() == (site / "2021" / "index.html").read_bytes()
+
+
+def test_pages_do_not_depend_on_build_history(archive, tmp_path):
+    """The same inputs give the same pages whether the editions are built together or one by one,
+    with or without an earlier site: revisions come from the recorded release, an input."""
+    site, data = archive
+    copy = tmp_path / "data"
+    shutil.copytree(data, copy)
+    assert run_cli("release", "--year", "2021", "--data", str(copy))[0] == 0
+    f = copy / "observations" / "2021.csv"
+    f.write_text(f.read_text("utf-8").replace("two_resident_urbanisation,88.2", "two_resident_urbanisation,88.4"), encoding="utf-8")
+    together = build(data_dir=copy, out_dir=tmp_path / "together", all_years=True)[-1].site
+    build(year=2021, data_dir=copy, out_dir=tmp_path / "apart")
+    apart = build(year=2022, data_dir=copy, out_dir=tmp_path / "apart")[0].site
+    alone = build(year=2022, data_dir=copy, out_dir=tmp_path / "alone")[0].site  # no earlier edition at all
+    page = "chapters/overview.html"
+    assert (together / page).read_bytes() == (apart / page).read_bytes() == (alone / page).read_bytes()
+    assert "修订 1 个" in (alone / page).read_text("utf-8")
+
+
+def test_without_a_recorded_release_the_page_says_so(archive):
+    site, _ = archive
+    overview = (site / "2022" / "chapters" / "overview.html").read_text("utf-8")
+    assert "未登记 2021 年度版本发布时的数据" in overview
 
 
 def test_status_moves_are_listed(archive):

@@ -147,7 +147,7 @@ def execute_all(year: int, data_dir: Path, out_dir: Path, chapters: tuple[str, .
 def run_chapter(chapter: str, year: int | None = None, data_dir: str | None = None, output: str | None = None) -> Path:
     """Execute a single chapter for a researcher (``planbook run CHAPTER --year Y``)."""
     data = load(data_dir)
-    year = year or data.latest_year()
+    year = data.check_year(year)
     out = Path(output) if output else project_root() / "book" / "chapters" / f"{chapter}.ipynb"
     return execute_notebook(chapter, year, data.data_dir, out)
 
@@ -296,7 +296,7 @@ class SphinxRun:
 
 
 def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, pdf: bool,
-                  previous_observations: Path | None, keys: dict[str, str], standby: Standby | None = None) -> Path:
+                  keys: dict[str, str], standby: Standby | None = None) -> Path:
     """Build one edition (site, downloads, PDF) inside ``stage``; return its HTML folder.
 
     ``keys`` are the chapters' notebook keys (:func:`planbook.cache.notebook_key`).
@@ -365,8 +365,7 @@ def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, 
                 cached_prints = pool.submit(lambda: [add_print_images(chapters / f"{c}.ipynb", cache / "png",
                                                                       output=prints / f"{c}.ipynb") for c in cached])
             if todo:
-                extra = {"previous_observations": str(previous_observations) if previous_observations else None}
-                execute_all(year, data.data_dir, chapters, chapters=todo, extra=extra,
+                execute_all(year, data.data_dir, chapters, chapters=todo,
                             print_dir=prints if pdf else None, png_cache=cache / "png", standby=standby)
                 for c in todo:
                     nbcache.store(cache / "notebooks", keys[c], chapters / f"{c}.ipynb")
@@ -446,10 +445,9 @@ def _build(year: int | None, data_dir: str | Path | None, pdf: bool, out_dir: st
     started = time.monotonic()
     root = project_root()
     data = load(data_dir)
-    years = edition_years(data) if all_years else [year or data.latest_year()]
+    years = edition_years(data) if all_years else [data.check_year(year)]
     for y in years:
-        if y not in data.years:
-            raise BuildError(f"no observations for {y}: years with data are {', '.join(map(str, data.years))}")
+        data.check_year(y)
     log(f"data OK: {len(data.catalogue.indicators)} indicators, years {data.years[0]}–{data.years[-1]}; "
         f"edition(s) {', '.join(map(str, years))}")
     out = Path(out_dir) if out_dir else root / "_build"
@@ -468,13 +466,9 @@ def _build(year: int | None, data_dir: str | Path | None, pdf: bool, out_dir: st
         rebuilt, last_book = 0, None
         for y in years:
             t0 = time.monotonic()
-            # What the previous edition published: taken from the site as it is now.
-            csv = published / str(y - 1) / "downloads" / download_names(y - 1)["observations"]["csv"]
-            previous = None
-            if csv.is_file():
-                previous = stage / "published" / f"{y}" / csv.name
-                previous.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(csv, previous)
+            # What the previous edition was released with (an input: data/releases/<y-1>.csv),
+            # never the site as it happens to be: the pages do not depend on build history.
+            previous = data.release_file(y - 1) if data.release_file(y - 1).is_file() else None
             keys = {c: nbcache.notebook_key(root, data, c, y, previous) for c in CHAPTERS}
             if not force and published_key(published, y):
                 if nbcache.edition_key(root, keys, y, pdf, data) == published_key(published, y):
@@ -483,7 +477,7 @@ def _build(year: int | None, data_dir: str | Path | None, pdf: bool, out_dir: st
                     continue
             edition_stage = stage / f"edition-{y}"
             edition_stage.mkdir()
-            html = build_edition(root, data, y, edition_stage, out, pdf, previous, keys, standby)
+            html = build_edition(root, data, y, edition_stage, out, pdf, keys, standby)
             os.replace(html, site / str(y))
             rebuilt += 1
             last_book = edition_stage / "book"  # with the executed notebooks and generated pages

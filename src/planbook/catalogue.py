@@ -35,6 +35,7 @@ class Target:
     as_written: str
     year_inferred: bool = False
     year_note_zh: str | None = None
+    reading_zh: str | None = None  # how a sign such as ">" or "以上" is read, and why
 
     def label(self, unit: str = "", decimals: int | None = None) -> str:
         """``≥90%``-style label used in tables and charts."""
@@ -48,6 +49,9 @@ class Baseline:
     year: int
     value: float
     as_written: str
+    # True when the plan defines the base rather than reporting a value ("2020年为基期"):
+    # shown as the base of the scale, never as an official observation.
+    definition: bool = False
 
 
 @dataclass(frozen=True)
@@ -201,8 +205,23 @@ class Catalogue:
     def milestones(self) -> tuple[int, ...]:
         return tuple(sorted({t.year for i in self.indicators for t in i.targets}))
 
+    @cached_property
+    def pace_settings(self):
+        """序时进度 thresholds: ``plan.evaluation`` of the catalogue, else the defaults."""
+        from .assess import PaceSettings
+
+        raw = self.plan.get("evaluation") or {}
+        default = PaceSettings()
+        return PaceSettings(on_pace=float(raw.get("pace_tolerance", default.on_pace)),
+                            red=float(raw.get("red_gap", default.red)))
+
     def conflicts(self) -> list[Conflict]:
-        """Targets of text passages that disagree with the table for the same measure."""
+        """Targets of text passages that really disagree with the table for the same measure.
+
+        Compared as read (``reading_zh``): the table's ">90" read as 90 or more and the text's
+        "90%以上" agree. A text target "about G" (左右) against the table's G states the same
+        target more loosely and is not a conflict; a different value or year is.
+        """
         found: list[Conflict] = []
         for text in self.indicators:
             if text.same_as is None:
@@ -214,7 +233,7 @@ class Catalogue:
                     found.append(Conflict(table.id, text.id, tt.year, "year", None, tt))
                 elif base.value != tt.value:
                     found.append(Conflict(table.id, text.id, tt.year, "value", base, tt))
-                elif base.comparison != tt.comparison:
+                elif base.comparison != tt.comparison and "~" not in (base.comparison, tt.comparison):
                     found.append(Conflict(table.id, text.id, tt.year, "comparison", base, tt))
         return found
 
@@ -355,6 +374,10 @@ def _rule_problems(name: str, raw: dict, lines: dict, data_dir: Path) -> list[Pr
                 problems.append(Problem(name, row, f"{where}.targets[{k}].comparison", f"{t['comparison']} contradicts direction 'higher'"))
             if e["direction"] == "lower" and t["comparison"] in (">", ">="):
                 problems.append(Problem(name, row, f"{where}.targets[{k}].comparison", f"{t['comparison']} contradicts direction 'lower'"))
+            strict = t["comparison"] in (">", "<") or any(ch in t["as_written"] for ch in "><＞＜")
+            if strict and not t.get("reading_zh"):
+                problems.append(Problem(name, row, f"{where}.targets[{k}].reading_zh",
+                                        f"{t['as_written']!r}: say how the sign is read (strict or not) and why"))
             lo, hi = vr if vr else default_range(e["unit"], e["kind"])
             if (lo is not None and t["value"] < lo) or (hi is not None and t["value"] > hi):
                 problems.append(Problem(name, row, f"{where}.targets[{k}].value", f"{t['value']} is outside the valid range {lo}..{hi}"))
@@ -426,8 +449,10 @@ def indicator_records(cat: Catalogue) -> list[dict[str, Any]]:
             "direction": i.direction,
             "kind": i.kind,
             "decimals": i.decimals,
-            "baseline": {"year": i.baseline.year, "value": i.baseline.value} if i.baseline else None,
-            "targets": [{"year": t.year, "value": t.value, "comparison": t.comparison} for t in i.targets],
+            "baseline": ({"year": i.baseline.year, "value": i.baseline.value,
+                          **({"definition": True} if i.baseline.definition else {})} if i.baseline else None),
+            "targets": [{"year": t.year, "value": t.value, "comparison": t.comparison, "as_written": t.as_written,
+                         **({"reading_zh": t.reading_zh} if t.reading_zh else {})} for t in i.targets],
             "window": {"start": i.window[0], "end": i.window[1]} if i.window else None,
             "target_pending": i.target_pending,
             "same_as": i.same_as,

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 # The PNG (and so the PDF) uses exactly this installed font; browsers take the first they have.
 PNG_FONT = "Noto Sans CJK SC"
 WEB_FONT = '"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", "WenQuanYi Micro Hei", sans-serif'
-KIND_ZH = {"official": "官方数据", "demo": "演示数据（非官方）", "plan": "规划基期值"}
+KIND_ZH = {"official": "官方数据", "demo": "演示数据（非官方）", "plan": "规划基期值", "definition": "规划基期（定义值）"}
 
 
 def theme_config(font: str) -> dict:
@@ -53,10 +53,10 @@ def indicator_chart(ind: Indicator, series: pd.DataFrame, report_year: int, base
     y_title = f"{ind.name_zh}（{unit}）" if unit else ind.name_zh
     data = series.assign(kind_zh=series["kind"].map(KIND_ZH),
                          label=[fmt_number(v, ind.decimals) for v in series["value"]])
-    kinds = [k for k in ("plan", "official", "demo") if k in set(series["kind"])]
+    kinds = [k for k in ("plan", "definition", "official", "demo") if k in set(series["kind"])]
     domain = [KIND_ZH[k] for k in kinds]
-    shapes = {"plan": "square", "official": "circle", "demo": "circle"}
-    fills = {"plan": "#374151", "official": "#2f6fb3", "demo": "white"}
+    shapes = {"plan": "square", "definition": "square", "official": "circle", "demo": "circle"}
+    fills = {"plan": "#374151", "definition": "white", "official": "#2f6fb3", "demo": "white"}
     y = alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False))
 
     layers = []

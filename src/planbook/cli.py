@@ -73,9 +73,10 @@ def cmd_indicators(args) -> int:
     return 0
 
 
-ASSESS_FIELDS = ["id", "dimension", "year", "value", "data_kind", "milestone", "target", "comparison",
-                 "status", "ratio", "completion", "time_elapsed", "projected_value", "projected_year",
-                 "required_annual_change"]
+ASSESS_FIELDS = ["id", "dimension", "year", "value", "value_year", "data_kind", "milestone", "target",
+                 "comparison", "status", "pace", "light", "reason", "ratio", "completion", "time_elapsed",
+                 "milestone_value", "met_year", "projected_value", "projected_year", "required_annual_change",
+                 "base_year", "base_value", "base_from"]
 
 
 def cmd_assess(args) -> int:
@@ -83,7 +84,7 @@ def cmd_assess(args) -> int:
     from .dataset import load
 
     ds = load(args.data)
-    year = args.year or ds.latest_year()
+    year = ds.check_year(args.year)
     frame = assess(ds.catalogue, ds.observations, year)[ASSESS_FIELDS]
     records = [{k: _clean(v) for k, v in rec.items()} for rec in frame.to_dict("records")]
     if args.format == "json":
@@ -163,6 +164,15 @@ def cmd_ingest(args) -> int:
     return 0
 
 
+def cmd_release(args) -> int:
+    from .editions import record_release
+
+    path, n = record_release(args.year, args.data)
+    print(f"wrote {path}: the {n} values edition {args.year} is released with; "
+          f"edition {args.year + 1} will list the values revised since")
+    return 0
+
+
 def cmd_verify(args) -> int:
     from .dataset import project_root
     from .verify import verify
@@ -236,6 +246,11 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--force", action="store_true", help="replace existing values of that year")
     s.add_argument("--dry-run", action="store_true", help="only show what would change")
     s.set_defaults(func=cmd_ingest)
+
+    s = sub.add_parser("release", help="record the data an edition is released with (data/releases/<year>.csv)")
+    s.add_argument("--year", type=int, required=True)
+    s.add_argument("--data", help=data_help)
+    s.set_defaults(func=cmd_release)
 
     s = sub.add_parser("verify", help="re-run a published edition's assessment and compare")
     s.add_argument("--year", type=int, required=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from .catalogue import Catalogue, load_catalogue
-from .errors import InputError, Problem
+from .errors import InputError, Problem, display_path
 from .observations import load_observations, observation_files
 from .project import project_root  # noqa: F401 (where planbook has always offered it)
 
@@ -40,10 +40,39 @@ class DataSet:
     def has_demo(self, year: int) -> bool:
         return bool((self.upto(year)["kind"] == "demo").any())
 
+    def check_year(self, year: int | None) -> int:
+        """The report year to use: ``year``, or the latest with data when None.
+
+        An edition needs data of its own year: a year without any is refused with the
+        years that have data (never silently another year, never a failure inside a cell).
+        """
+        if year is None:
+            return self.latest_year()
+        if int(year) not in self.years:
+            have = ", ".join(map(str, self.years)) or "none"
+            raise InputError([Problem(display_path(self.data_dir / "observations"), None, None,
+                                      f"no observations for {year}: an edition needs data of its own year "
+                                      f"(years with data: {have})")])
+        return int(year)
+
+    def release_file(self, year: int) -> Path:
+        """Where the observations edition ``year`` was released with are recorded
+        (``planbook release``): later editions list the values revised since."""
+        return self.data_dir / "releases" / f"{year}.csv"
+
+    def release(self, year: int) -> pd.DataFrame | None:
+        """The observations edition ``year`` was released with; None when none is recorded."""
+        path = self.release_file(year)
+        if not path.is_file():
+            return None
+        return read_published_observations(path)
+
     def input_files(self, year: int | None = None) -> list[Path]:
         """The catalogue, the plan text and the observation files (up to ``year``) a report reads."""
         files = [self.catalogue.path, self.catalogue.path.parent / self.catalogue.plan["text"]]
         files += [p for y, p in observation_files(self.data_dir / "observations")[0] if year is None or y <= year]
+        if year is not None and self.release_file(year - 1).is_file():
+            files.append(self.release_file(year - 1))
         return files
 
 
@@ -63,3 +92,9 @@ def load(data_dir: Path | str | None = None) -> DataSet:
 
 def sha256(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def read_published_observations(path: Path) -> pd.DataFrame:
+    """Observations as an edition published them (its observations CSV, or a release record)."""
+    frame = pd.read_csv(path, encoding="utf-8-sig", dtype={"indicator_id": str, "source": str, "note": str})
+    return frame[["year", "indicator_id", "value", "kind", "source"]]

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .assess import STATUS_ZH
+from .assess import LIGHT_ZH, PACE_ZH, status_word
+from .dataset import read_published_observations  # noqa: F401 (kept where it was)
 from .report import Report
 
 KIND_ZH = {"official": "官方数据", "demo": "演示数据", "mixed": "含演示数据"}
@@ -27,11 +28,14 @@ def assessment_table(report: Report) -> pd.DataFrame:
     meta = pd.DataFrame([{"id": i.id, "name_zh": i.name_zh, "name_en": i.name_en, "unit": i.unit,
                           "same_as": i.same_as or ""} for i in cat.indicators])
     frame = frame.merge(meta, on="id", how="left")
-    frame["status_zh"] = frame["status"].map(STATUS_ZH)
+    frame["status_zh"] = [status_word(s, None if pd.isna(r) else r) for s, r in zip(frame["status"], frame["reason"])]
+    frame["pace_zh"] = frame["pace"].map(PACE_ZH)
+    frame["light_zh"] = frame["light"].map(LIGHT_ZH)
     frame["data_kind_zh"] = frame["data_kind"].map(KIND_ZH)
     columns = ["year", "id", "table_no", "dimension", "name_zh", "name_en", "unit", "same_as", "milestone",
                "target", "comparison", "value", "value_year", "data_kind", "data_kind_zh", "status",
-               "status_zh", "ratio", "completion", "time_elapsed", "projected_value", "projected_year",
+               "status_zh", "pace", "pace_zh", "light", "light_zh", "reason", "ratio", "completion",
+               "time_elapsed", "milestone_value", "met_year", "projected_value", "projected_year",
                "required_annual_change", "base_year", "base_value", "base_from"]
     return frame[columns]
 
@@ -88,9 +92,3 @@ def _fix_zip_times(path: Path, stamp: datetime) -> None:
             info = zipfile.ZipInfo(name, date_time=stamp.timetuple()[:6])
             info.compress_type = zipfile.ZIP_DEFLATED
             dst.writestr(info, data)
-
-
-def read_published_observations(path: Path) -> pd.DataFrame:
-    """Observations as an earlier edition published them (its observations CSV)."""
-    frame = pd.read_csv(path, encoding="utf-8-sig", dtype={"indicator_id": str, "source": str, "note": str})
-    return frame[["year", "indicator_id", "value", "kind", "source"]]

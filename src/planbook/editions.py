@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .assess import STATUS_ZH, STATUSES
+from .assess import LIGHT_ZH, STATUS_ZH, STATUSES
 from .dataset import DataSet, sha256
 from .report import Report
 
@@ -49,6 +49,7 @@ def edition_record(report: Report, pdf_name: str | None, downloads: dict) -> dic
         "kind_zh": kind_zh,
         "has_demo": report.has_demo,
         "status_counts": {s: int(counts[s]) for s in STATUSES},
+        "light_counts": {k: int(counts[f"light_{k}"]) for k in ("green", "yellow", "red", "none")},
         "score": None if pd.isna(counts["score"]) else round(float(counts["score"]), 1),
         "pdf": pdf_name,
         "downloads": downloads,
@@ -111,10 +112,14 @@ def switcher_js(records: list[dict]) -> str:
 
 def root_index(records: list[dict], title: str) -> str:
     """The root page: one row per edition with kind, status counts and links."""
-    head = "".join(f"<th>{html.escape(STATUS_ZH[s])}</th>" for s in STATUSES)
+    lights = ("green", "yellow", "red")
+    head = "".join(f"<th>{html.escape(LIGHT_ZH[k])}</th>" for k in lights)
+    head += "".join(f"<th>{html.escape(STATUS_ZH[s])}</th>" for s in STATUSES)
     rows = []
     for r in sorted(records, key=lambda r: -r["year"]):
-        counts = "".join(f'<td class="num">{r["status_counts"][s]}</td>' for s in STATUSES)
+        light_counts = r.get("light_counts", {})
+        counts = "".join(f'<td class="num">{light_counts.get(k, "—")}</td>' for k in lights)
+        counts += "".join(f'<td class="num">{r["status_counts"].get(s, 0)}</td>' for s in STATUSES)
         pdf = f'<a href="{r["year"]}/{html.escape(r["pdf"])}">PDF</a>' if r.get("pdf") else "—"
         demo = '<span class="demo">含演示数据</span>' if r["has_demo"] else ""
         score = "—" if r["score"] is None else f"{r['score']:.1f}"
@@ -151,7 +156,7 @@ td.num {{ text-align: right; }}
 {chr(10).join(rows)}
 </tbody>
 </table>
-<p>状态计数为规划专栏1的 22 项指标对照当期目标的结果；得分为四个维度专栏1指标的状态平均分（满分 100）。</p>
+<p>绿灯、黄灯、红灯为规划专栏1的 22 项指标按序时进度亮灯的项数，状态计数为对照当期目标的结果；得分为四个维度专栏1指标的状态平均分（满分 100）。把 2025 年的评估称为“中期评估”是本项目的理解：规划要求开展年度、中期和终期评估，但未指定年份。</p>
 </body>
 </html>
 """
@@ -184,6 +189,27 @@ def revisions(published: pd.DataFrame, current: pd.DataFrame, before: int) -> li
         if a is None or b is None or abs(a - b) > 1e-9:
             found.append(Revision(key[0], int(key[1]), a, b))
     return found
+
+
+def record_release(year: int, data_dir: str | Path | None = None) -> tuple[Path, int]:
+    """Write ``releases/<year>.csv`` in the data folder: the observations edition ``year`` is
+    released with, in the form of its observations download. The next edition compares its
+    data with this record to list revised values; the record is an input like the data."""
+    import os
+    import tempfile
+
+    from .dataset import load
+    from .downloads import observations_table
+
+    data = load(data_dir)
+    year = data.check_year(year)
+    frame = observations_table(Report(data=data, year=year))
+    path = data.release_file(year)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("wb", dir=path.parent, suffix=".tmp", delete=False) as tmp:
+        tmp.write(frame.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig"))
+    os.replace(tmp.name, path)
+    return path, len(frame)
 
 
 def new_series(current: pd.DataFrame, year: int) -> list[str]:

@@ -42,9 +42,8 @@ class Chapter:
 class Overview:
     """The opening chapter: the whole picture."""
 
-    def __init__(self, year: int | None = None, data_dir: str | Path | None = None,
-                 previous_observations: str | Path | None = None):
-        self.report: Report = open_report(year, data_dir, previous_observations)
+    def __init__(self, year: int | None = None, data_dir: str | Path | None = None):
+        self.report: Report = open_report(year, data_dir)
         self.report.glue_overview()
 
     def status_overview(self) -> None:

@@ -11,7 +11,8 @@ from importlib.metadata import version
 from pathlib import Path
 
 from . import __version__
-from .assess import ABOUT_TOLERANCE, NEEDS_ACCELERATION, ON_TRACK, STATUS_POINTS, STATUS_ZH
+from .assess import (ABOUT_TOLERANCE, LIGHT_ZH, MAX_AGE, NEEDS_ACCELERATION, ON_TRACK, PACE_ZH, PENDING_YES_NO_ZH,
+                     STATUS_POINTS, STATUS_ZH)
 from .dataset import DataSet, sha256
 from .tables import Cell, Table, fmt_value, md_escape
 
@@ -97,6 +98,8 @@ def substitutions(data: DataSet, year: int) -> dict[str, str]:
         "on_track": f"{ON_TRACK:g}",
         "needs_acceleration": f"{NEEDS_ACCELERATION:g}",
         "about_tolerance": f"{ABOUT_TOLERANCE * 100:g}%",
+        "about_tolerance_lower": f"{(1 - ABOUT_TOLERANCE) * 100:g}%",
+        "about_tolerance_upper": f"{(1 + ABOUT_TOLERANCE) * 100:g}%",
         "n_table": str(len(cat.table)),
         "n_text": str(len(cat.text_targets)),
         "n_conflicts": str(len(cat.conflicts())),
@@ -104,9 +107,19 @@ def substitutions(data: DataSet, year: int) -> dict[str, str]:
         "plan_title": cat.plan["title_zh"],
         "plan_document": cat.plan["document_no"],
     }
+    pace = cat.pace_settings
+    subs["threshold_on_pace"] = f"{pace.on_pace:g}"
+    subs["threshold_red"] = f"{pace.red:g}"
+    subs["threshold_on_pace_points"] = f"{pace.on_pace * 100:g}"
+    subs["threshold_red_points"] = f"{pace.red * 100:g}"
+    subs["max_age"] = str(MAX_AGE)
+    subs["word_pending_yes_no"] = PENDING_YES_NO_ZH
     for status, points in STATUS_POINTS.items():
         subs[f"points_{status}"] = str(points)
-        subs[f"word_{status}"] = STATUS_ZH[status]
-    subs["word_insufficient_data"] = STATUS_ZH["insufficient_data"]
-    subs["word_no_target"] = STATUS_ZH["no_target"]
+    for status, word in STATUS_ZH.items():
+        subs[f"word_{status}"] = word
+    for pace_key, word in PACE_ZH.items():
+        subs[f"pace_{pace_key}"] = word
+    for light, word in LIGHT_ZH.items():
+        subs[f"light_{light}"] = word
     return subs

@@ -18,11 +18,11 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from .assess import STATUS_ZH
+from .assess import LIGHT_ZH, status_word
 from .dataset import DataSet
 from .errors import BuildError
 from .report import DEMO_NOTICE, Report
-from .tables import STATUS_STYLE, fmt_value, missing
+from .tables import LIGHT_STYLE, STATUS_STYLE, fmt_value, missing, pace_text
 
 PDF_NAME = "licheng-evaluation-{year}.pdf"
 _TEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
@@ -60,13 +60,18 @@ def cover(data: DataSet, year: int) -> str:
     return "\n".join(lines)
 
 
-def _status_tex(status: str) -> str:
+def _status_tex(status: str, reason: str | None = None) -> str:
     colour, symbol = STATUS_STYLE[status]
-    return rf"\textcolor[HTML]{{{colour.lstrip('#')}}}{{{symbol}\,{STATUS_ZH[status]}}}"
+    return rf"\textcolor[HTML]{{{colour.lstrip('#')}}}{{{symbol}\,{status_word(status, reason)}}}"
+
+
+def _pace_tex(pace: str, light: str) -> str:
+    colour, symbol = LIGHT_STYLE[light]
+    return rf"\textcolor[HTML]{{{colour.lstrip('#')}}}{{{symbol}\,{tex_escape(pace_text(pace, light))}}}"
 
 
 def summary_page(report: Report) -> str:
-    """One page for the meeting: statuses of table 专栏1, dimension scores, headline sentences."""
+    """One page for the meeting: pace and status of table 专栏1, dimension scores, headline sentences."""
     cat = report.cat
     head = report.headline().set_index("id")
     rows = []
@@ -76,14 +81,19 @@ def summary_page(report: Report) -> str:
         if r["data_kind"] in ("demo", "mixed"):
             value += "（演示）"
         dim = cat.dimension_by_id[ind.dimension].name_zh.replace("城镇化", "")
-        rows.append(rf"{ind.table_no} & {tex_escape(dim)} & {tex_escape(ind.name_zh)} & {tex_escape(value)} & {_status_tex(r['status'])} \\")
+        reason = None if missing(r["reason"]) else r["reason"]
+        rows.append(rf"{ind.table_no} & {tex_escape(dim)} & {tex_escape(ind.name_zh)} & {tex_escape(value)} & "
+                    rf"{_pace_tex(r['pace'], r['light'])} & {_status_tex(r['status'], reason)} \\")
     scores = []
     for rec in report.summary.itertuples(index=False):
         name = "合计" if rec.dimension == "all" else cat.dimension_by_id[rec.dimension].name_zh
         score = "—" if missing(rec.score) else f"{rec.score:.1f}"
         scores.append(rf"{tex_escape(name)} {score} 分")
-    sentences = [report.status_sentence(report.headline(), "专栏1"), report.changes()[0]]
+    sentences = [report.pace_sentence(report.headline(), "专栏1"), report.status_sentence(report.headline(), "专栏1"),
+                 report.changes()[0]]
     demo = [rf"\par\smallskip{{\footnotesize\color{{orange!70!black}}{tex_escape(DEMO_NOTICE)}}}"] if report.has_demo else []
+    legend = "　".join(rf"\textcolor[HTML]{{{LIGHT_STYLE[k][0].lstrip('#')}}}{{{LIGHT_STYLE[k][1]}\,{LIGHT_ZH[k]}}}"
+                      for k in ("green", "yellow", "red"))
     return "\n".join([
         r"\clearpage\phantomsection\addcontentsline{toc}{chapter}{会议摘要}", r"\thispagestyle{plain}",
         r"{\centering\sffamily\LARGE\bfseries 会议摘要\par}", r"\vspace{5mm}",
@@ -91,10 +101,10 @@ def summary_page(report: Report) -> str:
         rf"\noindent{{\small\bfseries 维度得分（满分 100）：}}{{\small {'；'.join(scores)}}}",
         *demo,
         r"\par\medskip", r"{\footnotesize", r"\renewcommand{\arraystretch}{1.15}",
-        r"\begin{longtable}{@{}r l p{0.42\linewidth} r l@{}}", r"\toprule",
-        r"序号 & 维度 & 指标 & 评估值 & 状态 \\", r"\midrule", r"\endhead",
+        r"\begin{longtable}{@{}r l p{0.30\linewidth} r l l@{}}", r"\toprule",
+        r"序号 & 维度 & 指标 & 评估值 & 序时进度 & 状态 \\", r"\midrule", r"\endhead",
         *rows, r"\bottomrule", r"\end{longtable}}",
-        r"{\footnotesize 状态：" + "　".join(_status_tex(s) for s in STATUS_STYLE) + "。方法见“评估方法”一章。}",
+        r"{\footnotesize 序时进度：" + legend + "（完成进度与时序进度之差，见“评估方法”一章）。状态：已到期的目标按目标年数值判定完成与否，未到期的按进展比率判定。}",
         r"\clearpage",
     ])
 

@@ -18,10 +18,11 @@ from pathlib import Path
 import pandas as pd
 
 from . import charts
-from .assess import STATUS_ZH, STATUSES, assess, headline_rows, summarise
+from .assess import LIGHTS, STATUS_ZH, STATUSES, assess, headline_rows, status_word, summarise
 from .catalogue import Catalogue, Indicator
 from .dataset import DataSet, load
-from .tables import Cell, Table, fmt_share, fmt_value, missing, status_badge_html, status_badge_md
+from .tables import (Cell, Table, fmt_share, fmt_value, missing, pace_badge_html, pace_badge_md, pace_text,
+                     status_badge_html, status_badge_md)
 
 STATUS_PHRASE = {
     "achieved": "{n} 项已达到目标",
@@ -29,7 +30,9 @@ STATUS_PHRASE = {
     "needs_acceleration": "{n} 项需加快推进",
     "limited_progress": "{n} 项进展有限",
     "deterioration": "{n} 项出现倒退",
+    "not_achieved": "{n} 项到期未完成",
     "insufficient_data": "{n} 项数据不足、暂无法判断",
+    "pending_yes_no": "{n} 项（是/否类目标）尚未实现",
     "no_target": "{n} 项尚无目标值",
 }
 # Order used to say whether a status change is an improvement.
@@ -55,8 +58,6 @@ def glue(name: str, value) -> None:
 class Report:
     data: DataSet
     year: int
-    # Observations as the previous edition published them (to find revised values); None if unknown.
-    published_before: pd.DataFrame | None = None
 
     @property
     def cat(self) -> Catalogue:
@@ -74,6 +75,11 @@ class Report:
         return assess(self.cat, self.data.observations, self.year - 1)
 
     @cached_property
+    def published_before(self) -> pd.DataFrame | None:
+        """The observations the previous edition was released with (``planbook release``)."""
+        return self.data.release(self.year - 1)
+
+    @cached_property
     def summary(self) -> pd.DataFrame:
         return summarise(self.cat, self.frame)
 
@@ -84,13 +90,24 @@ class Report:
     # --- series -----------------------------------------------------------------
 
     def series(self, ind: Indicator) -> pd.DataFrame:
-        """Values known for a report of this year: ``year``, ``value``, ``kind`` (plan for the baseline)."""
+        """Values known for a report of this year: ``year``, ``value``, ``kind``, ``source``.
+
+        The plan's baseline (the table row's, for a text target that restates it) is kind
+        ``plan``, or ``definition`` when the plan defines the base rather than reporting it.
+        """
         obs = self.data.upto(self.year)
         rows = obs[obs["indicator_id"] == ind.series_id][["year", "value", "kind", "source"]].copy()
-        if ind.baseline is not None:
-            base = self.cat.by_id[ind.series_id].baseline if ind.same_as else ind.baseline
-            rows.loc[rows["year"] == base.year, "kind"] = "plan"
-        return rows.reset_index(drop=True)
+        base = ind.baseline or (self.cat.by_id[ind.same_as].baseline if ind.same_as else None)
+        if base is not None:
+            kind = "definition" if base.definition else "plan"
+            at_base = rows["year"] == base.year
+            if at_base.any():
+                rows.loc[at_base, "kind"] = kind
+            else:
+                extra = pd.DataFrame([{"year": base.year, "value": base.value, "kind": kind,
+                                       "source": f"规划基期（{base.as_written}）"}])
+                rows = pd.concat([extra, rows], ignore_index=True)
+        return rows.sort_values("year", kind="stable").reset_index(drop=True)
 
     def headline(self, dimension: str | None = None, *, table_only: bool = True) -> pd.DataFrame:
         rows = headline_rows(self.frame, table_only=table_only)
@@ -102,13 +119,48 @@ class Report:
 
     def status_sentence(self, rows: pd.DataFrame, subject: str) -> str:
         """``智慧城镇化 7 项指标中，2 项已达到目标，…。``"""
-        counts = rows["status"].value_counts()
-        parts = [STATUS_PHRASE[s].format(n=int(counts[s])) for s in STATUSES if counts.get(s, 0)]
+        keys = ["pending_yes_no" if s == "insufficient_data" and r == "pending_yes_no" else s
+                for s, r in zip(rows["status"], rows["reason"])]
+        counts = pd.Series(keys, dtype=object).value_counts()
+        order = [*STATUSES[:-1], "pending_yes_no", "no_target"]
+        parts = [STATUS_PHRASE[s].format(n=int(counts[s])) for s in order if counts.get(s, 0)]
         milestones = sorted({int(m) for m in rows["milestone"].dropna()})
         against = f"（对照 {milestones[0]} 年目标）" if len(milestones) == 1 else ""
         if not parts:
             return f"{subject}暂无可评估的指标。"
         return f"{subject} {len(rows)} 项指标中{against}，" + "，".join(parts) + "。"
+
+    def pace_sentence(self, rows: pd.DataFrame, subject: str) -> str:
+        """The reviewers' idiom: how many are at or ahead of pace (序时进度), lit green/yellow/red."""
+        if rows.empty:
+            return f"{subject}暂无可评估的指标。"
+        n = {k: int((rows["light"] == k).sum()) for k in LIGHTS}
+        paces = rows["pace"].value_counts()
+        done = int(paces.get("achieved", 0) + paces.get("achieved_early", 0))
+        ahead = int(paces.get("ahead", 0) + paces.get("on_pace", 0))
+        missed = int(paces.get("not_achieved", 0))
+        due = sorted({int(m) for m, s in zip(rows["milestone"], rows["pace"])
+                      if not missing(m) and int(m) <= self.year and s in ("achieved", "achieved_early", "not_achieved")})
+        parts = []
+        if n["green"]:
+            detail = "、".join(x for x in (f"已完成目标 {done} 项" if done else "",
+                                           f"达到或快于序时进度 {ahead} 项" if ahead else "") if x)
+            parts.append(f"{n['green']} 项亮绿灯（{detail}）")
+        if n["yellow"]:
+            parts.append(f"{n['yellow']} 项慢于序时进度不超过 30 个百分点、亮黄灯")
+        if n["red"]:
+            red_behind = n["red"] - missed
+            detail = "、".join(x for x in (f"到期未完成 {missed} 项" if missed else "",
+                                           f"明显滞后于序时进度 {red_behind} 项" if red_behind else "") if x)
+            parts.append(f"{n['red']} 项亮红灯（{detail}）")
+        if n["none"]:
+            parts.append(f"{n['none']} 项数据不足或无目标值、不亮灯")
+        lead = f"{subject} {len(rows)} 项指标按序时进度衡量，"
+        sentence = lead + "，".join(parts) + "。"
+        if due:
+            against = "、".join(map(str, due))
+            sentence += f"对照已到期的 {against} 年目标，已完成 {done} 项、未完成 {missed} 项。"
+        return sentence
 
     def score_sentence(self, dimension: str) -> str:
         row = self.summary.set_index("dimension").loc[dimension]
@@ -140,11 +192,16 @@ class Report:
             return "—"
         return f"{fmt_share(row['completion'])} / {fmt_share(row['time_elapsed'])}"
 
-    def _status_cell(self, status: str) -> Cell:
-        return Cell(STATUS_ZH[status], html=status_badge_html(status), markdown=status_badge_md(status))
+    def _status_cell(self, status: str, reason=None) -> Cell:
+        reason = None if missing(reason) else reason
+        return Cell(status_word(status, reason), html=status_badge_html(status, reason),
+                    markdown=status_badge_md(status, reason))
+
+    def _pace_cell(self, pace: str, light: str) -> Cell:
+        return Cell(pace_text(pace, light), html=pace_badge_html(pace, light), markdown=pace_badge_md(pace, light))
 
     def scorecard(self, dimension: str) -> Table:
-        """The dimension's rows of table 专栏1 with value, targets, progress and status."""
+        """The dimension's rows of table 专栏1 with value, targets, progress, pace and status."""
         head = self.headline(dimension).set_index("id")
         rows = []
         for ind in (i for i in self.cat.table if i.dimension == dimension):
@@ -154,19 +211,21 @@ class Report:
                 Cell(str(ind.table_no)), Cell(ind.name_zh), Cell(ind.unit), base,
                 self.value_cell(ind, r["value"], r["value_year"], r["data_kind"]),
                 Cell(self._target_text(ind, 2025)), Cell(self._target_text(ind, 2035)),
-                Cell(self._progress_text(r)), self._status_cell(r["status"]),
+                Cell(self._progress_text(r)), self._pace_cell(r["pace"], r["light"]),
+                self._status_cell(r["status"], r["reason"]),
             ])
-        milestone_note = "完成进度 / 时序进度与状态对照当期目标（2025 年及以前对照 2025 年目标）。"
+        milestone_note = ("完成进度 / 时序进度、序时进度与状态对照当期目标（2025 年及以前对照 2025 年目标）；"
+                          "目标年已到的，按目标年的数值判定完成或未完成。")
         return Table(
             columns=["序号", "指标", "单位", "2020年", f"{self.year}年评估值", "2025年目标", "2035年目标",
-                     "完成进度 / 时序进度", "状态"],
+                     "完成进度 / 时序进度", "序时进度", "状态"],
             rows=rows, numeric=frozenset({4}), wide=frozenset({1}),
             caption=f"{self.cat.dimension_by_id[dimension].name_zh}主要指标评估（{self.year}年）",
             note=milestone_note + (" " + DEMO_NOTICE if self.has_demo else ""),
         )
 
     def text_targets(self, dimension: str) -> Table:
-        """Targets set in the chapter's text, each with the passage and its status."""
+        """Targets set in the chapter's text, each with the passage, its pace and status."""
         rows = []
         frame = self.frame[(self.frame["dimension"] == dimension) & self.frame["table_no"].isna()]
         for rec in frame.itertuples(index=False):
@@ -177,60 +236,78 @@ class Report:
             rows.append([
                 Cell(ind.name_zh + same), Cell(f"{int(rec.milestone)}年 {target}"),
                 self.value_cell(ind, rec.value, rec.value_year, rec.data_kind),
-                self._status_cell(rec.status), Cell(ind.section),
+                self._pace_cell(rec.pace, rec.light), self._status_cell(rec.status, rec.reason), Cell(ind.section),
             ])
-        return Table(columns=["目标", "目标值", f"{self.year}年评估值", "状态", "规划出处"], rows=rows,
+        return Table(columns=["目标", "目标值", f"{self.year}年评估值", "序时进度", "状态", "规划出处"], rows=rows,
                      caption=f"规划正文中的量化目标（{self.cat.dimension_by_id[dimension].name_zh}）",
-                     numeric=frozenset({2}), wide=frozenset({0, 4}))
+                     numeric=frozenset({2}), wide=frozenset({0, 5}))
 
     def status_overview(self) -> Table:
-        """Every table indicator's status on one page, grouped by dimension."""
+        """Every table indicator's pace and status on one page, grouped by dimension."""
         head = self.headline().set_index("id")
         rows = []
         for ind in self.cat.table:
             r = head.loc[ind.id]
             rows.append([Cell(self.cat.dimension_by_id[ind.dimension].name_zh), Cell(str(ind.table_no)),
                          Cell(ind.name_zh), self.value_cell(ind, r["value"], r["value_year"], r["data_kind"]),
-                         Cell("—" if missing(r["milestone"]) else self._target_text(ind, int(r["milestone"]))),
-                         self._status_cell(r["status"])])
-        return Table(columns=["维度", "序号", "指标", f"{self.year}年评估值", "当期目标", "状态"], rows=rows,
-                     caption=f"专栏1全部 {len(rows)} 项指标状态一览（{self.year}年）", numeric=frozenset({3}),
+                         Cell("—" if missing(r["milestone"]) else f"{int(r['milestone'])}年 "
+                              + self._target_text(ind, int(r["milestone"]))),
+                         self._pace_cell(r["pace"], r["light"]), self._status_cell(r["status"], r["reason"])])
+        return Table(columns=["维度", "序号", "指标", f"{self.year}年评估值", "当期目标", "序时进度", "状态"], rows=rows,
+                     caption=f"专栏1全部 {len(rows)} 项指标一览（{self.year}年）", numeric=frozenset({3}),
                      wide=frozenset({0, 2}))
 
     def score_table(self) -> Table:
         rows = []
+        shown = [s for s in STATUSES if s != "no_target"]
         for rec in self.summary.itertuples(index=False):
             name = "合计" if rec.dimension == "all" else self.cat.dimension_by_id[rec.dimension].name_zh
-            counts = [Cell(str(getattr(rec, s))) for s in STATUSES]
-            rows.append([Cell(name), Cell(str(rec.indicators)), *counts,
+            lights = [Cell(str(getattr(rec, f"light_{k}"))) for k in ("green", "yellow", "red")]
+            counts = [Cell(str(getattr(rec, s))) for s in shown]
+            rows.append([Cell(name), Cell(str(rec.indicators)), *lights, *counts,
                          Cell("—" if missing(rec.score) else f"{rec.score:.1f}")])
-        return Table(columns=["维度", "指标数", *[STATUS_ZH[s] for s in STATUSES], "得分"], rows=rows, wide=frozenset({0}),
-                     caption=f"各维度状态分布与得分（{self.year}年）",
-                     numeric=frozenset(range(1, len(STATUSES) + 3)))
+        return Table(columns=["维度", "指标数", "绿灯", "黄灯", "红灯", *[STATUS_ZH[s] for s in shown], "得分"],
+                     rows=rows, wide=frozenset({0}),
+                     caption=f"各维度序时进度、状态分布与得分（{self.year}年）",
+                     numeric=frozenset(range(1, len(shown) + 6)))
 
     def changes(self) -> tuple[str, Table | None]:
-        """Status moves since the previous year's assessment."""
+        """Status moves since the previous year's assessment, like with like.
+
+        The same indicator and milestone are compared. A milestone that fell due this year is
+        judged, not compared: its move to 已达标 or 未完成 is the verdict of its year, neither an
+        improvement nor a step back.
+        """
         if self.previous is None:
             return f"{self.year - 1} 年无评估数据，本年为首次评估，无法比较状态变化。", None
-        now = headline_rows(self.frame).set_index(["id", "milestone"])["status"]
-        before = self.previous.set_index(["id", "milestone"])["status"]
-        rows, better, worse = [], 0, 0
-        for (iid, milestone), status in now.items():
-            old = before.get((iid, milestone))
-            if old is None or old == status:
+        now = headline_rows(self.frame).set_index(["id", "milestone"])
+        before = self.previous.set_index(["id", "milestone"])
+        rows, tally = [], {"改善": 0, "退步": 0, "到期判定": 0, "其他": 0}
+        for (iid, milestone), rec in now.iterrows():
+            if (iid, milestone) not in before.index:
                 continue
-            a, b = STATUS_RANK.get(old), STATUS_RANK.get(status)
-            move = "—" if a is None or b is None else ("改善" if b < a else "退步")
-            better += move == "改善"
-            worse += move == "退步"
+            old = before.loc[(iid, milestone)]
+            if old["status"] == rec["status"] and old["reason"] == rec["reason"]:
+                continue
+            due_now = not missing(milestone) and self.year - 1 < int(milestone) <= self.year
+            a, b = STATUS_RANK.get(old["status"]), STATUS_RANK.get(rec["status"])
+            if due_now:
+                move = "到期判定"
+            elif a is None or b is None or a == b:
+                move = "其他"
+            else:
+                move = "改善" if b < a else "退步"
+            tally[move] += 1
             ind = self.cat.by_id[iid]
+            word = "—" if move == "其他" else f"{int(milestone)}年目标到期" if move == "到期判定" else move
             rows.append([Cell(ind.name_zh), Cell(f"{int(milestone)}年" if not missing(milestone) else "—"),
-                         self._status_cell(old), self._status_cell(status), Cell(move)])
+                         self._status_cell(old["status"], old["reason"]), self._status_cell(rec["status"], rec["reason"]),
+                         Cell(word)])
         if not rows:
             return f"与 {self.year - 1} 年评估相比，各指标状态没有变化。", None
-        other = len(rows) - better - worse
-        parts = [f"{n} 项{word}" for n, word in ((better, "改善"), (worse, "退步"),
-                                                 (other, "在“数据不足”“无目标值”与其他状态之间变化")) if n]
+        words = {"改善": "改善", "退步": "退步", "到期判定": "因目标年已到而按当年数值判定完成与否",
+                 "其他": "在“数据不足”“无目标值”等状态之间变化"}
+        parts = [f"{n} 项{words[k]}" for k, n in tally.items() if n]
         sentence = (f"与 {self.year - 1} 年评估相比，{len(rows)} 项指标（含正文目标）的状态发生变化："
                     + "，".join(parts) + "。")
         table = Table(columns=["指标", "目标年份", f"{self.year - 1}年状态", f"{self.year}年状态", "变化"],
@@ -247,12 +324,12 @@ class Report:
         return f"本年度首次取得数据的指标 {len(ids)} 项：{names}。"
 
     def revisions(self) -> tuple[str, Table | None]:
-        """Values of earlier years that changed since the previous edition was published."""
+        """Values of earlier years that changed since the previous edition was released."""
         from .editions import revisions
 
         if self.published_before is None:
-            return ("未找到上一年度版本发布时的数据，无法核对以前年份数值的修订情况。"
-                    if self.year - 1 in self.data.years else ""), None
+            return ((f"未登记 {self.year - 1} 年度版本发布时的数据（data/releases/{self.year - 1}.csv），"
+                     "无法核对以前年份数值的修订情况。") if self.year - 1 in self.data.years else ""), None
         found = revisions(self.published_before, self.data.upto(self.year), self.year)
         if not found:
             return f"与 {self.year - 1} 年度版本发布时相比，以前年份的数值没有修订。", None
@@ -332,6 +409,7 @@ class Report:
         glue("chapter_ref", dim.chapter_zh)
         glue("n_indicators", str(len(head)))
         glue("status_sentence", self.status_sentence(head, dim.name_zh))
+        glue("pace_sentence", self.pace_sentence(head, dim.name_zh))
         glue("score_sentence", self.score_sentence(dimension))
         text = self.frame[(self.frame["dimension"] == dimension) & self.frame["table_no"].isna()]
         glue("n_text_targets", str(len(text)))
@@ -340,6 +418,7 @@ class Report:
     def glue_overview(self) -> None:
         self.glue_common()
         head = self.headline()
+        glue("pace_sentence", self.pace_sentence(head, "专栏1"))
         glue("status_sentence", self.status_sentence(head, "专栏1"))
         glue("score_sentence", self.score_sentence("all"))
         text = self.frame[self.frame["table_no"].isna() & self.frame["headline"]]
@@ -359,19 +438,13 @@ class Report:
             glue("dimension_sentence", "各维度暂无可计分的指标。")
 
 
-def open_report(year: int | None = None, data_dir: str | Path | None = None,
-                previous_observations: str | Path | None = None) -> Report:
+def open_report(year: int | None = None, data_dir: str | Path | None = None) -> Report:
     """Load the data (validated) and prepare the report for ``year`` (default: latest with data).
 
-    ``previous_observations``: the observations CSV the previous edition published, to list revisions.
+    A year without data is refused (:meth:`DataSet.check_year`).
     """
     data = load(data_dir)
-    published = None
-    if previous_observations and Path(previous_observations).is_file():
-        from .downloads import read_published_observations
-
-        published = read_published_observations(Path(previous_observations))
-    return Report(data=data, year=int(year) if year else data.latest_year(), published_before=published)
+    return Report(data=data, year=data.check_year(int(year) if year is not None else None))
 
 
 __all__ = ["Report", "open_report", "glue"]

@@ -14,17 +14,26 @@ from typing import Sequence
 
 import pandas as pd
 
-from .assess import STATUS_ZH
+from .assess import LIGHT_ZH, PACE_ZH, status_word
 
-# Colour and symbol per status: the word is always shown too (never colour alone).
+# Colour and symbol per status: the word is always shown too (never colour alone). The colours
+# keep a contrast of at least 4.5:1 on white (WCAG AA).
 STATUS_STYLE = {
     "achieved": ("#1a7f37", "★"),
     "on_track": ("#2f6fb3", "●"),
-    "needs_acceleration": ("#b7791f", "▲"),
-    "limited_progress": ("#c2410c", "◆"),
+    "needs_acceleration": ("#8a5a00", "▲"),
+    "limited_progress": ("#b2410c", "◆"),
     "deterioration": ("#b42318", "▼"),
-    "insufficient_data": ("#6b7280", "○"),
-    "no_target": ("#6b7280", "—"),
+    "not_achieved": ("#b42318", "×"),
+    "insufficient_data": ("#5b6270", "○"),
+    "no_target": ("#5b6270", "—"),
+}
+# 序时进度 lights: a distinct symbol for each, with the word (never colour alone).
+LIGHT_STYLE = {
+    "green": ("#1a7f37", "●"),
+    "yellow": ("#8a5a00", "▲"),
+    "red": ("#b42318", "■"),
+    "none": ("#5b6270", "○"),
 }
 DEMO_MARK_ZH = "演示"
 
@@ -69,16 +78,33 @@ def md_escape(text: str) -> str:
     return text.replace("\n", " ")
 
 
-def status_badge_html(status: str) -> str:
+def status_badge_html(status: str, reason: str | None = None) -> str:
     colour, symbol = STATUS_STYLE[status]
-    word = STATUS_ZH[status]
+    word = status_word(status, reason)
     return (f'<span class="pb-status pb-status-{status}" style="color:{colour}">'
             f'<span aria-hidden="true">{symbol}</span> {word}</span>')
 
 
-def status_badge_md(status: str) -> str:
+def status_badge_md(status: str, reason: str | None = None) -> str:
     _, symbol = STATUS_STYLE[status]
-    return f"{symbol} {STATUS_ZH[status]}"
+    return f"{symbol} {status_word(status, reason)}"
+
+
+def pace_text(pace: str, light: str) -> str:
+    """``■ 红灯 · 到期未完成``; a pace without a light is only its word."""
+    if light == "none":
+        return PACE_ZH[pace]
+    return f"{LIGHT_ZH[light]} · {PACE_ZH[pace]}"
+
+
+def pace_badge_html(pace: str, light: str) -> str:
+    colour, symbol = LIGHT_STYLE[light]
+    return (f'<span class="pb-light pb-light-{light}" style="color:{colour}">'
+            f'<span aria-hidden="true">{symbol}</span> {html.escape(pace_text(pace, light))}</span>')
+
+
+def pace_badge_md(pace: str, light: str) -> str:
+    return f"{LIGHT_STYLE[light][1]} {pace_text(pace, light)}"
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,8 @@ from .editions import EDITION_FILE, input_path
 from .errors import InputError, Problem
 from .report import open_report
 
-COMPARED = ["value", "value_year", "target", "status", "ratio", "completion", "time_elapsed",
-            "projected_value", "projected_year", "required_annual_change"]
+COMPARED = ["value", "value_year", "target", "status", "pace", "light", "ratio", "completion", "time_elapsed",
+            "milestone_value", "projected_value", "projected_year", "required_annual_change"]
 
 
 @dataclass
