@@ -79,3 +79,6 @@ def test_a_missed_milestone_stays_missed_in_later_editions(tmp_path):
     report = open_report(2026, data)
     rec = report.frame[(report.frame["id"] == "green_park_area_per_capita") & (report.frame["milestone"] == 2025)].iloc[0]
     assert (rec["status"], rec["reason"], rec["met_year"]) == ("not_achieved", "reached_late", 2026)
+    table = report.scorecard("green")
+    row = next(r for r in table.rows if r[1].text == "人均公园绿地面积")
+    assert row[-1].text == "未完成（2026年达到）"

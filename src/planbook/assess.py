@@ -523,8 +523,11 @@ def summarise(cat: Catalogue, frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame.from_records(records)
 
 
-def status_word(status: str, reason: str | None = None) -> str:
-    """The word a table shows for a status (a pending yes/no target is 尚未实现, not 数据不足)."""
+def status_word(status: str, reason: str | None = None, met_year: int | None = None) -> str:
+    """The word a table shows for a status: a pending yes/no target is 尚未实现 (not 数据不足);
+    a missed milestone reached later says when (``未完成（2026年达到）``)."""
     if status == "insufficient_data" and reason == "pending_yes_no":
         return PENDING_YES_NO_ZH
+    if status == "not_achieved" and reason == "reached_late" and met_year:
+        return f"{STATUS_ZH[status]}（{int(met_year)}年达到）"
     return STATUS_ZH[status]

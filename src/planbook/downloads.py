@@ -28,7 +28,8 @@ def assessment_table(report: Report) -> pd.DataFrame:
     meta = pd.DataFrame([{"id": i.id, "name_zh": i.name_zh, "name_en": i.name_en, "unit": i.unit,
                           "same_as": i.same_as or ""} for i in cat.indicators])
     frame = frame.merge(meta, on="id", how="left")
-    frame["status_zh"] = [status_word(s, None if pd.isna(r) else r) for s, r in zip(frame["status"], frame["reason"])]
+    frame["status_zh"] = [status_word(s, None if pd.isna(r) else r, None if pd.isna(m) else int(m))
+                          for s, r, m in zip(frame["status"], frame["reason"], frame["met_year"])]
     frame["pace_zh"] = frame["pace"].map(PACE_ZH)
     frame["light_zh"] = frame["light"].map(LIGHT_ZH)
     frame["data_kind_zh"] = frame["data_kind"].map(KIND_ZH)

@@ -60,9 +60,10 @@ def cover(data: DataSet, year: int) -> str:
     return "\n".join(lines)
 
 
-def _status_tex(status: str, reason: str | None = None) -> str:
+def _status_tex(status: str, reason: str | None = None, met_year=None) -> str:
     colour, symbol = STATUS_STYLE[status]
-    return rf"\textcolor[HTML]{{{colour.lstrip('#')}}}{{{symbol}\,{status_word(status, reason)}}}"
+    word = tex_escape(status_word(status, reason, met_year))
+    return rf"\textcolor[HTML]{{{colour.lstrip('#')}}}{{{symbol}\,{word}}}"
 
 
 def _pace_tex(pace: str, light: str) -> str:
@@ -82,8 +83,9 @@ def summary_page(report: Report) -> str:
             value += "（演示）"
         dim = cat.dimension_by_id[ind.dimension].name_zh.replace("城镇化", "")
         reason = None if missing(r["reason"]) else r["reason"]
+        met_year = None if missing(r["met_year"]) else int(r["met_year"])
         rows.append(rf"{ind.table_no} & {tex_escape(dim)} & {tex_escape(ind.name_zh)} & {tex_escape(value)} & "
-                    rf"{_pace_tex(r['pace'], r['light'])} & {_status_tex(r['status'], reason)} \\")
+                    rf"{_pace_tex(r['pace'], r['light'])} & {_status_tex(r['status'], reason, met_year)} \\")
     scores = []
     for rec in report.summary.itertuples(index=False):
         name = "合计" if rec.dimension == "all" else cat.dimension_by_id[rec.dimension].name_zh

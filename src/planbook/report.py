@@ -192,10 +192,11 @@ class Report:
             return "—"
         return f"{fmt_share(row['completion'])} / {fmt_share(row['time_elapsed'])}"
 
-    def _status_cell(self, status: str, reason=None) -> Cell:
+    def _status_cell(self, status: str, reason=None, met_year=None) -> Cell:
         reason = None if missing(reason) else reason
-        return Cell(status_word(status, reason), html=status_badge_html(status, reason),
-                    markdown=status_badge_md(status, reason))
+        met_year = None if missing(met_year) else int(met_year)
+        return Cell(status_word(status, reason, met_year), html=status_badge_html(status, reason, met_year),
+                    markdown=status_badge_md(status, reason, met_year))
 
     def _pace_cell(self, pace: str, light: str) -> Cell:
         return Cell(pace_text(pace, light), html=pace_badge_html(pace, light), markdown=pace_badge_md(pace, light))
@@ -212,7 +213,7 @@ class Report:
                 self.value_cell(ind, r["value"], r["value_year"], r["data_kind"]),
                 Cell(self._target_text(ind, 2025)), Cell(self._target_text(ind, 2035)),
                 Cell(self._progress_text(r)), self._pace_cell(r["pace"], r["light"]),
-                self._status_cell(r["status"], r["reason"]),
+                self._status_cell(r["status"], r["reason"], r["met_year"]),
             ])
         milestone_note = ("完成进度 / 时序进度、序时进度与状态对照当期目标（2025 年及以前对照 2025 年目标）；"
                           "目标年已到的，按目标年的数值判定完成或未完成。")
@@ -236,7 +237,7 @@ class Report:
             rows.append([
                 Cell(ind.name_zh + same), Cell(f"{int(rec.milestone)}年 {target}"),
                 self.value_cell(ind, rec.value, rec.value_year, rec.data_kind),
-                self._pace_cell(rec.pace, rec.light), self._status_cell(rec.status, rec.reason), Cell(ind.section),
+                self._pace_cell(rec.pace, rec.light), self._status_cell(rec.status, rec.reason, rec.met_year), Cell(ind.section),
             ])
         return Table(columns=["目标", "目标值", f"{self.year}年评估值", "序时进度", "状态", "规划出处"], rows=rows,
                      caption=f"规划正文中的量化目标（{self.cat.dimension_by_id[dimension].name_zh}）",
@@ -252,7 +253,7 @@ class Report:
                          Cell(ind.name_zh), self.value_cell(ind, r["value"], r["value_year"], r["data_kind"]),
                          Cell("—" if missing(r["milestone"]) else f"{int(r['milestone'])}年 "
                               + self._target_text(ind, int(r["milestone"]))),
-                         self._pace_cell(r["pace"], r["light"]), self._status_cell(r["status"], r["reason"])])
+                         self._pace_cell(r["pace"], r["light"]), self._status_cell(r["status"], r["reason"], r["met_year"])])
         return Table(columns=["维度", "序号", "指标", f"{self.year}年评估值", "当期目标", "序时进度", "状态"], rows=rows,
                      caption=f"专栏1全部 {len(rows)} 项指标一览（{self.year}年）", numeric=frozenset({3}),
                      wide=frozenset({0, 2}))
@@ -301,7 +302,8 @@ class Report:
             ind = self.cat.by_id[iid]
             word = "—" if move == "其他" else f"{int(milestone)}年目标到期" if move == "到期判定" else move
             rows.append([Cell(ind.name_zh), Cell(f"{int(milestone)}年" if not missing(milestone) else "—"),
-                         self._status_cell(old["status"], old["reason"]), self._status_cell(rec["status"], rec["reason"]),
+                         self._status_cell(old["status"], old["reason"], old["met_year"]),
+                         self._status_cell(rec["status"], rec["reason"], rec["met_year"]),
                          Cell(word)])
         if not rows:
             return f"与 {self.year - 1} 年评估相比，各指标状态没有变化。", None

@@ -78,16 +78,16 @@ def md_escape(text: str) -> str:
     return text.replace("\n", " ")
 
 
-def status_badge_html(status: str, reason: str | None = None) -> str:
+def status_badge_html(status: str, reason: str | None = None, met_year: int | None = None) -> str:
     colour, symbol = STATUS_STYLE[status]
-    word = status_word(status, reason)
+    word = status_word(status, reason, met_year)
     return (f'<span class="pb-status pb-status-{status}" style="color:{colour}">'
             f'<span aria-hidden="true">{symbol}</span> {word}</span>')
 
 
-def status_badge_md(status: str, reason: str | None = None) -> str:
+def status_badge_md(status: str, reason: str | None = None, met_year: int | None = None) -> str:
     _, symbol = STATUS_STYLE[status]
-    return f"{symbol} {status_word(status, reason)}"
+    return f"{symbol} {status_word(status, reason, met_year)}"
 
 
 def pace_text(pace: str, light: str) -> str:
