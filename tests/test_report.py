@@ -81,4 +81,8 @@ def test_a_missed_milestone_stays_missed_in_later_editions(tmp_path):
     assert (rec["status"], rec["reason"], rec["met_year"]) == ("not_achieved", "reached_late", 2026)
     table = report.scorecard("green")
     row = next(r for r in table.rows if r[1].text == "人均公园绿地面积")
-    assert row[-1].text == "未完成（2026年达到）"
+    # The 2035 target is the one judged now; the missed 2025 target stays visible in its column.
+    assert row[5].text == "12.7（未完成，2026年达到）"
+    # A target of 2025 only stays judged by its 2025 value (99.6 against 100) in the 2026 edition.
+    five_g = next(r for r in report.status_overview().rows if r[2].text == "城市5G覆盖率")
+    assert five_g[-1].text == "未完成" and five_g[4].text.startswith("2025年")

@@ -201,6 +201,17 @@ class Report:
     def _pace_cell(self, pace: str, light: str) -> Cell:
         return Cell(pace_text(pace, light), html=pace_badge_html(pace, light), markdown=pace_badge_md(pace, light))
 
+    def _past_target_text(self, ind: Indicator, year: int, headline) -> str:
+        """A target column's text; a milestone that has passed and is no longer the one judged
+        carries its verdict (``12.7（未完成，2026年达到）``), so a missed target stays visible."""
+        text = self._target_text(ind, year)
+        if ind.target_for(year) is None or year > self.year or year == headline:
+            return text
+        rec = self.frame[(self.frame["id"] == ind.id) & (self.frame["milestone"] == year)].iloc[0]
+        word = status_word(rec["status"], None if missing(rec["reason"]) else rec["reason"])
+        late = f"，{int(rec['met_year'])}年达到" if rec["reason"] == "reached_late" else ""
+        return f"{text}（{word}{late}）"
+
     def scorecard(self, dimension: str) -> Table:
         """The dimension's rows of table 专栏1 with value, targets, progress, pace and status."""
         head = self.headline(dimension).set_index("id")
@@ -211,7 +222,8 @@ class Report:
             rows.append([
                 Cell(str(ind.table_no)), Cell(ind.name_zh), Cell(ind.unit), base,
                 self.value_cell(ind, r["value"], r["value_year"], r["data_kind"]),
-                Cell(self._target_text(ind, 2025)), Cell(self._target_text(ind, 2035)),
+                Cell(self._past_target_text(ind, 2025, r["milestone"])),
+                Cell(self._past_target_text(ind, 2035, r["milestone"])),
                 Cell(self._progress_text(r)), self._pace_cell(r["pace"], r["light"]),
                 self._status_cell(r["status"], r["reason"], r["met_year"]),
             ])
