@@ -60,13 +60,13 @@ def plain_config(work: Path, data: Path, year: int, *, stock_pages: bool) -> Pat
     sys.path.insert(0, str(ROOT / "src"))
     import yaml
 
-    from planbook.build import edition_config
-    from planbook.dataset import load
+    from planbook.build.pipeline import edition_config
+    from planbook.inputs.dataset import load
 
     config = edition_config(ROOT, load(data), year, None)
     sphinx = config["sphinx"]
     if stock_pages:
-        sphinx["extra_extensions"] = [e for e in sphinx["extra_extensions"] if e != "planbook.sphinx_ext"]
+        sphinx["extra_extensions"] = [e for e in sphinx["extra_extensions"] if e != "planbook.site.sphinx_ext"]
         static = work / "plain-static"
         static.mkdir(exist_ok=True)
         import vl_convert as vlc
@@ -98,16 +98,16 @@ def plain(work: Path, data: Path, *, pdf: bool = False, years: tuple[int, ...] =
                 f" parameters={{'year': {year}, 'data_dir': '{data}'}}, cwd='{ROOT}/notebooks', progress_bar=False)"])
         sh([str(BIN / "python"), "-c",
             "import sys; sys.path.insert(0, 'src')\n"
-            "from pathlib import Path\nfrom planbook.dataset import load\nfrom planbook.pages import write_generated_pages\n"
+            "from pathlib import Path\nfrom planbook.inputs.dataset import load\nfrom planbook.book.pages import write_generated_pages\n"
             f"write_generated_pages(load('{data}'), {year}, Path('{book}/generated'))"])
         config = plain_config(work, data, year, stock_pages=stock_pages)
         sh([str(BIN / "jupyter-book"), "build", str(book), "--config", str(config), "--toc", str(ROOT / "_toc.yml"),
             "--path-output", str(work / f"out-{year}")])
         if pdf:
             sys.path.insert(0, str(ROOT / "src"))
-            from planbook.dataset import load
-            from planbook.pdf import prepare_latex
-            from planbook.vega import add_print_images
+            from planbook.inputs.dataset import load
+            from planbook.book.pdf import prepare_latex
+            from planbook.site.vega import add_print_images
 
             configs = work / f"configs-{year}"
             configs.mkdir(exist_ok=True)

@@ -52,7 +52,7 @@ def obs_dir(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def site(tmp_path_factory) -> Path:
     """The 2022 edition (site and PDF) built once from the fixture data into a temporary folder."""
-    from planbook.build import build
+    from planbook.build.pipeline import build
 
     out = tmp_path_factory.mktemp("book")
     [result] = build(year=2022, data_dir=BOOK_DATA, out_dir=out, pdf=True)

@@ -9,12 +9,12 @@ from io import StringIO
 import pandas as pd
 import pytest
 
-from planbook.assess import (
+from planbook.assess.progress import (
     Obs, PaceSettings, assess, assess_indicator, classify_pace, classify_ratio, completion_share,
     dimension_score, is_met, progress_ratio, projected_year, required_annual_change, status_word,
     summarise, time_elapsed_share, trend, trend_value,
 )
-from planbook.catalogue import Baseline, Indicator, Target, load_catalogue
+from planbook.plan.catalogue import Baseline, Indicator, Target, load_catalogue
 
 from conftest import ROOT
 

@@ -17,8 +17,8 @@ import nbformat
 import pytest
 import yaml
 
-from planbook.build import CHAPTERS, build
-from planbook.worker import execute_notebook, read_notebook
+from planbook.build.pipeline import CHAPTERS, build
+from planbook.build.worker import execute_notebook, read_notebook
 from planbook.errors import BuildError, InputError, NotebookError
 
 from conftest import BOOK_DATA, ROOT, STATS
@@ -237,8 +237,8 @@ def test_an_edition_year_without_data_is_refused_by_every_command(cli, tmp_path,
 
 
 def test_methodology_states_the_rules_and_thresholds_the_code_uses(site):
-    from planbook.assess import ABOUT_TOLERANCE, MAX_AGE, NEEDS_ACCELERATION, ON_TRACK, STATUS_POINTS
-    from planbook.catalogue import load_catalogue
+    from planbook.assess.progress import ABOUT_TOLERANCE, MAX_AGE, NEEDS_ACCELERATION, ON_TRACK, STATUS_POINTS
+    from planbook.plan.catalogue import load_catalogue
 
     import html
 

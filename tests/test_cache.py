@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from planbook import cache
-from planbook.build import CHAPTERS, build
-from planbook.dataset import load
+from planbook.build import cache
+from planbook.build.pipeline import CHAPTERS, build
+from planbook.inputs.dataset import load
 
 from conftest import BOOK_DATA, ROOT
 
@@ -183,7 +183,7 @@ def test_a_failed_build_does_not_leave_stale_pages_for_later_builds(tmp_path, mo
     A value is changed, the build fails after the website's Sphinx has read the new chapter
     (here: in XeLaTeX), the value is changed back; a later build that re-executes another
     chapter must still show the old value — as a build from scratch does."""
-    from planbook import pdf as pdf_module
+    from planbook.book import pdf as pdf_module
     from planbook.errors import BuildError
 
     data = tmp_path / "data"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from planbook.catalogue import load_catalogue
+from planbook.plan.catalogue import load_catalogue
 from planbook.errors import InputError
 
 from conftest import FIXTURES, ROOT, STATS

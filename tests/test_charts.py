@@ -4,7 +4,7 @@ import hashlib
 
 import vl_convert as vlc
 
-from planbook.vega import VEGA_FILE, VEGA_SHA256, VEGA_VERSION, bundle_text
+from planbook.site.vega import VEGA_FILE, VEGA_SHA256, VEGA_VERSION, bundle_text
 
 
 def test_vendored_vega_is_the_upstream_file():
@@ -29,9 +29,9 @@ def test_every_chart_of_the_book_is_valid_vega_lite():
     from altair.utils.schemapi import validate_jsonschema
     from altair.vegalite.v6.schema import load_schema
 
-    from planbook.analysis import chapter_analysis
-    from planbook.charts import PNG_FONT, WEB_FONT, ChartOutput, theme_config
-    from planbook.report import open_report
+    from planbook.report.analyses import chapter_analysis
+    from planbook.report.charts import PNG_FONT, WEB_FONT, ChartOutput, theme_config
+    from planbook.report.report import open_report
 
     schema = load_schema()
     checked = 0

@@ -7,8 +7,8 @@ import shutil
 import subprocess
 import sys
 
-from planbook.assess import LIGHTS, PACES, STATUSES
-from planbook.catalogue import load_catalogue
+from planbook.assess.progress import LIGHTS, PACES, STATUSES
+from planbook.plan.catalogue import load_catalogue
 
 from conftest import FIXTURES, ROOT
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import shutil
 
-from planbook.assess import assess
-from planbook.dataset import load
-from planbook.demo import write_demo
+from planbook.assess.progress import assess
+from planbook.inputs.dataset import load
+from planbook.inputs.demo import write_demo
 
 from conftest import ROOT
 

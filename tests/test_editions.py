@@ -10,11 +10,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from planbook.build import build
-from planbook.intake import ingest, write_template
-from planbook.dataset import load
+from planbook.build.pipeline import build
+from planbook.inputs.intake import ingest, write_template
+from planbook.inputs.dataset import load
 from planbook.errors import InputError
-from planbook.verify import verify
+from planbook.book.verify import verify
 
 from conftest import BOOK_DATA, run_cli
 
@@ -48,7 +48,7 @@ def test_root_page_lists_every_edition(archive):
 
 
 def test_mid_term_and_final_kinds():
-    from planbook.editions import edition_kind
+    from planbook.book.editions import edition_kind
 
     assert edition_kind(2025)[1] == "中期评估" and edition_kind(2035)[1] == "终期评估"
     assert edition_kind(2023)[1] == "年度评估"

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from planbook.catalogue import load_catalogue
+from planbook.plan.catalogue import load_catalogue
 from planbook.errors import InputError
-from planbook.observations import load_observations, parse_number
+from planbook.inputs.observations import load_observations, parse_number
 
 from conftest import FIXTURES, ROOT, STATS, run_cli
 

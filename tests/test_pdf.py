@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from planbook.build import CHAPTERS
+from planbook.build.pipeline import CHAPTERS
 
 
 def run(*cmd: str) -> str:

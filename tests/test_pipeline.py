@@ -8,10 +8,10 @@ import os
 
 import pytest
 
-from planbook import sphinx_ext
-from planbook.build import CHAPTERS, plan_workers, ready_order
-from planbook.cache import sync_tree
-from planbook.pdf import seed_contents
+from planbook.site import sphinx_ext
+from planbook.build.pipeline import CHAPTERS, plan_workers, ready_order
+from planbook.build.cache import sync_tree
+from planbook.book.pdf import seed_contents
 
 
 @pytest.mark.parametrize("cores", [1, 2, 4])
@@ -134,7 +134,7 @@ def test_site_shows_the_executed_chapters_not_stand_ins(site):
 
 
 def test_a_dismissed_standby_worker_exits(tmp_path):
-    from planbook.worker import Standby
+    from planbook.build.worker import Standby
 
     from conftest import ROOT
 

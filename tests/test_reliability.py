@@ -15,14 +15,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from planbook import pdf as pdf_module
-from planbook.build import build
-from planbook.catalogue import Target
-from planbook.charts import indicator_chart, render
-from planbook.vega import print_png
+from planbook.book import pdf as pdf_module
+from planbook.build.pipeline import build
+from planbook.plan.catalogue import Target
+from planbook.report.charts import indicator_chart, render
+from planbook.site.vega import print_png
 from planbook.errors import BuildError
-from planbook.pdf import tex_escape
-from planbook.tables import Cell, Table, md_escape
+from planbook.book.pdf import tex_escape
+from planbook.report.format import Cell, Table, md_escape
 
 from conftest import BOOK_DATA, ROOT, STATS
 from test_assess import indicator

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from planbook.assess import is_met
-from planbook.pdf import summary_page
-from planbook.report import open_report
+from planbook.assess.progress import is_met
+from planbook.book.pdf import summary_page
+from planbook.report.report import open_report
 
 from conftest import ROOT
 

@@ -14,8 +14,8 @@ import sys
 import threading
 from pathlib import Path
 
-from . import __version__
-from .errors import PlanbookError
+from planbook import __version__
+from planbook.errors import PlanbookError
 
 EXIT_INPUT = 2
 
@@ -32,7 +32,7 @@ def _clean(value):
 
 
 def cmd_check(args) -> int:
-    from .dataset import load
+    from planbook.inputs.dataset import load
 
     ds = load(args.data)
     cat = ds.catalogue
@@ -55,8 +55,8 @@ def cmd_check(args) -> int:
 
 
 def cmd_indicators(args) -> int:
-    from .catalogue import indicator_records, load_catalogue
-    from .dataset import catalogue_path, default_data_dir
+    from planbook.plan.catalogue import indicator_records, load_catalogue
+    from planbook.inputs.dataset import catalogue_path, default_data_dir
 
     cat = load_catalogue(catalogue_path(Path(args.data) if args.data else default_data_dir()))
     records = indicator_records(cat)
@@ -80,8 +80,8 @@ ASSESS_FIELDS = ["id", "dimension", "year", "value", "value_year", "data_kind", 
 
 
 def cmd_assess(args) -> int:
-    from .assess import assess
-    from .dataset import load
+    from planbook.assess.progress import assess
+    from planbook.inputs.dataset import load
 
     ds = load(args.data)
     year = ds.check_year(args.year)
@@ -93,14 +93,14 @@ def cmd_assess(args) -> int:
     elif args.format == "csv":
         frame.to_csv(sys.stdout, index=False, lineterminator="\n")
     else:
-        from .tables import plain_table
+        from planbook.report.format import plain_table
 
         print(plain_table(frame))
     return 0
 
 
 def cmd_demo(args) -> int:
-    from .demo import write_demo
+    from planbook.inputs.demo import write_demo
 
     for path in write_demo(Path(args.data) if args.data else None, seed=args.seed):
         print(f"wrote {path}")
@@ -108,7 +108,7 @@ def cmd_demo(args) -> int:
 
 
 def cmd_run(args) -> int:
-    from .build import run_chapter
+    from planbook.build.pipeline import run_chapter
 
     out = run_chapter(args.chapter, year=args.year, data_dir=args.data, output=args.output)
     print(f"executed notebook: {out}")
@@ -116,13 +116,13 @@ def cmd_run(args) -> int:
 
 
 def cmd_build(args) -> int:
-    from .project import project_root
-    from .worker import Standby
+    from planbook.project import project_root
+    from planbook.build.worker import Standby
 
     # A notebook worker starts now, before the build has loaded pandas or read the data.
     standby = Standby(project_root())
     try:
-        from .build import build
+        from planbook.build.pipeline import build
     except BaseException:
         standby.dismiss()
         raise
@@ -137,8 +137,8 @@ def cmd_build(args) -> int:
 
 
 def cmd_template(args) -> int:
-    from .dataset import load
-    from .intake import write_template
+    from planbook.inputs.dataset import load
+    from planbook.inputs.intake import write_template
 
     data = load(args.data)
     out = Path(args.output or f"填报表-{args.year}.xlsx")
@@ -148,7 +148,7 @@ def cmd_template(args) -> int:
 
 
 def cmd_ingest(args) -> int:
-    from .intake import ingest
+    from planbook.inputs.intake import ingest
 
     target, changes, written = ingest(Path(args.file), args.year, Path(args.data) if args.data else None,
                                       force=args.force, dry_run=args.dry_run)
@@ -165,7 +165,7 @@ def cmd_ingest(args) -> int:
 
 
 def cmd_release(args) -> int:
-    from .editions import record_release
+    from planbook.book.editions import record_release
 
     path, n = record_release(args.year, args.data)
     print(f"wrote {path}: the {n} values edition {args.year} is released with; "
@@ -174,8 +174,8 @@ def cmd_release(args) -> int:
 
 
 def cmd_verify(args) -> int:
-    from .dataset import project_root
-    from .verify import verify
+    from planbook.inputs.dataset import project_root
+    from planbook.book.verify import verify
 
     site = Path(args.site) if args.site else project_root() / "_build" / "html"
     result = verify(site, args.year, args.data)

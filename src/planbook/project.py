@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import InputError, Problem
+from planbook.errors import InputError, Problem
 
 
 def project_root(start: Path | None = None) -> Path:

@@ -24,7 +24,7 @@ from typing import Iterable, Sequence
 
 import pandas as pd
 
-from .catalogue import Catalogue, Indicator, Target
+from planbook.plan.catalogue import Catalogue, Indicator, PaceSettings, Target
 
 STATUSES = ("achieved", "on_track", "needs_acceleration", "limited_progress",
             "deterioration", "not_achieved", "insufficient_data", "no_target")
@@ -72,18 +72,6 @@ _EPS = 1e-9
 HORIZON = 2100  # a trend that reaches the target later than this "never" does
 
 Point = tuple[int, float]
-
-
-@dataclass(frozen=True)
-class PaceSettings:
-    """序时进度 thresholds (the catalogue's ``plan.evaluation`` may set them).
-
-    ``on_pace``: behind the time share by at most this much is still on pace (green);
-    ``red``: behind by more than this is red, between the two yellow.
-    """
-
-    on_pace: float = 0.10
-    red: float = 0.30
 
 
 DEFAULT_PACE = PaceSettings()

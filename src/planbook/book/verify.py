@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from .dataset import sha256
-from .downloads import assessment_table, download_names
-from .editions import EDITION_FILE, input_path
-from .errors import InputError, Problem
-from .report import open_report
+from planbook.inputs.dataset import sha256
+from planbook.book.downloads import assessment_table, download_names
+from planbook.book.editions import EDITION_FILE, input_path
+from planbook.errors import InputError, Problem
+from planbook.report.report import open_report
 
 COMPARED = ["value", "value_year", "target", "status", "pace", "light", "ratio", "completion", "time_elapsed",
             "milestone_value", "projected_value", "projected_year", "required_annual_change"]

@@ -1,6 +1,6 @@
 """Sphinx extension: keep the site offline and add planbook's own assets.
 
-* writes the chart runtime (:mod:`planbook.vega`) and planbook.css into a static
+* writes the chart runtime (:mod:`planbook.site.vega`) and planbook.css into a static
   folder served by the site, and loads them on every page;
 * while ``planbook build`` is still executing notebooks, reads the other pages
   first and waits for each notebook only when it comes to it (see below);
@@ -27,8 +27,8 @@ from pathlib import Path
 
 from sphinx.application import Sphinx
 
-from . import __version__
-from .vega import BUNDLE_NAME, write_js_bundle
+from planbook import __version__
+from planbook.site.vega import BUNDLE_NAME, write_js_bundle
 
 EXTERNAL = re.compile(r"^(https?:)?//", re.IGNORECASE)
 ASSETS = Path(__file__).parent / "assets"

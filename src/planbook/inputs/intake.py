@@ -17,10 +17,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .catalogue import Catalogue
-from .dataset import DataSet, load
-from .errors import InputError, Problem, display_path
-from .observations import RawTable, read_raw, validate_table
+from planbook.plan.catalogue import Catalogue
+from planbook.inputs.dataset import DataSet, load
+from planbook.errors import InputError, Problem, display_path
+from planbook.inputs.observations import RawTable, read_raw, validate_table
 
 FORM_SHEET = "数据"
 FILL = ("value", "source", "note")

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 import altair as alt
 import pandas as pd
 
-from . import charts
-from .assess import required_annual_change
-from .report import Report
-from .tables import Cell, Table, fmt_number, fmt_value
+from planbook.report import charts
+from planbook.assess.progress import required_annual_change
+from planbook.report.report import Report
+from planbook.report.format import Cell, Table, fmt_number, fmt_value
 
 
 @dataclass

@@ -4,7 +4,7 @@ A chart is displayed as one output with two representations:
 
 * ``text/html``: a container plus an inline ``vegaEmbed`` call; the vega,
   vega-lite and vega-embed code comes from one bundle the site serves itself
-  (:func:`planbook.vega.write_js_bundle`), never from a CDN;
+  (:func:`planbook.site.vega.write_js_bundle`), never from a CDN;
 * ``image/png``: the same chart rendered by vl-convert at print resolution,
   which the LaTeX/PDF build picks.
 
@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from .catalogue import COMPARISON_ZH, Indicator
-from .tables import fmt_number
-from .vega import PRINT_MIME
+from planbook.plan.catalogue import COMPARISON_ZH, Indicator
+from planbook.report.format import fmt_number
+from planbook.report import PRINT_MIME
 
 if TYPE_CHECKING:
     import altair as alt
@@ -127,7 +127,7 @@ class ChartOutput:
 
     The print spec (Vega-Lite with the fixed CJK font) travels in the output as
     ``PRINT_MIME``; the PDF build turns it into a PNG at print resolution
-    (:func:`planbook.vega.add_print_images`), so building the website never pays for rasterising.
+    (:func:`planbook.site.vega.add_print_images`), so building the website never pays for rasterising.
     """
 
     html: str

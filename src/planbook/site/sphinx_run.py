@@ -1,4 +1,4 @@
-"""``python -m planbook.sphinx_run ARGS…``: ``jupyter-book build ARGS…`` that ends as soon as the
+"""``python -m planbook.site.sphinx_run ARGS…``: ``jupyter-book build ARGS…`` that ends as soon as the
 book is written.
 
 A Sphinx process ends with a large heap, and Python's clean-up at exit takes about 0.4 s of it

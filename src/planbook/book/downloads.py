@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .assess import LIGHT_ZH, PACE_ZH, status_word
-from .dataset import read_published_observations  # noqa: F401 (kept where it was)
-from .report import Report
+from planbook.assess.progress import LIGHT_ZH, PACE_ZH, status_word
+from planbook.inputs.dataset import read_published_observations  # noqa: F401 (kept where it was)
+from planbook.report.report import Report
 
 KIND_ZH = {"official": "官方数据", "demo": "演示数据", "mixed": "含演示数据"}
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from IPython.display import display
 
-from .analysis import chapter_analysis
-from .report import Report, glue, open_report
+from planbook.report.analyses import chapter_analysis
+from planbook.report.report import Report, glue, open_report
 
 
 class Chapter:

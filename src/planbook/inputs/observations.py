@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .catalogue import Catalogue
-from .errors import InputError, Problem, display_path
+from planbook.plan.catalogue import Catalogue
+from planbook.errors import InputError, Problem, display_path
 
 REQUIRED_COLUMNS = ("indicator_id", "value", "source")
 KINDS = {"official": "official", "demo": "demo", "官方": "official", "演示": "demo"}

@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import charts
-from .assess import LIGHTS, STATUS_ZH, STATUSES, assess, headline_rows, status_word, summarise
-from .catalogue import Catalogue, Indicator
-from .dataset import DataSet, load
-from .tables import (Cell, Table, fmt_share, fmt_value, missing, pace_badge_html, pace_badge_md, pace_text,
+from planbook.report import charts
+from planbook.assess.progress import LIGHTS, STATUS_ZH, STATUSES, assess, headline_rows, status_word, summarise
+from planbook.plan.catalogue import Catalogue, Indicator
+from planbook.inputs.dataset import DataSet, load
+from planbook.report.format import (Cell, Table, fmt_share, fmt_value, missing, pace_badge_html, pace_badge_md, pace_text,
                      status_badge_html, status_badge_md)
 
 STATUS_PHRASE = {
@@ -329,7 +329,7 @@ class Report:
         return sentence, table
 
     def new_series_sentence(self) -> str:
-        from .editions import new_series
+        from planbook.assess.changes import new_series
 
         ids = [i for i in new_series(self.data.observations, self.year) if not i.startswith("ctx_")]
         if self.year - 1 not in self.data.years or not ids:
@@ -339,7 +339,7 @@ class Report:
 
     def revisions(self) -> tuple[str, Table | None]:
         """Values of earlier years that changed since the previous edition was released."""
-        from .editions import revisions
+        from planbook.assess.changes import revisions
 
         if self.published_before is None:
             return ((f"未登记 {self.year - 1} 年度版本发布时的数据（data/releases/{self.year - 1}.csv），"

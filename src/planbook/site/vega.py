@@ -1,7 +1,7 @@
 """Charts once the notebooks have made them: the runtime that draws them on the site
 (the vendored Vega runtime plus planbook's loader) and their print images for the PDF.
 
-Kept apart from :mod:`planbook.charts` so the Sphinx extension and the notebook workers
+Kept apart from :mod:`planbook.report.charts` so the Sphinx extension and the notebook workers
 can use it without importing pandas and Altair.
 """
 
@@ -13,8 +13,9 @@ import json
 import os
 from pathlib import Path
 
+from planbook.report import PRINT_MIME
+
 BUNDLE_NAME = "planbook-vega.js"
-PRINT_MIME = "application/vnd.planbook.print+json"
 PNG_SCALE = 3  # ≈ 216 dpi at the chart's size on A4
 
 # Bundled with the Vega runtime: draws a compiled Vega spec into its container with SVG.

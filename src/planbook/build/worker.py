@@ -1,7 +1,7 @@
 """Executing chapter notebooks with papermill, and the worker process that does it.
 
-``python -m planbook.worker ROOT`` — started by :func:`spawn` (see :class:`Standby`
-and :func:`planbook.build.execute_all`). The worker starts its kernel first thing and
+``python -m planbook.build.worker ROOT`` — started by :func:`spawn` (see :class:`Standby`
+and :func:`planbook.build.pipeline.execute_all`). The worker starts its kernel first thing and
 sends it the chapters' imports, loads papermill meanwhile, then reads its task from
 stdin: ``{"year", "data_dir", "extra", "jobs"}``. The notebooks of the jobs run one
 after another in that one kernel. A job
@@ -22,11 +22,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .errors import BuildError, NotebookError
+from planbook.errors import BuildError, NotebookError
 
 WORKER_CELL_ERROR = 3
 # What every chapter's first cell imports; a worker's kernel is given it while papermill loads.
-KERNEL_WARM_UP = "import planbook.notebook"
+KERNEL_WARM_UP = "import planbook.book.notebook"
 
 
 def read_notebook(path: Path):
@@ -61,7 +61,7 @@ def execute_notebook(chapter: str, year: int, data_dir: Path, output: Path, extr
     import papermill as pm
 
     if root is None:
-        from .project import project_root
+        from planbook.project import project_root
 
         root = project_root()
     source = root / "notebooks" / f"{chapter}.md"
@@ -94,7 +94,7 @@ def execute_notebook(chapter: str, year: int, data_dir: Path, output: Path, extr
 def _send_print_copy(client, notebook: Path, png_cache: Path, output: Path) -> str:
     """Have the kernel (which has drawn charts already, so its renderer is warm) write the PDF's
     copy of ``notebook`` with print images; return the request's id. Not recorded anywhere."""
-    code = (f"from pathlib import Path as _P\nfrom planbook.vega import add_print_images as _a\n"
+    code = (f"from pathlib import Path as _P\nfrom planbook.site.vega import add_print_images as _a\n"
             f"_a(_P({str(notebook)!r}), _P({str(png_cache)!r}), output=_P({str(output)!r}))")
     return client.execute(code, silent=True, store_history=False)
 
@@ -129,7 +129,7 @@ def _warm_kernel(km) -> object:
 def spawn(root: Path) -> subprocess.Popen:
     """Start a worker for the project at ``root``: it starts and warms its kernel at once, then
     waits on stdin for its task (one line of JSON; an empty line or end of input dismisses it)."""
-    return subprocess.Popen([sys.executable, "-m", "planbook.worker", str(root)], stdin=subprocess.PIPE,
+    return subprocess.Popen([sys.executable, "-m", "planbook.build.worker", str(root)], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 

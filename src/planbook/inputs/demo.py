@@ -21,10 +21,10 @@ import io
 import random
 from pathlib import Path
 
-from .catalogue import Catalogue, Indicator
-from .dataset import catalogue_path, default_data_dir
-from .catalogue import load_catalogue
-from .observations import decode_csv_bytes
+from planbook.plan.catalogue import Catalogue, Indicator
+from planbook.inputs.dataset import catalogue_path, default_data_dir
+from planbook.plan.catalogue import load_catalogue
+from planbook.inputs.observations import decode_csv_bytes
 
 YEARS = tuple(range(2021, 2026))
 SCENARIOS = ("achieved", "on_track", "lagging", "deteriorating")

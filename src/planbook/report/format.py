@@ -14,7 +14,7 @@ from typing import Sequence
 
 import pandas as pd
 
-from .assess import LIGHT_ZH, PACE_ZH, status_word
+from planbook.assess.progress import LIGHT_ZH, PACE_ZH, status_word
 
 # Colour and symbol per status: the word is always shown too (never colour alone). The colours
 # keep a contrast of at least 4.5:1 on white (WCAG AA).

@@ -20,11 +20,23 @@ from typing import Any
 import jsonschema
 import yaml
 
-from .errors import InputError, Problem, display_path
+from planbook.errors import InputError, Problem, display_path
 
 DIMENSIONS = ("smart", "green", "balanced", "two_way")
 COMPARISONS = (">=", ">", "<=", "<", "~")
 COMPARISON_ZH = {">=": "≥", ">": "＞", "<=": "≤", "<": "＜", "~": "约"}
+
+
+@dataclass(frozen=True)
+class PaceSettings:
+    """序时进度 thresholds (the catalogue's ``plan.evaluation`` may set them).
+
+    ``on_pace``: behind the time share by at most this much is still on pace (green);
+    ``red``: behind by more than this is red, between the two yellow.
+    """
+
+    on_pace: float = 0.10
+    red: float = 0.30
 
 
 @dataclass(frozen=True)
@@ -206,10 +218,8 @@ class Catalogue:
         return tuple(sorted({t.year for i in self.indicators for t in i.targets}))
 
     @cached_property
-    def pace_settings(self):
+    def pace_settings(self) -> PaceSettings:
         """序时进度 thresholds: ``plan.evaluation`` of the catalogue, else the defaults."""
-        from .assess import PaceSettings
-
         raw = self.plan.get("evaluation") or {}
         default = PaceSettings()
         return PaceSettings(on_pace=float(raw.get("pace_tolerance", default.on_pace)),
@@ -254,7 +264,7 @@ def default_range(unit: str, kind: str) -> tuple[float | None, float | None]:
 
 
 def _schema() -> dict:
-    text = resources.files("planbook").joinpath("schema/catalogue.schema.json").read_text("utf-8")
+    text = resources.files("planbook.plan").joinpath("schema/catalogue.schema.json").read_text("utf-8")
     return json.loads(text)
 
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 from importlib.metadata import version
 from pathlib import Path
 
-from . import __version__
-from .assess import (ABOUT_TOLERANCE, LIGHT_ZH, MAX_AGE, NEEDS_ACCELERATION, ON_TRACK, PACE_ZH, PENDING_YES_NO_ZH,
+from planbook import __version__
+from planbook.assess.progress import (ABOUT_TOLERANCE, LIGHT_ZH, MAX_AGE, NEEDS_ACCELERATION, ON_TRACK, PACE_ZH, PENDING_YES_NO_ZH,
                      STATUS_POINTS, STATUS_ZH)
-from .dataset import DataSet, sha256
-from .tables import Cell, Table, fmt_value, md_escape
+from planbook.inputs.dataset import DataSet, sha256
+from planbook.report.format import Cell, Table, fmt_value, md_escape
 
 KIND_ZH = {"official": "官方数据", "demo": "演示数据"}
 
@@ -50,7 +50,7 @@ def data_appendix(data: DataSet, year: int) -> str:
 
 def colophon(data: DataSet, year: int) -> str:
     """Package and tool versions and the checksums of every input file."""
-    from .editions import input_name
+    from planbook.book.editions import input_name
 
     rows = [[Cell(input_name(path, data.data_dir)), Cell(sha256(path))] for path in data.input_files(year)]
     files = Table(columns=["文件", "SHA-256"], rows=rows)

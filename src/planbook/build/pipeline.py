@@ -26,9 +26,9 @@ from pathlib import Path
 
 import yaml
 
-from .dataset import DataSet, load, project_root
-from .errors import BuildError, NotebookError
-from .worker import WORKER_CELL_ERROR, Standby, execute_notebook, read_notebook, spawn, task_line  # noqa: F401
+from planbook.inputs.dataset import DataSet, load, project_root
+from planbook.errors import BuildError, NotebookError
+from planbook.build.worker import WORKER_CELL_ERROR, Standby, execute_notebook, read_notebook, spawn, task_line  # noqa: F401
 
 CHAPTERS = ("overview", "smart", "green", "balanced", "two_way")
 
@@ -100,7 +100,7 @@ def execute_all(year: int, data_dir: Path, out_dir: Path, chapters: tuple[str, .
                 standby: Standby | None = None) -> list[Path]:
     """Execute the chapters in parallel: one worker process per core, one kernel per worker.
 
-    Each worker (:mod:`planbook.worker`) runs its share of the notebooks one after another
+    Each worker (:mod:`planbook.build.worker`) runs its share of the notebooks one after another
     in a single kernel, so kernel start-up and imports are paid once per worker, not once per
     notebook; a worker from ``standby`` (already started) takes the largest share. With
     ``print_dir`` each worker also writes there the PDF's copy of every notebook, with print
@@ -163,13 +163,13 @@ def edition_config(root: Path, data: DataSet, year: int, pdf_name: str | None = 
     # The report date comes from the data (the edition year), never from the build clock.
     sphinx_config["today"] = f"{year}年度评估（数据截至{year}年）"
     sphinx_config["html_last_updated_fmt"] = None
-    from .downloads import download_names
+    from planbook.book.downloads import download_names
 
     sphinx_config["planbook_edition_year"] = year
     sphinx_config["planbook_downloads"] = download_names(year)
     if pdf_name:
         sphinx_config["planbook_pdf"] = pdf_name
-    from .pages import substitutions
+    from planbook.book.pages import substitutions
 
     config.setdefault("parse", {})["myst_substitutions"] = substitutions(data, year)
     if data.has_demo(year):
@@ -187,10 +187,10 @@ def start_jupyter_book(book: Path, toc: Path, config_path: Path, out: Path, buil
                        nice: int | str = 0) -> subprocess.Popen:
     """Start ``jupyter-book build``. ``pending`` names the pages whose notebooks are still
     executing ({docname: where the executed notebook will appear}): Sphinx reads every other
-    page first and waits for those (see planbook.sphinx_ext), so its work overlaps with the
+    page first and waits for those (see planbook.site.sphinx_ext), so its work overlaps with the
     notebooks'. ``math_cache`` keeps rendered formulas from one build to the next. The command
-    is Jupyter Book's own, run by :mod:`planbook.sphinx_run` (which exits sooner)."""
-    cmd = [sys.executable, "-m", "planbook.sphinx_run", str(book), "--config", str(config_path),
+    is Jupyter Book's own, run by :mod:`planbook.site.sphinx_run` (which exits sooner)."""
+    cmd = [sys.executable, "-m", "planbook.site.sphinx_run", str(book), "--config", str(config_path),
            "--toc", str(toc), "--path-output", str(out), "--builder", builder]
     env = {**os.environ}
     if pending:
@@ -257,7 +257,7 @@ class SphinxRun:
     and Sphinx's output and environment (``out/``). Only changed files are written into the
     copy, so Sphinx re-reads only the pages that changed. The chapters named ``pending`` are
     still being made: Sphinx reads the rest of the book first and each of those when it
-    appears in ``chapters``, and puts it in its copy as it reads it (see :mod:`planbook.sphinx_ext`).
+    appears in ``chapters``, and puts it in its copy as it reads it (see :mod:`planbook.site.sphinx_ext`).
     """
 
     proc: subprocess.Popen
@@ -268,7 +268,7 @@ class SphinxRun:
     @classmethod
     def start(cls, work: Path, builder: str, book: Path, configs: Path, toc: str, config: str,
               chapters: Path, pending: list[str], math_cache: Path | None = None, nice: int | str = 0) -> SphinxRun:
-        from . import cache as nbcache
+        from planbook.build import cache as nbcache
 
         nbcache.sync_tree(configs, work / "configs")
         nbcache.sync_tree(book, work / "book", keep=("chapters",))
@@ -299,7 +299,7 @@ def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, 
                   keys: dict[str, str], standby: Standby | None = None) -> Path:
     """Build one edition (site, downloads, PDF) inside ``stage``; return its HTML folder.
 
-    ``keys`` are the chapters' notebook keys (:func:`planbook.cache.notebook_key`).
+    ``keys`` are the chapters' notebook keys (:func:`planbook.build.cache.notebook_key`).
 
     Everything that can overlap does: the website's Sphinx (and the PDF's) start at once and
     read the pages that need no notebook while the notebooks execute; the workers draw the
@@ -308,13 +308,13 @@ def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, 
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    from . import cache as nbcache
-    from .downloads import download_names, write_downloads
-    from .editions import EDITION_FILE, edition_record
-    from .pages import write_generated_pages
-    from .pdf import PDF_NAME, prepare_latex, typeset
-    from .report import open_report
-    from .vega import add_print_images
+    from planbook.build import cache as nbcache
+    from planbook.book.downloads import download_names, write_downloads
+    from planbook.book.editions import EDITION_FILE, edition_record
+    from planbook.book.pages import write_generated_pages
+    from planbook.book.pdf import PDF_NAME, prepare_latex, typeset
+    from planbook.report.report import open_report
+    from planbook.site.vega import add_print_images
 
     logs, cache = out / "logs", out / "cache"
     work = cache / "sphinx" / str(year)
@@ -397,7 +397,7 @@ def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, 
 
 
 def published_key(site: Path, year: int) -> str | None:
-    from .editions import EDITION_FILE
+    from planbook.book.editions import EDITION_FILE
 
     path = site / str(year) / EDITION_FILE
     if not path.is_file():
@@ -407,7 +407,7 @@ def published_key(site: Path, year: int) -> str | None:
 
 def write_root(site: Path, title: str) -> None:
     """The root page listing the editions, and the script behind every page's version switcher."""
-    from .editions import SWITCHER_FILE, read_editions, root_index, switcher_js
+    from planbook.book.editions import SWITCHER_FILE, read_editions, root_index, switcher_js
 
     records = read_editions(site)
     (site / "index.html").write_text(root_index(records, title), encoding="utf-8")
@@ -423,9 +423,9 @@ def build(year: int | None = None, data_dir: str | Path | None = None, pdf: bool
     editions and one folder per edition, ``<year>/``.  Without ``all_years`` only the
     edition of ``year`` (default: the latest year with data) is (re)built; the other
     published editions stay as they are.  An edition whose inputs are unchanged since it
-    was published is kept without rebuilding (see :mod:`planbook.cache`) unless ``force``.  With the
+    was published is kept without rebuilding (see :mod:`planbook.build.cache`) unless ``force``.  With the
     default output the executed notebooks of the last edition built are also copied to
-    ``book/chapters``. Workers in ``standby`` (see :class:`planbook.worker.Standby`) are
+    ``book/chapters``. Workers in ``standby`` (see :class:`planbook.build.worker.Standby`) are
     used for the first edition's notebooks, and dismissed when not needed.
     """
     try:
@@ -437,10 +437,10 @@ def build(year: int | None = None, data_dir: str | Path | None = None, pdf: bool
 
 def _build(year: int | None, data_dir: str | Path | None, pdf: bool, out_dir: str | Path | None,
            all_years: bool, force: bool, standby: Standby | None) -> list[BuildResult]:
-    from . import cache as nbcache
-    from .downloads import download_names
-    from .editions import edition_years
-    from .pdf import PDF_NAME
+    from planbook.build import cache as nbcache
+    from planbook.book.downloads import download_names
+    from planbook.book.editions import edition_years
+    from planbook.book.pdf import PDF_NAME
 
     started = time.monotonic()
     root = project_root()

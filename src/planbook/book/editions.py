@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .assess import LIGHT_ZH, STATUS_ZH, STATUSES
-from .dataset import DataSet, sha256
-from .report import Report
+from planbook.assess.progress import LIGHT_ZH, STATUS_ZH, STATUSES
+from planbook.inputs.dataset import DataSet, sha256
+from planbook.report.report import Report
 
 EDITION_FILE = "edition.json"
 SWITCHER_FILE = "editions.js"
@@ -60,7 +60,7 @@ def edition_record(report: Report, pdf_name: str | None, downloads: dict) -> dic
 def input_name(path: Path, data_dir: Path) -> str:
     """How an input file is named in edition.json: relative to the data folder's parent or the
     project when it lies inside one of them, else absolute."""
-    from .dataset import project_root
+    from planbook.inputs.dataset import project_root
 
     path = path.resolve()
     for base in (data_dir.resolve().parent, project_root()):
@@ -73,7 +73,7 @@ def input_name(path: Path, data_dir: Path) -> str:
 
 def input_path(name: str, data_dir: Path) -> Path:
     """The file an ``edition.json`` input name refers to (inverse of :func:`input_name`)."""
-    from .dataset import project_root
+    from planbook.inputs.dataset import project_root
 
     if Path(name).is_absolute():
         return Path(name)
@@ -162,35 +162,6 @@ td.num {{ text-align: right; }}
 """
 
 
-@dataclass(frozen=True)
-class Revision:
-    indicator_id: str
-    year: int
-    old: float | None
-    new: float | None
-
-    @property
-    def kind(self) -> str:
-        if self.old is None:
-            return "added"
-        if self.new is None:
-            return "removed"
-        return "revised"
-
-
-def revisions(published: pd.DataFrame, current: pd.DataFrame, before: int) -> list[Revision]:
-    """Values of years before ``before`` that differ from what the previous edition published."""
-    old = published[published["year"] < before].set_index(["indicator_id", "year"])["value"]
-    new = current[current["year"] < before].set_index(["indicator_id", "year"])["value"]
-    found = []
-    for key in sorted(set(old.index) | set(new.index)):
-        a = float(old[key]) if key in old.index else None
-        b = float(new[key]) if key in new.index else None
-        if a is None or b is None or abs(a - b) > 1e-9:
-            found.append(Revision(key[0], int(key[1]), a, b))
-    return found
-
-
 def record_release(year: int, data_dir: str | Path | None = None) -> tuple[Path, int]:
     """Write ``releases/<year>.csv`` in the data folder: the observations edition ``year`` is
     released with, in the form of its observations download. The next edition compares its
@@ -198,8 +169,8 @@ def record_release(year: int, data_dir: str | Path | None = None) -> tuple[Path,
     import os
     import tempfile
 
-    from .dataset import load
-    from .downloads import observations_table
+    from planbook.inputs.dataset import load
+    from planbook.book.downloads import observations_table
 
     data = load(data_dir)
     year = data.check_year(year)
@@ -210,10 +181,3 @@ def record_release(year: int, data_dir: str | Path | None = None) -> tuple[Path,
         tmp.write(frame.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig"))
     os.replace(tmp.name, path)
     return path, len(frame)
-
-
-def new_series(current: pd.DataFrame, year: int) -> list[str]:
-    """Series with data up to ``year`` but none before it: indicators new to this edition."""
-    upto = set(current[current["year"] <= year]["indicator_id"])
-    before = set(current[current["year"] < year]["indicator_id"])
-    return sorted(upto - before)

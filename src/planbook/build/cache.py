@@ -23,10 +23,10 @@ import shutil
 from functools import lru_cache
 from pathlib import Path
 
-from . import __version__
-from .dataset import DataSet
+from planbook import __version__
+from planbook.inputs.dataset import DataSet
 
-PACKAGE = Path(__file__).parent
+PACKAGE = Path(__file__).parents[1]  # the planbook package: its code and assets
 
 
 def _files_digest(paths: list[Path], base: Path) -> str:

@@ -18,11 +18,11 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from .assess import LIGHT_ZH, status_word
-from .dataset import DataSet
-from .errors import BuildError
-from .report import DEMO_NOTICE, Report
-from .tables import LIGHT_STYLE, STATUS_STYLE, fmt_value, missing, pace_text
+from planbook.assess.progress import LIGHT_ZH, status_word
+from planbook.inputs.dataset import DataSet
+from planbook.errors import BuildError
+from planbook.report.report import DEMO_NOTICE, Report
+from planbook.report.format import LIGHT_STYLE, STATUS_STYLE, fmt_value, missing, pace_text
 
 PDF_NAME = "licheng-evaluation-{year}.pdf"
 _TEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
@@ -153,7 +153,7 @@ def prepare_latex(book: Path, configs: Path, data: DataSet, year: int) -> None:
     """Add what the LaTeX build needs: a title-only root page in ``book``, and
     ``_toc_latex.yml`` / ``_config_latex.yml`` (front matter, metadata) in ``configs``.
     The chapters it reads carry their charts' print images
-    (:func:`planbook.vega.add_print_images`)."""
+    (:func:`planbook.site.vega.add_print_images`)."""
     import yaml
 
     (book / f"{PDF_ROOT}.md").write_text(f"# {data.catalogue.plan['title_zh']}实施评估\n", encoding="utf-8")

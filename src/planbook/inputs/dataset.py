@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from .catalogue import Catalogue, load_catalogue
-from .errors import InputError, Problem, display_path
-from .observations import load_observations, observation_files
-from .project import project_root  # noqa: F401 (where planbook has always offered it)
+from planbook.plan.catalogue import Catalogue, load_catalogue
+from planbook.errors import InputError, Problem, display_path
+from planbook.inputs.observations import load_observations, observation_files
+from planbook.project import project_root  # noqa: F401 (where planbook has always offered it)
 
 
 def default_data_dir() -> Path:
