@@ -194,6 +194,22 @@ class Catalogue:
         return int(self.plan["base_year"])
 
     @property
+    def first_year(self) -> int:
+        """The first year of the plan's period (the year after the base year unless it says)."""
+        period = self.plan.get("period") or {}
+        return int(period.get("start", self.base_year + 1))
+
+    @property
+    def last_year(self) -> int:
+        """The plan's horizon: its last year (the latest target year unless it says)."""
+        period = self.plan.get("period") or {}
+        return int(period.get("end", max(self.milestones, default=self.base_year)))
+
+    def plan_text(self) -> str:
+        """The plan's text, which every quote is checked against."""
+        return (self.path.parent / self.plan["text"]).read_text("utf-8")
+
+    @property
     def table(self) -> tuple[Indicator, ...]:
         return tuple(sorted((i for i in self.indicators if i.is_table), key=lambda i: i.table_no))
 
@@ -292,22 +308,37 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def load_catalogue(path: Path) -> Catalogue:
-    """Read, validate and return the catalogue; raise :class:`InputError` listing every problem."""
-    path = Path(path)
+def read_yaml_text(path: Path) -> str:
     name = display_path(path)
     try:
-        text = path.read_text("utf-8")
+        return Path(path).read_text("utf-8")
     except FileNotFoundError:
-        raise InputError([Problem(name, None, None, "catalogue file not found")]) from None
+        raise InputError([Problem(name, None, None, "file not found")]) from None
     except UnicodeDecodeError as exc:
         raise InputError([Problem(name, None, None, f"not UTF-8 text ({exc.reason})")]) from None
+
+
+def parse_yaml(text: str, name: str) -> Any:
+    """YAML text as data; an error names the file and line."""
     try:
-        raw = yaml.load(text, Loader=_LOADER)
+        return yaml.load(text, Loader=_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         row = mark.line + 1 if mark else None
         raise InputError([Problem(name, row, None, f"not valid YAML: {getattr(exc, 'problem', exc)}")]) from None
+
+
+def read_yaml(path: Path) -> Any:
+    """Read a YAML file of the project (catalogue, register, departments); errors name file and line."""
+    return parse_yaml(read_yaml_text(path), display_path(path))
+
+
+def load_catalogue(path: Path) -> Catalogue:
+    """Read, validate and return the catalogue; raise :class:`InputError` listing every problem."""
+    path = Path(path)
+    name = display_path(path)
+    text = read_yaml_text(path)
+    raw = parse_yaml(text, name)
 
     lines = _node_lines(text)
     problems = [_schema_problem(name, err, lines)
