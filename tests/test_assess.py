@@ -11,9 +11,10 @@ import pytest
 
 from planbook.assess.progress import (
     Obs, PaceSettings, assess, assess_indicator, classify_pace, classify_ratio, completion_share,
-    dimension_score, is_met, progress_ratio, projected_year, required_annual_change, status_word,
+    dimension_score, is_met, progress_ratio, projected_year, required_annual_change,
     summarise, time_elapsed_share, trend, trend_value,
 )
+from planbook.report.format import status_word
 from planbook.plan.catalogue import Baseline, Indicator, Target, load_catalogue
 
 from conftest import ROOT

@@ -196,19 +196,19 @@ def digest(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def test_failing_cell_stops_the_build_and_keeps_the_last_good_site(site, tmp_path):
+def test_failing_cell_stops_the_build_and_keeps_the_last_good_site(site, tmp_path, monkeypatch):
     out = tmp_path / "out"
     shutil.copytree(site.parent, out / "html")
     before = digest(out / "html")
     data = tmp_path / "data"
     shutil.copytree(BOOK_DATA, data)
-    # A catalogue without the air-quality indicator makes the green chapter's analysis fail.
-    raw = yaml.safe_load((ROOT / "data" / "catalogue.yaml").read_text("utf-8"))
-    raw["indicators"] = [i for i in raw["indicators"] if i["id"] != "green_good_air_days"]
-    raw["plan"]["text"] = str(ROOT / "data" / raw["plan"]["text"])
-    (data / "catalogue.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
-    for f in (data / "observations").glob("*.csv"):
-        f.write_text("\n".join(l for l in f.read_text("utf-8").splitlines() if "green_good_air_days" not in l) + "\n", encoding="utf-8")
+    # A copy of the project whose green chapter has a cell that fails.
+    project = tmp_path / "project"
+    shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(".venv", "_build", ".git", "node_modules", "tests"))
+    chapter = project / "notebooks" / "green.md"
+    chapter.write_text(chapter.read_text("utf-8").replace(
+        "chapter.analysis_outputs()", "chapter.analysis_outputs()\nraise KeyError('green_good_air_days')"), encoding="utf-8")
+    monkeypatch.chdir(project)
     with pytest.raises(NotebookError) as err:
         build(year=2022, data_dir=data, out_dir=out)
     message = str(err.value)

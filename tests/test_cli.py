@@ -16,7 +16,7 @@ from conftest import FIXTURES, ROOT
 def test_check_passes_on_shipped_data_and_lists_conflicts(cli):
     code, out, err = cli("check")
     assert code == 0, err
-    assert "57 entries (22 rows of table 专栏1, 35 text targets)" in out
+    assert "57 entries (22 rows of the plan's table, 35 text targets)" in out
     assert "1 conflict(s)" in out  # e-licence ">80" against "超过70%"; ">90" vs "90%以上" is not one
     assert "smart_e_licence_use 2025: table row 7 says >=80, smart_e_licence_use_text says >70" in out
     assert "超过70%" in out

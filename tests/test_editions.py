@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 from pathlib import Path
@@ -16,7 +17,7 @@ from planbook.inputs.dataset import load
 from planbook.errors import InputError
 from planbook.book.verify import verify
 
-from conftest import BOOK_DATA, run_cli
+from conftest import BOOK_DATA, ROOT, run_cli
 
 
 @pytest.fixture(scope="module")
@@ -48,10 +49,15 @@ def test_root_page_lists_every_edition(archive):
 
 
 def test_mid_term_and_final_kinds():
+    """What an edition is called follows the plan's milestones (data), not years written in code."""
     from planbook.book.editions import edition_kind
+    from planbook.plan.catalogue import load_catalogue
 
-    assert edition_kind(2025)[1] == "中期评估" and edition_kind(2035)[1] == "终期评估"
-    assert edition_kind(2023)[1] == "年度评估"
+    cat = load_catalogue(ROOT / "data" / "catalogue.yaml")
+    assert edition_kind(cat, 2025)[1] == "中期评估" and edition_kind(cat, 2035)[1] == "终期评估"
+    assert edition_kind(cat, 2023)[1] == "年度评估"
+    other = dataclasses.replace(cat, plan={**cat.plan, "milestones": [2027, 2030]})
+    assert [other.edition_kind(y) for y in (2025, 2027, 2030)] == ["annual", "mid_term", "final"]
 
 
 def test_no_value_from_a_later_year_leaks_into_an_edition(archive):

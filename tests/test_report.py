@@ -6,6 +6,7 @@ import pytest
 
 from planbook.assess.progress import is_met
 from planbook.book.pdf import summary_page
+from planbook.report import sentences as say, views
 from planbook.report.report import open_report
 
 from conftest import ROOT
@@ -32,15 +33,15 @@ def test_no_missed_2025_target_is_shown_as_on_track(mid_term):
     assert not ({"on_track", "needs_acceleration", "limited_progress"} & set(due["status"]))
     # Tables of the site and the PDF.
     for dimension in ("smart", "green", "balanced", "two_way"):
-        table = report.scorecard(dimension)
+        table = views.scorecard(report, dimension)
         for iid, row in _by_name(report, table):
             if report.cat.by_id[iid] in missed:
                 assert "未完成" in row[-1].text and "到期未完成" in row[-2].text, iid
         assert "进展顺利" not in table._repr_html_() and "进展顺利" not in table._repr_markdown_()
-    overview = report.status_overview()
+    overview = views.status_overview(report)
     assert "进展顺利" not in overview._repr_html_()
     # Sentences, scores and the PDF's meeting summary.
-    sentences = [report.status_sentence(head, "专栏1"), report.pace_sentence(head, "专栏1")]
+    sentences = [say.status_sentence(report, head, "专栏1"), say.pace_sentence(report, head, "专栏1")]
     assert not any("进展顺利" in s for s in sentences)
     assert f"未完成 {len(missed)} 项" in sentences[1]
     summary = report.summary.set_index("dimension")
@@ -56,14 +57,14 @@ def _by_name(report, table):
 
 
 def test_milestone_verdicts_are_not_steps_back(mid_term):
-    sentence, table = mid_term.changes()
+    sentence, table = views.changes(mid_term)
     moves = [row[-1].text for row in table.rows]
     assert "退步" not in moves and "2025年目标到期" in moves
     assert "因目标年已到而按当年数值判定完成与否" in sentence
 
 
 def test_the_overview_opens_in_the_reviewers_idiom(mid_term):
-    sentence = mid_term.pace_sentence(mid_term.headline(), "专栏1")
+    sentence = say.pace_sentence(mid_term, mid_term.headline(), "专栏1")
     assert sentence.startswith("专栏1 22 项指标按序时进度衡量，")
     assert "亮绿灯" in sentence and "亮红灯" in sentence and "对照已到期的 2025 年目标，已完成" in sentence
 
@@ -79,10 +80,10 @@ def test_a_missed_milestone_stays_missed_in_later_editions(tmp_path):
     report = open_report(2026, data)
     rec = report.frame[(report.frame["id"] == "green_park_area_per_capita") & (report.frame["milestone"] == 2025)].iloc[0]
     assert (rec["status"], rec["reason"], rec["met_year"]) == ("not_achieved", "reached_late", 2026)
-    table = report.scorecard("green")
+    table = views.scorecard(report, "green")
     row = next(r for r in table.rows if r[1].text == "人均公园绿地面积")
     # The 2035 target is the one judged now; the missed 2025 target stays visible in its column.
     assert row[5].text == "12.7（未完成，2026年达到）"
     # A target of 2025 only stays judged by its 2025 value (99.6 against 100) in the 2026 edition.
-    five_g = next(r for r in report.status_overview().rows if r[2].text == "城市5G覆盖率")
+    five_g = next(r for r in views.status_overview(report).rows if r[2].text == "城市5G覆盖率")
     assert five_g[-1].text == "未完成" and five_g[4].text.startswith("2025年")

@@ -1,3 +1,3 @@
-"""planbook: the annual evaluation book of the Licheng New Urbanization Plan 2021-2035."""
+"""planbook: annual evaluation books of a plan's implementation (catalogue → data → assessment → site and PDF)."""
 
 __version__ = "0.1.0"

@@ -38,7 +38,7 @@ def cmd_check(args) -> int:
     cat = ds.catalogue
     n_table = len(cat.table)
     print(f"catalogue {cat.path}: {len(cat.indicators)} entries "
-          f"({n_table} rows of table 专栏1, {len(cat.text_targets)} text targets), "
+          f"({n_table} rows of the plan's table, {len(cat.text_targets)} text targets), "
           f"{len(cat.context)} context series: OK")
     counts = ds.observations.groupby("year")["kind"].value_counts().unstack(fill_value=0)
     for year, row in counts.iterrows():
@@ -191,7 +191,7 @@ def cmd_verify(args) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="planbook", description="Annual evaluation book of the Licheng New Urbanization Plan 2021-2035")
+    p = argparse.ArgumentParser(prog="planbook", description="Annual evaluation books of a plan's implementation: catalogue, yearly data, assessment, site and PDF")
     p.add_argument("--version", action="version", version=f"planbook {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
     data_help = "folder laid out like data/ (its own observations/; the project's catalogue unless it has one)"

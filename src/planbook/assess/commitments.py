@@ -20,8 +20,6 @@ import pandas as pd
 from planbook.plan.register import Commitment, Register
 
 STATUSES = ("done", "on_schedule", "behind", "not_started", "done_late", "not_achieved", "not_reported")
-STATUS_ZH = {"done": "已完成", "on_schedule": "按计划推进", "behind": "滞后", "not_started": "未启动",
-             "done_late": "逾期完成", "not_achieved": "到期未完成", "not_reported": "未报送"}
 LIGHT = {"done": "green", "on_schedule": "green", "behind": "yellow", "not_started": "yellow",
          "done_late": "yellow", "not_achieved": "red", "not_reported": "none"}
 
@@ -83,7 +81,7 @@ def reports_by_id(progress: pd.DataFrame) -> dict[str, list[Reported]]:
 
 
 COLUMNS = ["id", "kind", "chapter", "dimension", "name_zh", "deadline", "areas", "department", "department_source",
-           *Judged.__dataclass_fields__.keys()]
+           *(f for f in Judged.__dataclass_fields__ if f != "id")]
 
 
 def judge_all(register: Register, progress: pd.DataFrame, year: int) -> pd.DataFrame:

@@ -28,35 +28,12 @@ from planbook.plan.catalogue import Catalogue, Indicator, PaceSettings, Target
 
 STATUSES = ("achieved", "on_track", "needs_acceleration", "limited_progress",
             "deterioration", "not_achieved", "insufficient_data", "no_target")
-STATUS_ZH = {
-    "achieved": "已达标",
-    "on_track": "进展顺利",
-    "needs_acceleration": "需加快",
-    "limited_progress": "进展有限",
-    "deterioration": "出现倒退",
-    "not_achieved": "未完成",
-    "insufficient_data": "数据不足",
-    "no_target": "无目标值",
-}
 PACES = ("achieved_early", "achieved", "ahead", "on_pace", "behind", "not_achieved",
          "insufficient_data", "no_target")
-PACE_ZH = {
-    "achieved_early": "提前完成",
-    "achieved": "按期完成",
-    "ahead": "快于序时进度",
-    "on_pace": "符合序时进度",
-    "behind": "慢于序时进度",
-    "not_achieved": "到期未完成",
-    "insufficient_data": "数据不足",
-    "no_target": "无目标值",
-}
 LIGHTS = ("green", "yellow", "red", "none")
-LIGHT_ZH = {"green": "绿灯", "yellow": "黄灯", "red": "红灯", "none": "—"}
 # Why a record is what it is, where the status alone does not say (sentences and notes use it).
 REASONS = ("no_data", "single_point", "stale", "milestone_value_missing", "window_gap",
            "pending_yes_no", "reached_late", "base_met", "was_met")
-# What a yes/no target not yet met before its deadline is called (status insufficient_data).
-PENDING_YES_NO_ZH = "尚未实现"
 
 # Progress-ratio thresholds (Open SDG / Statistics Canada).
 ON_TRACK, NEEDS_ACCELERATION = 0.95, 0.6
@@ -509,13 +486,3 @@ def summarise(cat: Catalogue, frame: pd.DataFrame) -> pd.DataFrame:
                         "scored": sum(counts[s] for s in STATUS_POINTS),
                         "score": dimension_score(rows)})
     return pd.DataFrame.from_records(records)
-
-
-def status_word(status: str, reason: str | None = None, met_year: int | None = None) -> str:
-    """The word a table shows for a status: a pending yes/no target is 尚未实现 (not 数据不足);
-    a missed milestone reached later says when (``未完成（2026年达到）``)."""
-    if status == "insufficient_data" and reason == "pending_yes_no":
-        return PENDING_YES_NO_ZH
-    if status == "not_achieved" and reason == "reached_late" and met_year:
-        return f"{STATUS_ZH[status]}（{int(met_year)}年达到）"
-    return STATUS_ZH[status]

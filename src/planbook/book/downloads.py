@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from planbook.assess.progress import LIGHT_ZH, PACE_ZH, status_word
+from planbook.report.format import status_word
+from planbook.words import W
 from planbook.inputs.dataset import read_published_observations  # noqa: F401 (kept where it was)
 from planbook.report.report import Report
 
-KIND_ZH = {"official": "官方数据", "demo": "演示数据", "mixed": "含演示数据"}
 
 
 def assessment_table(report: Report) -> pd.DataFrame:
@@ -30,9 +30,9 @@ def assessment_table(report: Report) -> pd.DataFrame:
     frame = frame.merge(meta, on="id", how="left")
     frame["status_zh"] = [status_word(s, None if pd.isna(r) else r, None if pd.isna(m) else int(m))
                           for s, r, m in zip(frame["status"], frame["reason"], frame["met_year"])]
-    frame["pace_zh"] = frame["pace"].map(PACE_ZH)
-    frame["light_zh"] = frame["light"].map(LIGHT_ZH)
-    frame["data_kind_zh"] = frame["data_kind"].map(KIND_ZH)
+    frame["pace_zh"] = frame["pace"].map(lambda k: W(f"pace.{k}"))
+    frame["light_zh"] = frame["light"].map(lambda k: W(f"light.{k}"))
+    frame["data_kind_zh"] = frame["data_kind"].map(lambda k: W(f"data_kind.{k}") if isinstance(k, str) else None)
     columns = ["year", "id", "table_no", "dimension", "name_zh", "name_en", "unit", "same_as", "milestone",
                "target", "comparison", "value", "value_year", "data_kind", "data_kind_zh", "status",
                "status_zh", "pace", "pace_zh", "light", "light_zh", "reason", "ratio", "completion",
@@ -48,14 +48,14 @@ def observations_table(report: Report) -> pd.DataFrame:
     meta = pd.DataFrame([{"indicator_id": s, "name_zh": cat.series_meta(s).name_zh, "unit": cat.series_meta(s).unit}
                          for s in sorted(set(obs["indicator_id"]))], columns=["indicator_id", "name_zh", "unit"])
     frame = obs.merge(meta, on="indicator_id", how="left")
-    frame["kind_zh"] = frame["kind"].map(KIND_ZH)
+    frame["kind_zh"] = frame["kind"].map(lambda k: W(f"data_kind.{k}"))
     columns = ["year", "indicator_id", "name_zh", "unit", "value", "kind", "kind_zh", "source", "note"]
     return frame.sort_values(["year", "indicator_id"], kind="stable")[columns].reset_index(drop=True)
 
 
 DOWNLOADS = {
-    "assessment": ("评估结果", assessment_table),
-    "observations": ("观测数据", observations_table),
+    "assessment": ("downloads.assessment", assessment_table),
+    "observations": ("downloads.observations", observations_table),
 }
 
 
@@ -75,7 +75,7 @@ def write_downloads(report: Report, folder: Path) -> list[Path]:
         xlsx_path = folder / names["xlsx"]
         stamp = datetime(report.year, 12, 31)
         with pd.ExcelWriter(xlsx_path, engine="openpyxl") as writer:
-            frame.to_excel(writer, sheet_name=title, index=False)
+            frame.to_excel(writer, sheet_name=W(title), index=False)
         _fix_zip_times(xlsx_path, stamp)
         written += [csv_path, xlsx_path]
     return written

@@ -11,12 +11,11 @@ from importlib.metadata import version
 from pathlib import Path
 
 from planbook import __version__
-from planbook.assess.progress import (ABOUT_TOLERANCE, LIGHT_ZH, MAX_AGE, NEEDS_ACCELERATION, ON_TRACK, PACE_ZH, PENDING_YES_NO_ZH,
-                     STATUS_POINTS, STATUS_ZH)
+from planbook.assess.progress import (ABOUT_TOLERANCE, LIGHTS, MAX_AGE, NEEDS_ACCELERATION, ON_TRACK, PACES,
+                                      STATUS_POINTS, STATUSES)
 from planbook.inputs.dataset import DataSet, sha256
 from planbook.report.format import Cell, Table, fmt_value, md_escape
-
-KIND_ZH = {"official": "官方数据", "demo": "演示数据"}
+from planbook.words import W
 
 
 def data_appendix(data: DataSet, year: int) -> str:
@@ -28,23 +27,20 @@ def data_appendix(data: DataSet, year: int) -> str:
         meta = cat.series_meta(rec.indicator_id)
         rows.append([Cell(meta.name_zh), Cell(str(rec.year)),
                      Cell(fmt_value(rec.value, meta.decimals, meta.unit), demo=rec.kind == "demo"),
-                     Cell(KIND_ZH[rec.kind]), Cell(rec.source), Cell(rec.note)])
-    table = Table(columns=["指标", "年份", "数值", "类型", "来源", "说明"], rows=rows)
+                     Cell(W(f"data_kind.{rec.kind}")), Cell(rec.source), Cell(rec.note)])
+    table = Table(columns=[W("col.indicator"), W("col.year"), W("col.number"), W("col.kind"), W("col.source"),
+                           W("col.note")], rows=rows)
     n_demo = int((obs["kind"] == "demo").sum())
     lines = [
         "(data-appendix)=",
-        "# 数据附录",
+        f"# {W('appendix.title')}",
         "",
-        f"本附录列出 {year} 年度评估使用的全部 {len(obs)} 个数值（{year} 年及以前），每个数值均注明来源。"
-        f"其中官方数据 {len(obs) - n_demo} 个，演示数据 {n_demo} 个。",
+        W("appendix.intro", year=year, n=len(obs), official=len(obs) - n_demo, demo=n_demo),
         "",
     ]
     if n_demo:
-        lines += ["```{warning}",
-                  "标“演示”的数值由 planbook 演示数据生成器按固定随机种子生成，用于展示评估方法，"
-                  "不是历城区的官方统计；截至目前未见上述指标 2021 年以后的官方公开数值。",
-                  "```", ""]
-    lines += ["(data-appendix-values)=", "## 数值与来源", "", table._repr_markdown_(), ""]
+        lines += ["```{warning}", W("demo.appendix"), "```", ""]
+    lines += ["(data-appendix-values)=", f"## {W('appendix.values')}", "", table._repr_markdown_(), ""]
     return "\n".join(lines)
 
 
@@ -53,35 +49,64 @@ def colophon(data: DataSet, year: int) -> str:
     from planbook.book.editions import input_name
 
     rows = [[Cell(input_name(path, data.data_dir)), Cell(sha256(path))] for path in data.input_files(year)]
-    files = Table(columns=["文件", "SHA-256"], rows=rows)
-    tools = Table(columns=["软件", "版本"], rows=[
+    files = Table(columns=[W("colophon.file"), "SHA-256"], rows=rows)
+    tools = Table(columns=[W("colophon.software"), W("colophon.version")], rows=[
         [Cell(name), Cell(version(dist))] for name, dist in (
             ("planbook", "planbook"), ("Jupyter Book", "jupyter-book"), ("Sphinx", "sphinx"),
             ("MyST-NB", "myst-nb"), ("papermill", "papermill"), ("pandas", "pandas"),
             ("Altair", "altair"), ("vl-convert", "vl-convert-python"))])
     return "\n".join([
         "(colophon)=",
-        "# 版本说明",
+        f"# {W('colophon.title')}",
         "",
-        f"本书为 {year} 年度评估版，由 planbook {md_escape(__version__)} 依据下列输入文件生成。"
-        "相同的输入文件生成相同的数字与页面；页面不含构建时间。",
+        W("colophon.intro", year=year, version=md_escape(__version__)),
         "",
         "(colophon-inputs)=",
-        "## 输入文件及校验值",
+        f"## {W('colophon.inputs')}",
         "",
         files._repr_markdown_(),
         "",
         "(colophon-tools)=",
-        "## 软件版本",
+        f"## {W('colophon.tools')}",
         "",
         tools._repr_markdown_(),
         "",
     ])
 
 
+def departments_page(data: DataSet, year: int) -> str:
+    """What each department leads (indicators and commitments) and how it stands; who has not reported."""
+    from planbook.report import views
+    from planbook.report.report import Report
+
+    report = Report(data=data, year=year)
+    lines = ["(departments)=", f"# {W('pages.departments.title')}", "", W("pages.departments.intro", year=year), "",
+             views.by_department(report)._repr_markdown_(), ""]
+    for dep in data.register.departments:
+        own = report.commitments[report.commitments["department"] == dep.name_zh]
+        if own.empty:
+            continue
+        lines += [f"## {md_escape(dep.name_zh)}", "",
+                  views.commitments_table(report, own, W("pages.departments.caption", name=dep.name_zh, year=year),
+                                          department=False)._repr_markdown_(), ""]
+    return "\n".join(lines)
+
+
+def areas_page(data: DataSet, year: int) -> str:
+    """The plan's spatial frame: each zone, 片区 and 街道 with its commitments and how they stand."""
+    from planbook.report import views
+    from planbook.report.report import Report
+
+    report = Report(data=data, year=year)
+    lines = ["(areas)=", f"# {W('pages.areas.title')}", "", W("pages.areas.intro"), "",
+             views.by_area(report)._repr_markdown_(), ""]
+    return "\n".join(lines)
+
+
 def write_generated_pages(data: DataSet, year: int, folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
-    pages = {"data-appendix.md": data_appendix(data, year), "colophon.md": colophon(data, year)}
+    pages = {"data-appendix.md": data_appendix(data, year), "colophon.md": colophon(data, year),
+             "departments.md": departments_page(data, year), "areas.md": areas_page(data, year)}
     written = []
     for name, text in pages.items():
         path = folder / name
@@ -113,13 +138,15 @@ def substitutions(data: DataSet, year: int) -> dict[str, str]:
     subs["threshold_on_pace_points"] = f"{pace.on_pace * 100:g}"
     subs["threshold_red_points"] = f"{pace.red * 100:g}"
     subs["max_age"] = str(MAX_AGE)
-    subs["word_pending_yes_no"] = PENDING_YES_NO_ZH
+    subs["word_pending_yes_no"] = W("status_pending_yes_no")
     for status, points in STATUS_POINTS.items():
         subs[f"points_{status}"] = str(points)
-    for status, word in STATUS_ZH.items():
-        subs[f"word_{status}"] = word
-    for pace_key, word in PACE_ZH.items():
-        subs[f"pace_{pace_key}"] = word
-    for light, word in LIGHT_ZH.items():
-        subs[f"light_{light}"] = word
+    for status in STATUSES:
+        subs[f"word_{status}"] = W(f"status.{status}")
+    for pace_key in PACES:
+        subs[f"pace_{pace_key}"] = W(f"pace.{pace_key}")
+    for light in LIGHTS:
+        subs[f"light_{light}"] = W(f"light.{light}")
+    for key in ("place", "table", "table_title", "plan_short"):
+        subs[key] = cat.phrase_context()[key]
     return subs

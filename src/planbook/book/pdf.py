@@ -18,13 +18,13 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from planbook.assess.progress import LIGHT_ZH, status_word
 from planbook.inputs.dataset import DataSet
 from planbook.errors import BuildError
-from planbook.report.report import DEMO_NOTICE, Report
-from planbook.report.format import LIGHT_STYLE, STATUS_STYLE, fmt_value, missing, pace_text
+from planbook.report import sentences, views
+from planbook.report.report import Report
+from planbook.words import W
+from planbook.report.format import LIGHT_STYLE, STATUS_STYLE, fmt_value, missing, pace_text, status_word
 
-PDF_NAME = "licheng-evaluation-{year}.pdf"
 _TEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
                 "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
                 "<": r"\textless{}", ">": r"\textgreater{}"}
@@ -35,28 +35,27 @@ def tex_escape(text: str) -> str:
     return "".join(_TEX_SPECIAL.get(ch, ch) for ch in str(text))
 
 
-def edition_name(year: int) -> str:
-    kind = {2025: "中期评估", 2035: "终期评估"}.get(year, "年度评估")
-    return f"{year} 年度评估报告（{kind}）"
+def edition_name(data: DataSet, year: int) -> str:
+    """``2025 年度评估报告（中期评估）``."""
+    return W("pdf.edition_name", year=year, kind=W(f"edition_kind.{data.catalogue.edition_kind(year)}"))
 
 
 def cover(data: DataSet, year: int) -> str:
     plan = data.catalogue.plan
-    demo = data.has_demo(year)
     lines = [
         r"\begin{titlepage}", r"\centering", r"\vspace*{30mm}",
-        r"{\sffamily\Huge\bfseries 济南市历城区新型城镇化规划\\[4mm] 实施评估\par}", r"\vspace{14mm}",
-        rf"{{\sffamily\LARGE {tex_escape(edition_name(year))}\par}}", r"\vspace{10mm}",
-        rf"{{\large 评估对象：《{tex_escape(plan['title_zh'])}》\\[2mm]（{tex_escape(plan['document_no'])}）\par}}",
+        rf"{{\sffamily\Huge\bfseries {tex_escape(plan['short_title_zh'])}\\[4mm] {tex_escape(W('pdf.evaluation'))}\par}}",
+        r"\vspace{14mm}",
+        rf"{{\sffamily\LARGE {tex_escape(edition_name(data, year))}\par}}", r"\vspace{10mm}",
+        rf"{{\large {tex_escape(W('pdf.subject_line', title=plan['title_zh']))}\\[2mm]（{tex_escape(plan['document_no'])}）\par}}",
         r"\vspace{8mm}",
-        rf"{{\large 数据截至 {year} 年（{year} 年及以前的数据）\par}}",
+        rf"{{\large {tex_escape(W('pdf.data_until', year=year))}\par}}",
         r"\vfill",
     ]
-    if demo:
+    if data.has_demo(year):
         lines += [r"\fcolorbox{orange}{yellow!12}{\parbox{0.86\linewidth}{\centering\large\bfseries",
-                  tex_escape("本报告含演示数据：2021 年以后的指标数值为程序生成的演示值，不是历城区的官方统计，"
-                             "仅用于展示评估方法。规划基期值和背景数据为官方数据，均注明来源。"), r"}}\par", r"\vspace{10mm}"]
-    lines += [rf"{{\small 由 planbook 依据指标目录与年度数据生成 · {year} 年度版\par}}", r"\end{titlepage}"]
+                  tex_escape(W("demo.cover")), r"}}\par", r"\vspace{10mm}"]
+    lines += [rf"{{\small {tex_escape(W('pdf.made_by', year=year))}\par}}", r"\end{titlepage}"]
     return "\n".join(lines)
 
 
@@ -72,41 +71,54 @@ def _pace_tex(pace: str, light: str) -> str:
 
 
 def summary_page(report: Report) -> str:
-    """One page for the meeting: pace and status of table 专栏1, dimension scores, headline sentences."""
+    """One page for the meeting: pace and status of the plan's table, the commitments' lights and
+    red items, dimension scores, headline sentences."""
     cat = report.cat
     head = report.headline().set_index("id")
     rows = []
     for ind in cat.table:
         r = head.loc[ind.id]
-        value = "—" if missing(r["value"]) else fmt_value(r["value"], ind.decimals, ind.unit)
+        value = W("none_text") if missing(r["value"]) else fmt_value(r["value"], ind.decimals, ind.unit)
         if r["data_kind"] in ("demo", "mixed"):
-            value += "（演示）"
-        dim = cat.dimension_by_id[ind.dimension].name_zh.replace("城镇化", "")
+            value = W("demo.cell", text=value)
+        dim = cat.dimension_by_id[ind.dimension].short
         reason = None if missing(r["reason"]) else r["reason"]
         met_year = None if missing(r["met_year"]) else int(r["met_year"])
         rows.append(rf"{ind.table_no} & {tex_escape(dim)} & {tex_escape(ind.name_zh)} & {tex_escape(value)} & "
                     rf"{_pace_tex(r['pace'], r['light'])} & {_status_tex(r['status'], reason, met_year)} \\")
     scores = []
     for rec in report.summary.itertuples(index=False):
-        name = "合计" if rec.dimension == "all" else cat.dimension_by_id[rec.dimension].name_zh
-        score = "—" if missing(rec.score) else f"{rec.score:.1f}"
-        scores.append(rf"{tex_escape(name)} {score} 分")
-    sentences = [report.pace_sentence(report.headline(), "专栏1"), report.status_sentence(report.headline(), "专栏1"),
-                 report.changes()[0]]
-    demo = [rf"\par\smallskip{{\footnotesize\color{{orange!70!black}}{tex_escape(DEMO_NOTICE)}}}"] if report.has_demo else []
-    legend = "　".join(rf"\textcolor[HTML]{{{LIGHT_STYLE[k][0].lstrip('#')}}}{{{LIGHT_STYLE[k][1]}\,{LIGHT_ZH[k]}}}"
+        name = W("total") if rec.dimension == "all" else cat.dimension_by_id[rec.dimension].name_zh
+        score = W("none_text") if missing(rec.score) else f"{rec.score:.1f}"
+        scores.append(tex_escape(W("pdf.score", name=name, score=score)))
+    table = W("table_name")
+    lines = [sentences.pace_sentence(report, report.headline(), table),
+             sentences.status_sentence(report, report.headline(), table), views.changes(report)[0]]
+    red = []
+    if not report.commitments.empty:
+        lines.append(sentences.commitments_sentence(report, report.commitments, W("all_commitments_subject")))
+        missed = report.commitments[report.commitments["light"] == "red"]
+        if not missed.empty:
+            names = W("enum_sep").join(missed.sort_values("id")["name_zh"])
+            red = [r"\par\smallskip", rf"\noindent{{\small\bfseries {tex_escape(W('pdf.red_items'))}}}"
+                                      rf"{{\small {tex_escape(names)}}}"]
+    demo = [rf"\par\smallskip{{\footnotesize\color{{orange!70!black}}{tex_escape(W('demo.notice'))}}}"] if report.has_demo else []
+    legend = "　".join(rf"\textcolor[HTML]{{{LIGHT_STYLE[k][0].lstrip('#')}}}{{{LIGHT_STYLE[k][1]}\,{W('light.' + k)}}}"
                       for k in ("green", "yellow", "red"))
+    columns = " & ".join(tex_escape(W(k)) for k in ("col.no", "col.dimension", "col.indicator", "pdf.value",
+                                                    "col.pace", "col.status"))
+    title = tex_escape(W("pdf.summary"))
     return "\n".join([
-        r"\clearpage\phantomsection\addcontentsline{toc}{chapter}{会议摘要}", r"\thispagestyle{plain}",
-        r"{\centering\sffamily\LARGE\bfseries 会议摘要\par}", r"\vspace{5mm}",
-        rf"{{\small {tex_escape(' '.join(sentences))}}}", r"\par\smallskip",
-        rf"\noindent{{\small\bfseries 维度得分（满分 100）：}}{{\small {'；'.join(scores)}}}",
-        *demo,
+        rf"\clearpage\phantomsection\addcontentsline{{toc}}{{chapter}}{{{title}}}", r"\thispagestyle{plain}",
+        rf"{{\centering\sffamily\LARGE\bfseries {title}\par}}", r"\vspace{5mm}",
+        rf"{{\small {tex_escape(' '.join(lines))}}}", r"\par\smallskip",
+        rf"\noindent{{\small\bfseries {tex_escape(W('pdf.scores'))}}}{{\small {'；'.join(scores)}}}",
+        *red, *demo,
         r"\par\medskip", r"{\footnotesize", r"\renewcommand{\arraystretch}{1.15}",
         r"\begin{longtable}{@{}r l p{0.30\linewidth} r l l@{}}", r"\toprule",
-        r"序号 & 维度 & 指标 & 评估值 & 序时进度 & 状态 \\", r"\midrule", r"\endhead",
+        columns + r" \\", r"\midrule", r"\endhead",
         *rows, r"\bottomrule", r"\end{longtable}}",
-        r"{\footnotesize 序时进度：" + legend + "（完成进度与时序进度之差，见“评估方法”一章）。状态：已到期的目标按目标年数值判定完成与否，未到期的按进展比率判定。}",
+        r"{\footnotesize " + tex_escape(W("pdf.legend_lead")) + legend + tex_escape(W("pdf.legend_rest")) + "}",
         r"\clearpage",
     ])
 
@@ -117,11 +129,11 @@ def end_of_year_epoch(year: int) -> int:
     return calendar.timegm((year, 12, 31, 0, 0, 0))
 
 
-def latex_overrides(data: DataSet, year: int) -> dict:
-    """Sphinx ``latex_elements`` entries that depend on the edition."""
+def latex_overrides(data: DataSet, year: int, title: str, author: str) -> dict:
+    """Sphinx ``latex_elements`` entries that depend on the edition (``title``, ``author``: the book's)."""
     report = Report(data=data, year=year)
-    title = f"济南市历城区新型城镇化规划实施评估 · {edition_name(year)}"
-    subject = f"《{data.catalogue.plan['title_zh']}》{year} 年度实施评估" + ("（含演示数据，非官方统计）" if report.has_demo else "")
+    full_title = W("pdf.title", title=title, edition=edition_name(data, year))
+    subject = W("pdf.subject", year=year) + (W("demo.pdf_subject") if report.has_demo else "")
     return {
         "maketitle": cover(data, year),
         "tableofcontents": summary_page(report) + "\n\\sphinxtableofcontents",
@@ -129,10 +141,17 @@ def latex_overrides(data: DataSet, year: int) -> dict:
         "extraclassoptions": "openany,oneside",
         "hyperref": "\n".join([
             r"\usepackage{hyperref}",
-            r"\hypersetup{pdftitle={" + tex_escape(title) + r"}, pdfsubject={" + tex_escape(subject)
-            + r"}, pdfauthor={历城区新型城镇化规划评估工作组（planbook 生成）}, pdfcreator={planbook}, pdfproducer={XeLaTeX}}",
+            r"\hypersetup{pdftitle={" + tex_escape(full_title) + r"}, pdfsubject={" + tex_escape(subject)
+            + r"}, pdfauthor={" + tex_escape(author) + r"}, pdfcreator={planbook}, pdfproducer={XeLaTeX}}",
         ]),
     }
+
+
+def pdf_name(config: dict, year: int, ext: str = "pdf") -> str:
+    """The edition's file name from the book's ``latex.latex_documents.targetname``
+    (``<name>.tex`` → ``<name>-2025.pdf``)."""
+    target = ((config.get("latex") or {}).get("latex_documents") or {}).get("targetname") or "book.tex"
+    return f"{Path(target).stem}-{year}.{ext}"
 
 
 PDF_ROOT = "pdf-root"
@@ -156,13 +175,14 @@ def prepare_latex(book: Path, configs: Path, data: DataSet, year: int) -> None:
     (:func:`planbook.site.vega.add_print_images`)."""
     import yaml
 
-    (book / f"{PDF_ROOT}.md").write_text(f"# {data.catalogue.plan['title_zh']}实施评估\n", encoding="utf-8")
+    config = yaml.safe_load((configs / "_config.yml").read_text("utf-8"))
+    title = config.get("title", "").split(" · ")[0]
+    (book / f"{PDF_ROOT}.md").write_text(f"# {title}\n", encoding="utf-8")
     toc = yaml.safe_load((configs / "_toc.yml").read_text("utf-8"))
     (configs / "_toc_latex.yml").write_text(yaml.safe_dump(pdf_toc(toc), allow_unicode=True, sort_keys=False), encoding="utf-8")
-    config = yaml.safe_load((configs / "_config.yml").read_text("utf-8"))
     elements = config["sphinx"]["config"].setdefault("latex_elements", {})
-    elements.update(latex_overrides(data, year))
-    name = PDF_NAME.format(year=year)
+    elements.update(latex_overrides(data, year, title, config.get("author", "")))
+    name = pdf_name(config, year)
     config["latex"]["latex_documents"] = {"targetname": name.replace(".pdf", ".tex")}
     (configs / "_config_latex.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
@@ -209,7 +229,7 @@ def _settled_state(latex_dir: Path, stem: str) -> dict[str, bytes | None]:
             for ext in ("aux", "toc", "out")}
 
 
-def typeset(latex_dir: Path, logs: Path, year: int) -> tuple[Path, int]:
+def typeset(latex_dir: Path, logs: Path, year: int, name: str) -> tuple[Path, int]:
     """Typeset Sphinx's LaTeX output: XeLaTeX until what a run leaves for the next (``.aux``,
     ``.toc``, ``.out``) no longer changes, as latexmk would (the contents are seeded, see
     :func:`seed_contents`), then xdvipdfmx. Return the PDF and how many XeLaTeX runs it took.
@@ -219,7 +239,6 @@ def typeset(latex_dir: Path, logs: Path, year: int) -> tuple[Path, int]:
     """
     import os
 
-    name = PDF_NAME.format(year=year)
     stem = name.removesuffix(".pdf")
     # The PDF's creation date is the end of the edition year, not the build clock (reproducible).
     env = {**os.environ, "SOURCE_DATE_EPOCH": str(end_of_year_epoch(year)), "FORCE_SOURCE_DATE": "1"}

@@ -156,12 +156,15 @@ def run_chapter(chapter: str, year: int | None = None, data_dir: str | None = No
 
 def edition_config(root: Path, data: DataSet, year: int, pdf_name: str | None = None) -> dict:
     """_config.yml plus what depends on the edition: title, date, demo banner."""
+    from planbook.words import W
+
     config = yaml.safe_load((root / "_config.yml").read_text("utf-8"))
     sphinx_config = config.setdefault("sphinx", {}).setdefault("config", {})
-    edition = f"{year}年度" if year not in (2025, 2035) else f"{year}年度（{'中期' if year == 2025 else '终期'}评估）"
-    config["title"] = f"{config['title']} · {edition}"
+    kind = data.catalogue.edition_kind(year)
+    config["title"] = W("edition.title_annual" if kind == "annual" else "edition.title", title=config["title"],
+                        year=year, kind=W(f"edition_kind.{kind}"))
     # The report date comes from the data (the edition year), never from the build clock.
-    sphinx_config["today"] = f"{year}年度评估（数据截至{year}年）"
+    sphinx_config["today"] = W("edition.today", year=year)
     sphinx_config["html_last_updated_fmt"] = None
     from planbook.book.downloads import download_names
 
@@ -173,8 +176,7 @@ def edition_config(root: Path, data: DataSet, year: int, pdf_name: str | None = 
 
     config.setdefault("parse", {})["myst_substitutions"] = substitutions(data, year)
     if data.has_demo(year):
-        sphinx_config["planbook_demo_banner"] = (
-            "⚠ 本评估含演示数据：标“演示”的数值为程序生成，仅用于展示方法，不是历城区官方统计。")
+        sphinx_config["planbook_demo_banner"] = W("demo.banner")
         theme = sphinx_config.setdefault("html_theme_options", {})
         theme["announcement"] = sphinx_config["planbook_demo_banner"]
     return config
@@ -312,7 +314,7 @@ def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, 
     from planbook.book.downloads import download_names, write_downloads
     from planbook.book.editions import EDITION_FILE, edition_record
     from planbook.book.pages import write_generated_pages
-    from planbook.book.pdf import PDF_NAME, prepare_latex, typeset
+    from planbook.book.pdf import pdf_name as edition_pdf_name, prepare_latex, typeset
     from planbook.report.report import open_report
     from planbook.site.vega import add_print_images
 
@@ -322,7 +324,7 @@ def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, 
     shutil.copytree(root / "book", staged, ignore=shutil.ignore_patterns("chapters", "generated", "_build"))
     write_generated_pages(data, year, staged / "generated")
     key = nbcache.edition_key(root, keys, year, pdf, data)
-    pdf_name = PDF_NAME.format(year=year) if pdf else None
+    pdf_name = edition_pdf_name(yaml.safe_load((root / "_config.yml").read_text("utf-8")), year) if pdf else None
     configs = stage / "configs"
     configs.mkdir()
     config = edition_config(root, data, year, pdf_name)
@@ -355,7 +357,7 @@ def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, 
     def make_pdf() -> Path:
         latex = runs[1].finish(logs)
         log(f"typesetting the {year} PDF (xelatex)")
-        path, passes = typeset(latex, logs, year)
+        path, passes = typeset(latex, logs, year, pdf_name)
         log(f"typeset the {year} PDF in {passes} XeLaTeX runs")
         return path
 
@@ -405,12 +407,12 @@ def published_key(site: Path, year: int) -> str | None:
     return json.loads(path.read_text("utf-8")).get("build_key")
 
 
-def write_root(site: Path, title: str) -> None:
+def write_root(site: Path, title: str, cat) -> None:
     """The root page listing the editions, and the script behind every page's version switcher."""
     from planbook.book.editions import SWITCHER_FILE, read_editions, root_index, switcher_js
 
     records = read_editions(site)
-    (site / "index.html").write_text(root_index(records, title), encoding="utf-8")
+    (site / "index.html").write_text(root_index(records, title, cat), encoding="utf-8")
     (site / SWITCHER_FILE).write_text(switcher_js(records), encoding="utf-8")
 
 
@@ -440,7 +442,7 @@ def _build(year: int | None, data_dir: str | Path | None, pdf: bool, out_dir: st
     from planbook.build import cache as nbcache
     from planbook.book.downloads import download_names
     from planbook.book.editions import edition_years
-    from planbook.book.pdf import PDF_NAME
+    from planbook.book.pdf import pdf_name
 
     started = time.monotonic()
     root = project_root()
@@ -457,7 +459,7 @@ def _build(year: int | None, data_dir: str | Path | None, pdf: bool, out_dir: st
     results = []
 
     def done(y: int, t0: float) -> None:
-        pdf_path = published / str(y) / PDF_NAME.format(year=y) if pdf else None
+        pdf_path = published / str(y) / pdf_name(yaml.safe_load((root / "_config.yml").read_text("utf-8")), y) if pdf else None
         results.append(BuildResult(site=published / str(y), pdf=pdf_path, year=y, seconds=time.monotonic() - t0))
 
     try:
@@ -488,7 +490,7 @@ def _build(year: int | None, data_dir: str | Path | None, pdf: bool, out_dir: st
             for folder in sorted(published.glob("[0-9][0-9][0-9][0-9]")) if published.is_dir() else []:
                 if folder.is_dir() and not (site / folder.name).exists():
                     shutil.copytree(folder, site / folder.name)
-            write_root(site, yaml.safe_load((root / "_config.yml").read_text("utf-8"))["title"])
+            write_root(site, yaml.safe_load((root / "_config.yml").read_text("utf-8"))["title"], data.catalogue)
             _publish(site, published)
         if out_dir is None and last_book is not None:
             for name in ("chapters", "generated"):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -11,6 +11,9 @@ import pandas as pd
 from planbook.plan.catalogue import Catalogue, load_catalogue
 from planbook.errors import InputError, Problem, display_path
 from planbook.inputs.observations import load_observations, observation_files
+from planbook.inputs.progress import FRAME_COLUMNS as PROGRESS_COLUMNS, load_progress
+from planbook.plan.register import Register, load_register
+from planbook.words import activate, load_phrasebook
 from planbook.project import project_root  # noqa: F401 (where planbook has always offered it)
 
 
@@ -23,6 +26,8 @@ class DataSet:
     data_dir: Path
     catalogue: Catalogue
     observations: pd.DataFrame
+    register: Register = field(default_factory=Register)
+    progress: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PROGRESS_COLUMNS))
 
     @property
     def years(self) -> list[int]:
@@ -86,8 +91,12 @@ def load(data_dir: Path | str | None = None) -> DataSet:
     """Load and validate everything; raise InputError listing all problems (catalogue first)."""
     data_dir = Path(data_dir) if data_dir else default_data_dir()
     cat = load_catalogue(catalogue_path(data_dir))
+    # The plan's wording travels with its catalogue (words.yaml beside it may override phrases).
+    activate(load_phrasebook(cat.path.parent / "words.yaml", cat.phrase_context()))
+    register = load_register(cat.path.parent, cat)
     obs = load_observations(data_dir / "observations", cat)
-    return DataSet(data_dir=data_dir, catalogue=cat, observations=obs)
+    progress = load_progress(data_dir / "progress", register)
+    return DataSet(data_dir=data_dir, catalogue=cat, observations=obs, register=register, progress=progress)
 
 
 def sha256(path: Path) -> str:

@@ -17,12 +17,16 @@ import pandas as pd
 from planbook.errors import InputError, Problem, display_path
 from planbook.inputs.observations import KINDS, RawTable, observation_files, read_raw
 from planbook.plan.register import Register
+from planbook.words import W
 
 REQUIRED_COLUMNS = ("commitment_id", "status", "evidence", "source")
 REPORTED = ("done", "on_schedule", "behind", "not_started")
-REPORTED_ZH = {"done": "已完成", "on_schedule": "按计划推进", "behind": "滞后", "not_started": "未启动"}
-_STATUS_WORDS = {**{s: s for s in REPORTED}, **{zh: s for s, zh in REPORTED_ZH.items()}}
 FRAME_COLUMNS = ["year", "commitment_id", "status", "evidence", "source", "note", "kind", "file", "row"]
+
+
+def status_words() -> dict[str, str]:
+    """What a status may be written as: its code, or its word in the phrasebook (已完成 …)."""
+    return {**{s: s for s in REPORTED}, **{W(f"commitment_status.{s}"): s for s in REPORTED}}
 
 
 def validate_progress(raw: RawTable, year: int, name: str, register: Register) -> tuple[list[dict], list[Problem]]:
@@ -60,9 +64,9 @@ def validate_progress(raw: RawTable, year: int, name: str, register: Register) -
                                     f"duplicate id {cid!r} (also in row {seen[cid]}): one status per commitment and year"))
             continue
         seen[cid] = row
-        status = _STATUS_WORDS.get(unicodedata.normalize("NFKC", get("status")).strip().lower())
+        status = status_words().get(unicodedata.normalize("NFKC", get("status")).strip().lower())
         if status is None:
-            expected = ", ".join(f"{s} ({REPORTED_ZH[s]})" for s in REPORTED)
+            expected = ", ".join(f"{s} ({W('commitment_status.' + s)})" for s in REPORTED)
             problems.append(Problem(name, row, "status", f"{get('status')!r}: expected one of {expected}"))
             continue
         evidence, source = get("evidence"), get("source")

@@ -22,9 +22,7 @@ import yaml
 
 from planbook.errors import InputError, Problem, display_path
 
-DIMENSIONS = ("smart", "green", "balanced", "two_way")
 COMPARISONS = (">=", ">", "<=", "<", "~")
-COMPARISON_ZH = {">=": "≥", ">": "＞", "<=": "≤", "<": "＜", "~": "约"}
 
 
 @dataclass(frozen=True)
@@ -51,9 +49,11 @@ class Target:
 
     def label(self, unit: str = "", decimals: int | None = None) -> str:
         """``≥90%``-style label used in tables and charts."""
+        from planbook.words import W
+
         value = _fmt(self.value, decimals)
         unit = "" if unit in ("/", "是/否") else unit
-        return f"{COMPARISON_ZH[self.comparison]}{value}{unit}"
+        return f"{W('comparison.' + self.comparison)}{value}{unit}"
 
 
 @dataclass(frozen=True)
@@ -129,6 +129,12 @@ class Dimension:
     name_zh: str
     name_en: str
     chapter_zh: str
+    short_zh: str | None = None  # e.g. 智慧 for 智慧城镇化, where a table is narrow
+    analysis: dict | None = None  # the chapter's own analysis (planbook.report.analyses)
+
+    @property
+    def short(self) -> str:
+        return self.short_zh or self.name_zh
 
 
 @dataclass(frozen=True)
@@ -143,13 +149,14 @@ class Conflict:
     text_target: Target
 
     def describe_zh(self, cat: "Catalogue") -> str:
+        from planbook.words import W
+
         table, text = cat.by_id[self.table_id], cat.by_id[self.text_id]
-        text_part = f"{text.section}写作“{self.text_target.as_written}”"
+        text_part = W("conflict.text_part", section=text.section, written=self.text_target.as_written)
         if self.table_target is None:
-            return (f"{table.name_zh}：专栏1未设 {self.year} 年目标，{text_part}")
-        table_part = f"专栏1第{table.table_no}行 {self.year} 年目标为“{self.table_target.as_written}”"
-        what = "目标值不同" if self.kind == "value" else "比较方式不同"
-        return f"{table.name_zh}：{table_part}，{text_part}（{what}）"
+            return W("conflict.no_table_target", name=table.name_zh, year=self.year, text_part=text_part)
+        return W("conflict.describe", name=table.name_zh, row=table.table_no, year=self.year,
+                 written=self.table_target.as_written, text_part=text_part, what=W(f"conflict.kind.{self.kind}"))
 
     def describe_en(self, cat: "Catalogue") -> str:
         table = cat.by_id[self.table_id]
@@ -231,7 +238,23 @@ class Catalogue:
 
     @cached_property
     def milestones(self) -> tuple[int, ...]:
-        return tuple(sorted({t.year for i in self.indicators for t in i.targets}))
+        """The plan's milestone years: the years of its table's targets (the plan block names them)."""
+        declared = self.plan.get("milestones")
+        if declared:
+            return tuple(sorted(int(y) for y in declared))
+        return tuple(sorted({t.year for i in self.table for t in i.targets}))
+
+    def edition_kind(self, year: int) -> str:
+        """``final`` for the plan's last milestone, ``mid_term`` for the others, else ``annual``."""
+        if self.milestones and year == self.milestones[-1]:
+            return "final"
+        return "mid_term" if year in self.milestones else "annual"
+
+    def phrase_context(self) -> dict[str, str]:
+        """The plan's names, filled into the phrasebook's templates."""
+        p = self.plan
+        return {"place": p["place_zh"], "table": p["table_zh"], "table_title": p["table_title_zh"],
+                "plan_title": p["title_zh"], "plan_short": p["short_title_zh"], "base_year": str(self.base_year)}
 
     @cached_property
     def pace_settings(self) -> PaceSettings:
@@ -383,9 +406,37 @@ def _rule_problems(name: str, raw: dict, lines: dict, data_dir: Path) -> list[Pr
     else:
         problems.append(Problem(name, None, "plan.text", f"plan text {plan_file} not found"))
 
+    first, last = raw["plan"].get("period", {}).get("start"), raw["plan"].get("period", {}).get("end")
+    dimensions = {d["id"] for d in raw["dimensions"]}
+    for year in raw["plan"]["milestones"]:
+        if (first is not None and year < first) or (last is not None and year > last):
+            problems.append(Problem(name, None, "plan.milestones", f"{year} is outside the plan's period {first}–{last}"))
+    series_ids = {e["id"] for e in raw["indicators"]} | {c["id"] for c in raw["context"]}
+    needs = {"coverage": (0, 0), "focus": (1, 1), "path": (1, 1), "gap": (2, 2)}  # how many series each takes
+    for k, d in enumerate(raw["dimensions"]):
+        analysis = d.get("analysis") or {}
+        for ref in analysis.get("series", []) + analysis.get("context", []):
+            if ref not in series_ids:
+                problems.append(Problem(name, None, f"dimensions[{k}].analysis", f"unknown series {ref!r}"))
+        if analysis:
+            lo, hi = needs[analysis["kind"]]
+            if not lo <= len(analysis.get("series", [])) <= hi:
+                problems.append(Problem(name, None, f"dimensions[{k}].analysis.series",
+                                        f"a {analysis['kind']} analysis takes {lo} series" if lo == hi else
+                                        f"a {analysis['kind']} analysis takes {lo} to {hi} series"))
+            if analysis.get("context") and len(analysis["context"]) != 2:
+                problems.append(Problem(name, None, f"dimensions[{k}].analysis.context",
+                                        "takes two context series (numerator, denominator)"))
     for section, n, e in entries:
         row = lines.get((section, n))
         where = f"{section}[{n}]"
+        if section == "indicators" and e["dimension"] not in dimensions:
+            problems.append(Problem(name, row, f"{where}.dimension",
+                                    f"got {e['dimension']!r}, expected one of {', '.join(sorted(dimensions))}"))
+        for k, t in enumerate(e.get("targets", [])):
+            if (first is not None and t["year"] < first) or (last is not None and t["year"] > last):
+                problems.append(Problem(name, row, f"{where}.targets[{k}].year",
+                                        f"{t['year']} is outside the plan's period {first}–{last}"))
         if e["id"] in seen:
             problems.append(Problem(name, row, f"{where}.id", f"duplicate id {e['id']!r} (first at row {seen[e['id']]})"))
         seen.setdefault(e["id"], row or 0)

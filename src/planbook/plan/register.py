@@ -24,8 +24,6 @@ from planbook.errors import InputError, Problem, display_path
 from planbook.plan.catalogue import Catalogue, read_yaml
 
 KINDS = ("goal", "task", "project")
-KIND_ZH = {"goal": "目标", "task": "任务", "project": "项目"}
-AREA_KIND_ZH = {"zone": "功能分区", "pianqu": "片区", "jiedao": "街道", "other": "其他区域"}
 REGISTER_FILE = "register.yaml"
 DEPARTMENTS_FILE = "departments.yaml"
 

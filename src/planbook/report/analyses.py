@@ -1,24 +1,28 @@
-"""The analysis that fits each chapter, beyond the common scorecard.
+"""Each chapter's own analysis, beyond the common scorecard, as the catalogue declares it.
 
-* smart — the coverage indicators side by side;
-* green — the good-air-day share, in days, against base and target;
-* balanced — the urban/rural income ratio and the path it must follow;
-* two_way — the gap between resident and registered urbanisation.
+A dimension of the catalogue may name an ``analysis``: ``{kind, title_zh, series, …}``. The kinds:
 
-Each function returns a sentence (glued into the prose) and the outputs to show.
+* ``coverage`` — the dimension's indicators in % side by side, latest value against target;
+* ``focus`` — one series against its base and next target (``in_days``: a share of the year,
+  also said in days);
+* ``path`` — one series against the straight path to each of its targets, with the official
+  context figures (``context``: numerator and denominator) whose ratio restates it;
+* ``gap`` — two series and the gap between them, year by year.
+
+Each returns a sentence (glued into the prose) and the outputs to show.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import altair as alt
 import pandas as pd
 
-from planbook.report import charts
 from planbook.assess.progress import required_annual_change
-from planbook.report.report import Report
+from planbook.report import charts
 from planbook.report.format import Cell, Table, fmt_number, fmt_value
+from planbook.report.report import Report
+from planbook.words import W
 
 
 @dataclass
@@ -28,152 +32,182 @@ class Analysis:
     outputs: list = field(default_factory=list)
 
 
-def _latest(report: Report, series_id: str) -> tuple[int, float, str] | None:
-    obs = report.data.upto(report.year)
-    rows = obs[obs["indicator_id"] == series_id]
-    if rows.empty:
-        return None
-    last = rows.sort_values("year").iloc[-1]
-    return int(last["year"]), float(last["value"]), str(last["kind"])
+def _demo(kind: str) -> str:
+    return W("demo.sentence_suffix") if kind == "demo" else ""
 
 
-def _demo_suffix(kind: str) -> str:
-    return "（演示数据）" if kind == "demo" else ""
+def _next_target(report: Report, ind):
+    upcoming = [t for t in ind.targets if t.year >= report.year]
+    return upcoming[0] if upcoming else (ind.targets[-1] if ind.targets else None)
 
 
-def smart(report: Report) -> Analysis:
-    """Coverage-type indicators (unit %) of the smart dimension, latest value against target."""
-    cat = report.cat
-    rows, covered, values = [], 0, []
-    for ind in cat.table:
-        if ind.dimension != "smart" or ind.unit != "%":
+def coverage(report: Report, dimension: str, spec: dict) -> Analysis:
+    """The dimension's indicators in %, latest value against their next target."""
+    import altair as alt
+
+    title = spec["title_zh"]
+    rows, full, values = [], 0, []
+    for ind in report.cat.table:
+        if ind.dimension != dimension or ind.unit != "%":
             continue
-        last = _latest(report, ind.id)
-        target = ind.target_for(2025)
+        last, target = report.latest(ind.id), _next_target(report, ind)
         if last is None or target is None:
             continue
-        year, value, kind = last
+        _, value, kind = last
         values.append(value)
-        covered += value >= 100 - 1e-9
+        full += value >= 100 - 1e-9
         rows.append({"indicator": ind.name_zh, "value": value, "target": target.value, "kind": kind,
-                     "label": fmt_value(value, ind.decimals, "%") + _demo_suffix(kind)})
+                     "label": fmt_value(value, ind.decimals, "%") + _demo(kind)})
     if not rows:
-        return Analysis("覆盖率类指标", "智慧城镇化的覆盖率类指标暂无数据。")
+        return Analysis(title, W("analysis.coverage.none", dimension=report.cat.dimension_by_id[dimension].name_zh))
     frame = pd.DataFrame(rows)
-    sentence = (f"智慧城镇化的 {len(rows)} 项覆盖率类指标中，{covered} 项已实现全覆盖（100%），"
-                f"平均水平为 {fmt_number(sum(values) / len(values), 1)}%。")
+    sentence = W("analysis.coverage.sentence", dimension=report.cat.dimension_by_id[dimension].name_zh,
+                 n=len(rows), full=full, mean=fmt_number(sum(values) / len(values), 1))
     bars = alt.Chart(frame).mark_bar(color="#2f6fb3", opacity=0.8).encode(
         y=alt.Y("indicator:N", title=None, sort=None),
-        x=alt.X("value:Q", title="覆盖率（%）", scale=alt.Scale(domain=[0, 100])),
-        tooltip=[alt.Tooltip("indicator:N", title="指标"), alt.Tooltip("label:N", title="数值")])
+        x=alt.X("value:Q", title=W("analysis.coverage.axis"), scale=alt.Scale(domain=[0, 100])),
+        tooltip=[alt.Tooltip("indicator:N", title=W("col.indicator")), alt.Tooltip("label:N", title=W("chart.value"))])
     ticks = alt.Chart(frame).mark_tick(color="#b42318", thickness=2, size=18).encode(
         y=alt.Y("indicator:N", sort=None), x=alt.X("target:Q"))
-    subtitle = "红色刻度为 2025 年目标" + ("；含演示数据，非官方统计" if (frame["kind"] == "demo").any() else "")
+    subtitle = W("analysis.coverage.subtitle") + (W("analysis.demo_subtitle") if (frame["kind"] == "demo").any() else "")
     chart = alt.layer(bars, ticks).properties(width=420, height=28 * len(rows),
-                                              title=alt.Title("覆盖率类指标一览", subtitle=subtitle))
-    return Analysis("覆盖率类指标", sentence, [charts.render(chart, sentence)])
+                                              title=alt.Title(title, subtitle=subtitle))
+    return Analysis(title, sentence, [charts.render(chart, sentence)])
 
 
-def green(report: Report) -> Analysis:
-    """The good-air-day share: latest value in days, against the base and the 2025 target."""
-    ind = report.cat.by_id["green_good_air_days"]
-    last = _latest(report, ind.id)
+def focus(report: Report, dimension: str, spec: dict) -> Analysis:
+    """One series: its latest value against the base and the next target."""
+    title = spec["title_zh"]
+    ind = report.cat.by_id[spec["series"][0]]
+    last = report.latest(ind.id)
     if last is None or ind.baseline is None:
-        return Analysis("空气质量", "环境空气质量优良天数比例暂无评估年数据。")
+        return Analysis(title, W("analysis.focus.none", name=ind.name_zh))
     year, value, kind = last
-    target = ind.target_for(2025)
-    change = value - ind.baseline.value
-    days = value / 100 * 365
-    sentence = (f"{year} 年环境空气质量优良天数比例为 {fmt_number(value, 1)}%{_demo_suffix(kind)}，"
-                f"折合全年约 {days:.0f} 天，比 2020 年基期（{fmt_number(ind.baseline.value, 1)}%）"
-                f"{'提高' if change >= 0 else '下降'} {fmt_number(abs(change), 1)} 个百分点")
+    base, target = ind.baseline, _next_target(report, ind)
+    change = value - base.value
+    days = W("analysis.focus.days", days=f"{value / 100 * 365:.0f}") if spec.get("in_days") else ""
+    sentence = W("analysis.focus.sentence", year=year, name=ind.name_zh, value=fmt_value(value, ind.decimals, ind.unit),
+                 demo=_demo(kind), days=days, base_year=base.year, base=fmt_value(base.value, ind.decimals, ind.unit),
+                 direction=W("analysis.up") if change >= 0 else W("analysis.down"),
+                 change=fmt_number(abs(change), ind.decimals), unit=W("analysis.points") if ind.unit == "%" else ind.unit)
     if target is not None:
-        gap = target.value - value
-        sentence += ("，已达到 2025 年目标。" if gap <= 0 else
-                     f"；距 2025 年目标（{fmt_number(target.value, 1)}%）还差 {fmt_number(gap, 1)} 个百分点，"
-                     f"约合 {gap / 100 * 365:.0f} 个优良天。")
+        gap = target.value - value if ind.direction == "higher" else value - target.value
+        if gap <= 0:
+            sentence += W("analysis.focus.met", year=target.year)
+        else:
+            in_days = W("analysis.focus.gap_days", days=f"{gap / 100 * 365:.0f}") if spec.get("in_days") else ""
+            sentence += W("analysis.focus.gap", year=target.year, target=fmt_value(target.value, ind.decimals, ind.unit),
+                          gap=fmt_number(gap, ind.decimals), unit=W("analysis.points") if ind.unit == "%" else ind.unit,
+                          days=in_days)
     else:
-        sentence += "。"
-    return Analysis("空气质量", sentence, [report.chart(ind, key="analysis")])
+        sentence += W("full_stop")
+    return Analysis(title, sentence, [charts.chart_for(report, ind, key="analysis")])
 
 
-def balanced(report: Report) -> Analysis:
-    """The urban/rural income ratio against the straight path to its targets."""
-    ind = report.cat.by_id["bal_income_ratio"]
-    last = _latest(report, ind.id)
+def path(report: Report, dimension: str, spec: dict) -> Analysis:
+    """One series against the straight path from its base to each target."""
+    title = spec["title_zh"]
+    ind = report.cat.by_id[spec["series"][0]]
+    last = report.latest(ind.id)
     if last is None or ind.baseline is None:
-        return Analysis("城乡收入差距", "城乡居民收入比暂无评估年数据。")
+        return Analysis(title, W("analysis.focus.none", name=ind.name_zh))
     year, value, kind = last
     base = ind.baseline
-    sentence = (f"城乡居民收入比由 2020 年的 {fmt_number(base.value, 2)} 变为 {year} 年的 "
-                f"{fmt_number(value, 2)}{_demo_suffix(kind)}")
+    d = ind.decimals
+    sentence = W("analysis.path.sentence", name=ind.name_zh, base_year=base.year, base=fmt_number(base.value, d),
+                 year=year, value=fmt_number(value, d), demo=_demo(kind))
+    lower = ind.direction == "lower"
     rows = []
     for t in ind.targets:
-        path = base.value + (t.value - base.value) * (year - base.year) / (t.year - base.year)
+        on_path = base.value + (t.value - base.value) * (year - base.year) / (t.year - base.year)
         need = required_annual_change(value, year, t.value, t.year)
-        rows.append([Cell(f"{t.year}年目标 {t.as_written}"), Cell(fmt_number(path, 2)),
-                     Cell(fmt_number(value, 2), demo=kind == "demo"),
-                     Cell("已达到" if value <= t.value + 1e-9 else ("—" if need is None else f"每年下降 {fmt_number(-need, 3)}"))])
-    t2035 = ind.target_for(2035)
-    need = required_annual_change(value, year, t2035.value, t2035.year) if t2035 else None
-    if need is not None and value > t2035.value:
-        sentence += f"；要在 2035 年降至 {fmt_number(t2035.value, 1)}，今后每年需平均下降 {fmt_number(-need, 3)}。"
+        met = value <= t.value + 1e-9 if lower else value >= t.value - 1e-9
+        still = W("analysis.path.met") if met else (W("none_text") if need is None else W(
+            "analysis.path.per_year", direction=W("analysis.down") if need < 0 else W("analysis.up"),
+            change=fmt_number(abs(need), d + 1)))
+        rows.append([Cell(W("year_target_value", year=t.year, target=t.as_written)), Cell(fmt_number(on_path, d)),
+                     Cell(fmt_number(value, d), demo=kind == "demo"), Cell(still)])
+    final = ind.targets[-1] if ind.targets else None
+    need = required_annual_change(value, year, final.value, final.year) if final else None
+    behind = final is not None and (value > final.value if lower else value < final.value)
+    if need is not None and behind:
+        sentence += W("analysis.path.need", year=final.year, target=fmt_number(final.value, d),
+                      direction=W("analysis.down") if need < 0 else W("analysis.up"), change=fmt_number(abs(need), d + 1))
     else:
-        sentence += "。"
-    incomes = report.data.upto(report.year)
-    urban = incomes[incomes["indicator_id"] == "ctx_urban_income"]
-    rural = incomes[incomes["indicator_id"] == "ctx_rural_income"]
-    both = urban.merge(rural, on="year", suffixes=("_u", "_r"))
-    for rec in both.itertuples(index=False):
-        sentence += (f" 官方数据：{rec.year} 年城镇、农村居民人均可支配收入分别为 {rec.value_u:.0f} 元和 "
-                     f"{rec.value_r:.0f} 元，之比为 {rec.value_u / rec.value_r:.2f}（来源：{rec.source_u}）。")
-    table = Table(columns=["目标", f"{year}年按线性路径应达到", f"{year}年评估值", "今后所需"], rows=rows,
-                  caption="城乡居民收入比：实际与目标路径", numeric=frozenset({1, 2}))
-    return Analysis("城乡收入差距", sentence, [table, report.chart(ind, key="analysis")])
+        sentence += W("full_stop")
+    context = spec.get("context") or []
+    if len(context) == 2:
+        obs = report.data.upto(report.year)
+        top, bottom = (obs[obs["indicator_id"] == c] for c in context)
+        both = top.merge(bottom, on="year", suffixes=("_u", "_r"))
+        names = [report.cat.series_meta(c) for c in context]
+        for rec in both.itertuples(index=False):
+            sentence += W("analysis.path.context", year=rec.year, top=names[0].name_zh, bottom=names[1].name_zh,
+                          top_value=fmt_value(rec.value_u, names[0].decimals, names[0].unit),
+                          bottom_value=fmt_value(rec.value_r, names[1].decimals, names[1].unit),
+                          ratio=fmt_number(rec.value_u / rec.value_r, d), source=rec.source_u)
+    table = Table(columns=[W("col.target"), W("analysis.path.col_path", year=year), W("col.value", year=year),
+                           W("analysis.path.col_need")], rows=rows,
+                  caption=W("analysis.path.caption", name=ind.name_zh), numeric=frozenset({1, 2}))
+    return Analysis(title, sentence, [table, charts.chart_for(report, ind, key="analysis")])
 
 
-def two_way(report: Report) -> Analysis:
-    """Gap between resident and registered urbanisation, year by year."""
-    res = report.cat.by_id["two_resident_urbanisation"]
-    reg = report.cat.by_id["two_registered_urbanisation"]
+def gap(report: Report, dimension: str, spec: dict) -> Analysis:
+    """Two series and the gap between them, year by year."""
+    import altair as alt
+
+    title = spec["title_zh"]
+    a_ind, b_ind = (report.cat.by_id[s] for s in spec["series"][:2])
     obs = report.data.upto(report.year)
-    a = obs[obs["indicator_id"] == res.id][["year", "value", "kind"]]
-    b = obs[obs["indicator_id"] == reg.id][["year", "value", "kind"]]
-    both = a.merge(b, on="year", suffixes=("_res", "_reg")).sort_values("year")
+    a = obs[obs["indicator_id"] == a_ind.id][["year", "value", "kind"]]
+    b = obs[obs["indicator_id"] == b_ind.id][["year", "value", "kind"]]
+    both = a.merge(b, on="year", suffixes=("_a", "_b")).sort_values("year")
     if both.empty:
-        return Analysis("两个城镇化率的差距", "常住人口与户籍人口城镇化率暂无同年数据。")
-    both["gap"] = both["value_res"] - both["value_reg"]
-    both["demo"] = (both["kind_res"] == "demo") | (both["kind_reg"] == "demo")
+        return Analysis(title, W("analysis.gap.none", a=a_ind.name_zh, b=b_ind.name_zh))
+    both["gap"] = both["value_a"] - both["value_b"]
+    both["demo"] = (both["kind_a"] == "demo") | (both["kind_b"] == "demo")
     first, last = both.iloc[0], both.iloc[-1]
     change = last["gap"] - first["gap"]
-    sentence = (f"{int(last['year'])} 年常住人口城镇化率与户籍人口城镇化率相差 {fmt_number(last['gap'], 1)} 个百分点"
-                f"{'（演示数据）' if last['demo'] else ''}，比 {int(first['year'])} 年（{fmt_number(first['gap'], 1)} 个百分点）"
-                f"{'缩小' if change < 0 else '扩大'} {fmt_number(abs(change), 1)} 个百分点。")
-    t25_res, t25_reg = res.target_for(2025), reg.target_for(2025)
-    if t25_res and t25_reg:
-        sentence += f"按 2025 年目标（{t25_res.as_written}% 与 {t25_reg.as_written}%），差距应收窄到约 {fmt_number(t25_res.value - t25_reg.value, 0)} 个百分点。"
-    rows = [[Cell(str(int(r.year))), Cell(fmt_number(r.value_res, 1), demo=r.kind_res == "demo"),
-             Cell(fmt_number(r.value_reg, 1), demo=r.kind_reg == "demo"), Cell(fmt_number(r.gap, 1), demo=bool(r.demo))]
+    d = a_ind.decimals
+    unit = W("analysis.points") if a_ind.unit == "%" else a_ind.unit
+    sentence = W("analysis.gap.sentence", year=int(last["year"]), a=a_ind.name_zh, b=b_ind.name_zh,
+                 gap=fmt_number(last["gap"], d), unit=unit, demo=W("demo.sentence_suffix") if last["demo"] else "",
+                 first_year=int(first["year"]), first_gap=fmt_number(first["gap"], d),
+                 direction=W("analysis.gap.narrower") if change < 0 else W("analysis.gap.wider"),
+                 change=fmt_number(abs(change), d))
+    ta, tb = _next_target(report, a_ind), _next_target(report, b_ind)
+    if ta and tb and ta.year == tb.year:
+        sentence += W("analysis.gap.target", year=ta.year, a=ta.as_written, b=tb.as_written,
+                      gap=fmt_number(ta.value - tb.value, 0), unit=unit)
+    rows = [[Cell(str(int(r.year))), Cell(fmt_number(r.value_a, d), demo=r.kind_a == "demo"),
+             Cell(fmt_number(r.value_b, d), demo=r.kind_b == "demo"), Cell(fmt_number(r.gap, d), demo=bool(r.demo))]
             for r in both.itertuples(index=False)]
-    table = Table(columns=["年份", "常住人口城镇化率（%）", "户籍人口城镇化率（%）", "差距（百分点）"], rows=rows,
-                  caption="常住人口与户籍人口城镇化率的差距", numeric=frozenset({1, 2, 3}))
+    unit_note = W("analysis.gap.col_unit", unit=a_ind.unit) if a_ind.unit else ""
+    table = Table(columns=[W("col.year"), a_ind.name_zh + unit_note, b_ind.name_zh + unit_note,
+                           W("analysis.gap.col_gap", unit=unit)], rows=rows,
+                  caption=W("analysis.gap.caption", a=a_ind.name_zh, b=b_ind.name_zh), numeric=frozenset({1, 2, 3}))
     long = pd.concat([
-        pd.DataFrame({"year": both["year"], "value": both["value_res"], "series": res.name_zh}),
-        pd.DataFrame({"year": both["year"], "value": both["value_reg"], "series": reg.name_zh}),
+        pd.DataFrame({"year": both["year"], "value": both["value_a"], "series": a_ind.name_zh}),
+        pd.DataFrame({"year": both["year"], "value": both["value_b"], "series": b_ind.name_zh}),
     ])
-    subtitle = "含演示数据，非官方统计" if both["demo"].any() else "官方数据"
+    subtitle = W("demo.chart_mixed") if both["demo"].any() else W("demo.official_only")
     chart = alt.Chart(long).mark_line(point=True).encode(
-        x=alt.X("year:O", title="年份", axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("value:Q", title="城镇化率（%）", scale=alt.Scale(zero=False)),
+        x=alt.X("year:O", title=W("chart.year"), axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("value:Q", title=W("chart.axis_unit", name=title, unit=a_ind.unit) if a_ind.unit else title,
+                scale=alt.Scale(zero=False)),
         color=alt.Color("series:N", title=None, scale=alt.Scale(range=["#2f6fb3", "#c2410c"])),
-        tooltip=[alt.Tooltip("series:N", title="指标"), alt.Tooltip("year:O", title="年份"),
-                 alt.Tooltip("value:Q", title="数值", format=".1f")],
-    ).properties(width=420, height=220, title=alt.Title("两个城镇化率", subtitle=subtitle))
-    return Analysis("两个城镇化率的差距", sentence, [table, charts.render(chart, sentence)])
+        tooltip=[alt.Tooltip("series:N", title=W("col.indicator")), alt.Tooltip("year:O", title=W("chart.year")),
+                 alt.Tooltip("value:Q", title=W("chart.value"), format=f".{d}f")],
+    ).properties(width=420, height=220, title=alt.Title(title, subtitle=subtitle))
+    return Analysis(title, sentence, [table, charts.render(chart, sentence)])
 
 
-ANALYSES = {"smart": smart, "green": green, "balanced": balanced, "two_way": two_way}
+KINDS = {"coverage": coverage, "focus": focus, "path": path, "gap": gap}
 
 
-def chapter_analysis(report: Report, dimension: str) -> Analysis:
-    return ANALYSES[dimension](report)
+def chapter_analysis(report: Report, dimension: str) -> Analysis | None:
+    """The analysis the catalogue declares for a dimension's chapter; None when it declares none."""
+    spec = report.cat.dimension_by_id[dimension].analysis
+    if not spec:
+        return None
+    return KINDS[spec["kind"]](report, dimension, spec)

@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from planbook.plan.catalogue import COMPARISON_ZH, Indicator
-from planbook.report.format import fmt_number
+from planbook.plan.catalogue import Indicator
+from planbook.report.format import fmt_number, fmt_value, missing
+from planbook.words import W
 from planbook.report import PRINT_MIME
 
 if TYPE_CHECKING:
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
 # The PNG (and so the PDF) uses exactly this installed font; browsers take the first they have.
 PNG_FONT = "Noto Sans CJK SC"
 WEB_FONT = '"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", "WenQuanYi Micro Hei", sans-serif'
-KIND_ZH = {"official": "官方数据", "demo": "演示数据（非官方）", "plan": "规划基期值", "definition": "规划基期（定义值）"}
 
 
 def theme_config(font: str) -> dict:
@@ -50,11 +50,12 @@ def indicator_chart(ind: Indicator, series: pd.DataFrame, report_year: int, base
     """
     import altair as alt  # here, not at the top: the build's own processes never draw charts
     unit = "" if ind.unit in ("/", "是/否") else ind.unit
-    y_title = f"{ind.name_zh}（{unit}）" if unit else ind.name_zh
-    data = series.assign(kind_zh=series["kind"].map(KIND_ZH),
+    y_title = W("chart.axis_unit", name=ind.name_zh, unit=unit) if unit else ind.name_zh
+    kind_zh = {k: W(f"chart_kind.{k}") for k in ("plan", "definition", "official", "demo")}
+    data = series.assign(kind_zh=series["kind"].map(kind_zh),
                          label=[fmt_number(v, ind.decimals) for v in series["value"]])
     kinds = [k for k in ("plan", "definition", "official", "demo") if k in set(series["kind"])]
-    domain = [KIND_ZH[k] for k in kinds]
+    domain = [kind_zh[k] for k in kinds]
     shapes = {"plan": "square", "definition": "square", "official": "circle", "demo": "circle"}
     fills = {"plan": "#374151", "definition": "white", "official": "#2f6fb3", "demo": "white"}
     y = alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False))
@@ -63,34 +64,36 @@ def indicator_chart(ind: Indicator, series: pd.DataFrame, report_year: int, base
     path_rows = []
     if base is not None:
         for t in ind.targets:
-            path_rows += [{"year": base[0], "value": base[1], "path": f"{t.year}年目标路径"},
-                          {"year": t.year, "value": t.value, "path": f"{t.year}年目标路径"}]
+            path = W("chart.path", year=t.year)
+            path_rows += [{"year": base[0], "value": base[1], "path": path},
+                          {"year": t.year, "value": t.value, "path": path}]
     years = sorted(set(series["year"]) | {r["year"] for r in path_rows} | {t.year for t in ind.targets})
-    x = alt.X("year:Q", title="年份", axis=alt.Axis(format="d", tickMinStep=1, labelAngle=0),
+    x = alt.X("year:Q", title=W("chart.year"), axis=alt.Axis(format="d", tickMinStep=1, labelAngle=0),
               scale=alt.Scale(domain=[min(years), max(years)], nice=False, padding=12))
     if path_rows:
         layers.append(alt.Chart(pd.DataFrame(path_rows)).mark_line(strokeDash=[4, 4], color="#9ca3af").encode(
             x=x, y=y, detail=alt.Detail("path:N")))
     targets = pd.DataFrame([{"year": t.year, "value": t.value,
-                             "label": f"{t.year}年目标 {COMPARISON_ZH[t.comparison]}{fmt_number(t.value, ind.decimals)}"}
+                             "label": W("chart.target_label", year=t.year, sign=W(f"comparison.{t.comparison}"),
+                                        value=fmt_number(t.value, ind.decimals))}
                             for t in ind.targets])
     if not targets.empty:
         layers.append(alt.Chart(targets).mark_point(shape="diamond", size=120, filled=True, color="#b42318").encode(
-            x=x, y=y, tooltip=[alt.Tooltip("label:N", title="目标")]))
+            x=x, y=y, tooltip=[alt.Tooltip("label:N", title=W("chart.target"))]))
         layers.append(alt.Chart(targets).mark_text(dy=-12, fontSize=10, color="#b42318").encode(
             x=x, y=y, text=alt.Text("label:N")))
     if not series.empty:
         layers.append(alt.Chart(data).mark_line(color="#2f6fb3").encode(x=x, y=y))
         layers.append(alt.Chart(data).mark_point(size=60, strokeWidth=2, opacity=1).encode(
             x=x, y=y,
-            shape=alt.Shape("kind_zh:N", title="数据类型", scale=alt.Scale(domain=domain, range=[shapes[k] for k in kinds])),
-            fill=alt.Fill("kind_zh:N", title="数据类型", scale=alt.Scale(domain=domain, range=[fills[k] for k in kinds])),
+            shape=alt.Shape("kind_zh:N", title=W("chart.kind"), scale=alt.Scale(domain=domain, range=[shapes[k] for k in kinds])),
+            fill=alt.Fill("kind_zh:N", title=W("chart.kind"), scale=alt.Scale(domain=domain, range=[fills[k] for k in kinds])),
             color=alt.ColorValue("#2f6fb3"),
-            tooltip=[alt.Tooltip("year:Q", title="年份", format="d"), alt.Tooltip("label:N", title="数值"),
-                     alt.Tooltip("kind_zh:N", title="数据类型")]))
-    subtitle = [f"截至 {report_year} 年"]
+            tooltip=[alt.Tooltip("year:Q", title=W("chart.year"), format="d"), alt.Tooltip("label:N", title=W("chart.value")),
+                     alt.Tooltip("kind_zh:N", title=W("chart.kind"))]))
+    subtitle = [W("chart.as_of", year=report_year)]
     if "demo" in set(series["kind"]):
-        subtitle.append("空心点为演示数据，非官方统计")
+        subtitle.append(W("demo.chart_subtitle"))
     return alt.layer(*layers).properties(
         width=340, height=200,
         title=alt.Title(ind.name_zh, subtitle=" · ".join(subtitle)),
@@ -165,3 +168,23 @@ def _attr(text: str) -> str:
     import html as _html
 
     return _html.escape(text, quote=True)
+
+
+def chart_for(report, ind: Indicator, key: str = "") -> ChartOutput:
+    """The indicator's chart in an edition (``report``: a :class:`planbook.report.report.Report`)."""
+    row = report.frame[report.frame["id"] == ind.id].iloc[0]
+    base = None if missing(row["base_year"]) else (int(row["base_year"]), float(row["base_value"]))
+    if ind.kind == "cumulative":
+        base = None  # a running total has no straight path from a level baseline
+    series = report.series(ind)
+    return render(indicator_chart(ind, series, report.year, base), alt_text=alt_text(ind, series), key=key)
+
+
+def alt_text(ind: Indicator, series: pd.DataFrame) -> str:
+    """The chart in words, for screen readers and the page's text."""
+    demo = W("demo.sentence_suffix")
+    values = W("list_sep").join(W("chart.alt_value", year=int(y), value=fmt_value(v, ind.decimals, ind.unit),
+                                   demo=demo if k == "demo" else "")
+                                 for y, v, k in zip(series["year"], series["value"], series["kind"]))
+    targets = W("list_sep").join(W("chart.alt_target", year=t.year, target=t.as_written) for t in ind.targets)
+    return W("chart.alt", name=ind.name_zh, values=values or W("chart.no_data"), targets=targets or W("status.no_target"))

@@ -14,7 +14,7 @@ from typing import Sequence
 
 import pandas as pd
 
-from planbook.assess.progress import LIGHT_ZH, PACE_ZH, status_word
+from planbook.words import W
 
 # Colour and symbol per status: the word is always shown too (never colour alone). The colours
 # keep a contrast of at least 4.5:1 on white (WCAG AA).
@@ -35,7 +35,6 @@ LIGHT_STYLE = {
     "red": ("#b42318", "■"),
     "none": ("#5b6270", "○"),
 }
-DEMO_MARK_ZH = "演示"
 
 
 def missing(value) -> bool:
@@ -55,7 +54,7 @@ def fmt_value(value, decimals: int, unit: str) -> str:
     if missing(value):
         return "—"
     if unit == "是/否":
-        return "是" if float(value) >= 0.5 else "否"
+        return W("yes") if float(value) >= 0.5 else W("no")
     number = fmt_number(value, decimals)
     if unit in ("/", ""):
         return number
@@ -78,9 +77,19 @@ def md_escape(text: str) -> str:
     return text.replace("\n", " ")
 
 
+def status_word(status: str, reason: str | None = None, met_year: int | None = None) -> str:
+    """The word a table shows for a status: a pending yes/no target is 尚未实现 (not 数据不足);
+    a missed milestone reached later says when (``未完成（2026年达到）``)."""
+    if status == "insufficient_data" and reason == "pending_yes_no":
+        return W("status_pending_yes_no")
+    if status == "not_achieved" and reason == "reached_late" and met_year:
+        return W("status_reached_late", word=W(f"status.{status}"), year=int(met_year))
+    return W(f"status.{status}")
+
+
 def status_badge_html(status: str, reason: str | None = None, met_year: int | None = None) -> str:
     colour, symbol = STATUS_STYLE[status]
-    word = status_word(status, reason, met_year)
+    word = html.escape(status_word(status, reason, met_year))
     return (f'<span class="pb-status pb-status-{status}" style="color:{colour}">'
             f'<span aria-hidden="true">{symbol}</span> {word}</span>')
 
@@ -91,10 +100,10 @@ def status_badge_md(status: str, reason: str | None = None, met_year: int | None
 
 
 def pace_text(pace: str, light: str) -> str:
-    """``■ 红灯 · 到期未完成``; a pace without a light is only its word."""
+    """``红灯 · 到期未完成``; a pace without a light is only its word."""
     if light == "none":
-        return PACE_ZH[pace]
-    return f"{LIGHT_ZH[light]} · {PACE_ZH[pace]}"
+        return W(f"pace.{pace}")
+    return W("pace_with_light", light=W(f"light.{light}"), pace=W(f"pace.{pace}"))
 
 
 def pace_badge_html(pace: str, light: str) -> str:
@@ -119,12 +128,12 @@ class Cell:
     def as_html(self) -> str:
         body = self.html if self.html is not None else html.escape(self.text)
         if self.demo:
-            body += f'<sup class="pb-demo-mark" title="演示数据，非官方统计">{DEMO_MARK_ZH}</sup>'
+            body += f'<sup class="pb-demo-mark" title="{W("demo.mark_title")}">{W("demo.mark")}</sup>'
         return body
 
     def as_markdown(self) -> str:
         body = self.markdown if self.markdown is not None else md_escape(self.text)
-        return body + (f"（{DEMO_MARK_ZH}）" if self.demo else "")
+        return W("demo.cell", text=body) if self.demo else body
 
 
 @dataclass

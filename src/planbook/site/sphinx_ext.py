@@ -190,17 +190,19 @@ def edition_bar(pagename: str, year: int, pdf: str, downloads: dict) -> str:
     """Links to the other editions (filled in by the site's editions.js) and to the downloads."""
     edition_root = "../" * pagename.count("/")
     site_root = edition_root + "../"
+    from planbook.words import W
+
+    e = html.escape
     links = []
     if pdf:
-        links.append(f'<a href="{edition_root}{html.escape(pdf)}" download>PDF 版</a>')
-    labels = {"assessment": "评估结果", "observations": "观测数据"}
+        links.append(f'<a href="{edition_root}{e(pdf)}" download>{e(W("downloads.pdf"))}</a>')
     for key, names in sorted(downloads.items()):
-        files = " / ".join(f'<a href="{edition_root}downloads/{html.escape(name)}" download>{fmt.upper()}</a>'
+        files = " / ".join(f'<a href="{edition_root}downloads/{e(name)}" download>{fmt.upper()}</a>'
                            for fmt, name in sorted(names.items()))
-        links.append(f"{labels.get(key, key)} {files}")
+        links.append(f"{e(W('downloads.' + key))} {files}")
     return (f'<div class="pb-edition-bar"><div id="pb-editions" data-root="{site_root}" '
-            f'data-page="{html.escape(pagename)}.html" data-year="{int(year)}">{int(year)} 年度版</div>'
-            f'<div class="pb-downloads">下载：{" · ".join(links)}</div></div>'
+            f'data-page="{e(pagename)}.html" data-year="{int(year)}">{e(W("editions.bar_year", year=int(year)))}</div>'
+            f'<div class="pb-downloads">{e(W("downloads.label"))}{" · ".join(links)}</div></div>'
             f'<script src="{site_root}editions.js"></script>')
 
 

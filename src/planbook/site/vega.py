@@ -25,7 +25,7 @@ window.planbookChart = function (id, spec) {
   if (!el) { return; }
   new vega.View(vega.parse(spec), {renderer: "svg", container: el, hover: true})
     .runAsync()
-    .catch(function (err) { el.textContent = "图表无法显示：" + err; });
+    .catch(function (err) { el.textContent = FAILED + err; });
 };
 """
 
@@ -41,7 +41,10 @@ VEGA_SHA256 = "ea6a5936381d06f912466354e2b6a20eb66c4d41f1ca9dff1e0236dfee6ee392"
 def bundle_text() -> str:
     """The chart script every page loads: the Vega runtime and the loader, one classic script."""
     header = f"/*! vega {VEGA_VERSION} | BSD-3-Clause | (c) University of Washington Interactive Data Lab */\n"
-    return header + VEGA_FILE.read_text("utf-8") + "\n" + LOADER_JS
+    from planbook.words import W
+
+    failed = json.dumps(W("chart.failed"), ensure_ascii=False)
+    return header + VEGA_FILE.read_text("utf-8") + "\n" + LOADER_JS.replace("FAILED", failed)
 
 
 def write_js_bundle(folder: Path) -> Path:
