@@ -12,7 +12,7 @@ from pathlib import Path
 
 from . import __version__
 from .assess import ABOUT_TOLERANCE, NEEDS_ACCELERATION, ON_TRACK, STATUS_POINTS, STATUS_ZH
-from .dataset import DataSet, sha256
+from .dataset import DataSet
 from .tables import Cell, Table, fmt_value, md_escape
 
 KIND_ZH = {"official": "官方数据", "demo": "演示数据"}
@@ -51,7 +51,7 @@ def colophon(data: DataSet, year: int) -> str:
     """Package and tool versions and the checksums of every input file."""
     from .editions import input_name
 
-    rows = [[Cell(input_name(path, data.data_dir)), Cell(sha256(path))] for path in data.input_files(year)]
+    rows = [[Cell(input_name(f.path, data.source_dir)), Cell(f.sha256)] for f in data.inputs(year)]
     files = Table(columns=["文件", "SHA-256"], rows=rows)
     tools = Table(columns=["软件", "版本"], rows=[
         [Cell(name), Cell(version(dist))] for name, dist in (
@@ -101,8 +101,8 @@ def substitutions(data: DataSet, year: int) -> dict[str, str]:
         "n_text": str(len(cat.text_targets)),
         "n_conflicts": str(len(cat.conflicts())),
         "first_year": str(min(data.years)),
-        "plan_title": cat.plan["title_zh"],
-        "plan_document": cat.plan["document_no"],
+        "plan_title": md_escape(cat.plan["title_zh"]),  # text from the catalogue: shown as written
+        "plan_document": md_escape(cat.plan["document_no"]),
     }
     for status, points in STATUS_POINTS.items():
         subs[f"points_{status}"] = str(points)
