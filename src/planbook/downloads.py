@@ -16,6 +16,7 @@ import pandas as pd
 
 from .assess import STATUS_ZH
 from .report import Report
+from .spreadsheet import csv_frame, from_csv_text, text_only
 
 KIND_ZH = {"official": "官方数据", "demo": "演示数据", "mixed": "含演示数据"}
 
@@ -59,18 +60,22 @@ def download_names(year: int) -> dict[str, dict[str, str]]:
 
 
 def write_downloads(report: Report, folder: Path) -> list[Path]:
-    """Write ``<key>-<year>.csv`` and ``.xlsx`` for every download into ``folder``."""
+    """Write ``<key>-<year>.csv`` and ``.xlsx`` for every download into ``folder``.
+
+    Text that Excel would take for a formula (``=…``, ``+…``, ``-…``, ``@…``) is written as
+    text in both (see :mod:`planbook.spreadsheet`)."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for key, (title, make) in DOWNLOADS.items():
         frame = make(report)
         names = download_names(report.year)[key]
         csv_path = folder / names["csv"]
-        csv_path.write_bytes(frame.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig"))
+        csv_path.write_bytes(csv_frame(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig"))
         xlsx_path = folder / names["xlsx"]
         stamp = datetime(report.year, 12, 31)
         with pd.ExcelWriter(xlsx_path, engine="openpyxl") as writer:
             frame.to_excel(writer, sheet_name=title, index=False)
+            text_only(writer.sheets[title])
         _fix_zip_times(xlsx_path, stamp)
         written += [csv_path, xlsx_path]
     return written
@@ -90,7 +95,23 @@ def _fix_zip_times(path: Path, stamp: datetime) -> None:
             dst.writestr(info, data)
 
 
+def read_published_csv(path: Path, dtype: dict | None = None) -> pd.DataFrame:
+    """A CSV download as planbook wrote it (texts without the ``'`` that keeps Excel from
+    running them); InputError naming the file when it cannot be read."""
+    from .errors import InputError, Problem
+
+    try:
+        frame = pd.read_csv(path, encoding="utf-8-sig", dtype=dtype)
+    except (OSError, ValueError) as exc:  # pandas' parser errors are ValueErrors
+        raise InputError([Problem(str(path), None, None, f"cannot be read ({exc.__class__.__name__}): "
+                                                         "rebuild that edition")]) from None
+    for column in frame.columns:
+        if frame[column].dtype == object:
+            frame[column] = frame[column].map(lambda v: from_csv_text(v) if isinstance(v, str) else v)
+    return frame
+
+
 def read_published_observations(path: Path) -> pd.DataFrame:
     """Observations as an earlier edition published them (its observations CSV)."""
-    frame = pd.read_csv(path, encoding="utf-8-sig", dtype={"indicator_id": str, "source": str, "note": str})
+    frame = read_published_csv(path, dtype={"indicator_id": str, "source": str, "note": str})
     return frame[["year", "indicator_id", "value", "kind", "source"]]
