@@ -139,7 +139,12 @@ def trend(points: Sequence[Point]) -> tuple[str, float, float] | None:
 
 def trend_value(fit: tuple[str, float, float], year: float) -> float:
     model, a, b = fit
-    return math.exp(a + b * year) if model == "exp" else a + b * year
+    if model == "exp":
+        try:
+            return math.exp(a + b * year)
+        except OverflowError:  # a trend that explodes: beyond any number (shown as no value)
+            return math.inf
+    return a + b * year
 
 
 def projected_year(fit: tuple[str, float, float] | None, after: int, target: float,
@@ -349,9 +354,14 @@ def assess(cat: Catalogue, observations: pd.DataFrame, year: int) -> pd.DataFram
     """Assess every indicator and milestone as of ``year``; later data is ignored."""
     visible = observations[observations["year"] <= year]
     series = series_by_id(visible)
-    rows = [asdict(a) for ind in cat.indicators
+    rows = [_finite(asdict(a)) for ind in cat.indicators
             for a in assess_indicator(ind, series.get(ind.series_id, []), year)]
     return pd.DataFrame.from_records(rows, columns=ASSESSMENT_COLUMNS)
+
+
+def _finite(record: dict) -> dict:
+    """No infinity leaves the assessment (a quantity beyond any number has no value to show)."""
+    return {k: None if isinstance(v, float) and not math.isfinite(v) else v for k, v in record.items()}
 
 
 def status_counts(frame: pd.DataFrame) -> dict[str, int]:
