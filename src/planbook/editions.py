@@ -41,8 +41,8 @@ def edition_record(report: Report, pdf_name: str | None, downloads: dict) -> dic
     """What the root page and ``planbook verify`` need to know about a published edition."""
     kind, kind_zh = edition_kind(report.year)
     counts = report.summary.set_index("dimension").loc["all"]
-    inputs = [{"file": input_name(path, report.data.data_dir), "sha256": sha256(path)}
-              for path in report.data.input_files(report.year)]
+    inputs = [{"file": input_name(f.path, report.data.source_dir), "sha256": f.sha256}
+              for f in report.data.inputs(report.year)]
     return {
         "year": report.year,
         "kind": kind,
@@ -82,10 +82,24 @@ def input_path(name: str, data_dir: Path) -> Path:
     return data_dir.resolve().parent / name
 
 
+def read_record(path: Path) -> dict:
+    """A published edition's ``edition.json``; InputError naming the file when it is damaged."""
+    from .errors import InputError, Problem
+
+    try:
+        record = json.loads(Path(path).read_text("utf-8"))
+        if not isinstance(record, dict) or not isinstance(record.get("year"), int):
+            raise ValueError("not an edition record")
+    except (OSError, ValueError) as exc:
+        year = Path(path).parent.name
+        raise InputError([Problem(str(path), None, None,
+                                  f"damaged edition record ({exc.__class__.__name__}): rebuild that edition with "
+                                  f"`planbook build --year {year}`, or remove its folder")]) from None
+    return record
+
+
 def read_editions(site: Path) -> list[dict]:
-    records = []
-    for path in sorted(site.glob(f"*/{EDITION_FILE}")):
-        records.append(json.loads(path.read_text("utf-8")))
+    records = [read_record(path) for path in sorted(site.glob(f"*/{EDITION_FILE}"))]
     return sorted(records, key=lambda r: r["year"])
 
 
@@ -116,6 +130,8 @@ def root_index(records: list[dict], title: str) -> str:
     for r in sorted(records, key=lambda r: -r["year"]):
         counts = "".join(f'<td class="num">{r["status_counts"][s]}</td>' for s in STATUSES)
         pdf = f'<a href="{r["year"]}/{html.escape(r["pdf"])}">PDF</a>' if r.get("pdf") else "—"
+        if r.get("pdf") and r.get("pdf_outdated"):
+            pdf += ' <span class="demo" title="只重建了网页版，PDF 仍为上次生成的版本">早于网页版数据</span>'
         demo = '<span class="demo">含演示数据</span>' if r["has_demo"] else ""
         score = "—" if r["score"] is None else f"{r['score']:.1f}"
         rows.append(f'<tr><td><a href="{r["year"]}/index.html">{r["year"]} 年度</a> {demo}</td>'

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 
 from .dataset import sha256
-from .downloads import assessment_table, download_names
-from .editions import EDITION_FILE, input_path
+from .downloads import assessment_table, download_names, read_published_csv
+from .editions import EDITION_FILE, input_path, read_record
 from .errors import InputError, Problem
 from .report import open_report
 
@@ -47,8 +46,8 @@ def verify(site: Path, year: int, data_dir: str | Path | None = None) -> Verific
     record_path = edition / EDITION_FILE
     if not record_path.is_file():
         raise InputError([Problem(str(record_path), None, None, f"no published edition {year} (build it first)")])
-    record = json.loads(record_path.read_text("utf-8"))
-    published = pd.read_csv(edition / "downloads" / download_names(year)["assessment"]["csv"], encoding="utf-8-sig")
+    record = read_record(record_path)
+    published = read_published_csv(edition / "downloads" / download_names(year)["assessment"]["csv"])
     report = open_report(year, data_dir)
     fresh = assessment_table(report)
     result = Verification(year=year, records=len(fresh))
