@@ -242,7 +242,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--data", help=data_help)
     s.add_argument("--pdf", action="store_true", help="also build the PDF")
     s.add_argument("--out", help="output folder (default: _build); the site is OUT/html")
-    s.add_argument("--force", action="store_true", help="rebuild editions even when their inputs are unchanged")
+    s.add_argument("--force", action="store_true", help="rebuild editions even when their inputs are unchanged, executing every notebook again")
     s.set_defaults(func=cmd_build)
 
     s = sub.add_parser("template", help="write the XLSX form departments fill for a year")

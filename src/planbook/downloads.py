@@ -106,7 +106,7 @@ def read_published_csv(path: Path, dtype: dict | None = None) -> pd.DataFrame:
         raise InputError([Problem(str(path), None, None, f"cannot be read ({exc.__class__.__name__}): "
                                                          "rebuild that edition")]) from None
     for column in frame.columns:
-        if frame[column].dtype == object:
+        if not pd.api.types.is_numeric_dtype(frame[column].dtype):
             frame[column] = frame[column].map(lambda v: from_csv_text(v) if isinstance(v, str) else v)
     return frame
 

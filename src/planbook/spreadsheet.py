@@ -37,9 +37,11 @@ def from_csv_text(value: str) -> str:
 
 def csv_frame(frame):
     """A copy of a pandas frame with every text cell made safe for a CSV (numbers untouched)."""
+    from pandas.api.types import is_numeric_dtype
+
     frame = frame.copy()
     for column in frame.columns:
-        if frame[column].dtype == object:
+        if not is_numeric_dtype(frame[column].dtype):  # text (object or str): numbers stay numbers
             frame[column] = frame[column].map(csv_text)
     return frame
 
