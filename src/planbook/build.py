@@ -3,10 +3,13 @@
 Order of work (each step must succeed before the next):
 
 1. load and validate the catalogue and all data (bad input: exit 2, nothing written);
-2. execute the five chapter notebooks in parallel, one process each;
-3. write the generated pages (data appendix, colophon);
-4. run ``jupyter-book build`` into a staging folder;
-5. only then replace the published site ``_build/html`` (and PDF) in one move.
+2. take the output folder's lock (:mod:`planbook.lock`: a second build waits), remove what
+   killed builds left, and copy the inputs as read into the staging folder (the snapshot
+   every notebook reads, whatever happens to the data folder meanwhile);
+3. execute the five chapter notebooks in parallel, one process each;
+4. write the generated pages (data appendix, colophon);
+5. run ``jupyter-book build`` into a staging folder (a warning fails it);
+6. only then replace the published site ``_build/html`` (and PDF) in one move.
 
 A failing cell stops the build with the notebook, the year and the error; the
 last good site stays as it was.
