@@ -83,7 +83,8 @@ def notebook_key(root: Path, data: DataSet, chapter: str, year: int, previous: P
     return h.hexdigest()
 
 
-def edition_key(root: Path, notebook_keys: dict[str, str], year: int, pdf: bool, data: DataSet) -> str:
+def edition_key(root: Path, notebook_keys: dict[str, str], year: int, pdf: bool | str, data: DataSet) -> str:
+    """``pdf``: True when the PDF is made, ``"kept"`` when a published PDF is kept, else False."""
     h = hashlib.sha256()
     h.update(f"{year}|pdf={pdf}|{package_fingerprint()}|{book_fingerprint(root)}".encode())
     for chapter in sorted(notebook_keys):
