@@ -69,3 +69,7 @@ def pytest_terminal_summary(terminalreporter):
         f"bad inputs tried: {read + refused} ({read} read as documented, {refused} refused with file/row/field); "
         f"failures forced: {STATS['failures forced']}; pages checked offline in the browser: {STATS['pages checked']}; "
         f"files compared across two builds: {STATS['files compared']}")
+    terminalreporter.write_line(
+        f"hostile texts rendered as written: {STATS['hostile texts rendered']}; files checked for live formulas: "
+        f"{STATS['files checked for formulas']}; file-system faults forced: {STATS['environment faults forced']}; "
+        f"concurrent or killed builds: {STATS['concurrent or killed builds']}")

@@ -231,7 +231,10 @@ def test_an_edition_year_without_data_is_refused_by_every_command(cli, tmp_path,
                          *(["--out", str(tmp_path)] if command == "build" else []),
                          *(["--output", str(tmp_path / "x.ipynb")] if command.startswith("run") else []))
     assert code == 2 and "Traceback" not in err, err
-    assert f"no observations for {year}" in err and "years with data: 2020, 2021, 2022" in err
+    if 2020 <= int(year) <= 2035:  # inside the plan's horizon, but no data of its own
+        assert f"no observations for {year}" in err and "years with data: 2020, 2021, 2022" in err
+    else:
+        assert f"--year {year}: outside the plan's horizon 2020–2035" in err
     assert not list(tmp_path.iterdir())
     STATS["inputs refused"] += 1
 

@@ -32,9 +32,9 @@ def world(tmp_path):
     return root, data
 
 
-def keys(root: Path, data: Path, previous: Path | None = None) -> dict[str, str]:
+def keys(root: Path, data: Path) -> dict[str, str]:
     ds = load(data)
-    return {c: cache.notebook_key(root, ds, c, 2022, previous) for c in CHAPTERS}
+    return {c: cache.notebook_key(root, ds, c, 2022) for c in CHAPTERS}
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -126,13 +126,29 @@ def test_package_fingerprint_covers_code_and_assets():
     assert {p.name for p in files} >= {"report.py", "charts.py", "planbook.css", "vega-6.2.0.min.js", "catalogue.schema.json"}
 
 
-def test_previous_edition_file_reaches_only_the_overview(world, tmp_path):
+def test_previous_release_reaches_only_the_overview(world):
     root, data = world
-    prev = tmp_path / "observations-2021.csv"
-    prev.write_text("year,indicator_id,value,kind,source\n2021,two_resident_urbanisation,88.2,official,x\n", encoding="utf-8")
-    before = keys(root, data, prev)
-    prev.write_text("year,indicator_id,value,kind,source\n2021,two_resident_urbanisation,88.0,official,x\n", encoding="utf-8")
-    assert changed(before, keys(root, data, prev)) == {"overview"}
+    (data / "releases").mkdir()
+    release = data / "releases" / "2021.csv"
+    header = "year,indicator_id,name_zh,unit,value,kind,kind_zh,source,note\n"
+    release.write_text(header + "2021,two_resident_urbanisation,x,%,88.2,official,x,x,\n", encoding="utf-8")
+    before = keys(root, data)
+    release.write_text(header + "2021,two_resident_urbanisation,x,%,88.0,official,x,x,\n", encoding="utf-8")
+    assert changed(before, keys(root, data)) == {"overview"}
+
+
+def test_register_and_progress_reach_every_chapter(world):
+    root, data = world
+    shutil.copy(ROOT / "data" / "register.yaml", data / "register.yaml")
+    shutil.copy(ROOT / "data" / "departments.yaml", data / "departments.yaml")
+    before = keys(root, data)
+    edit(data / "departments.yaml", "区发展和改革局", "区发展改革局")
+    after = keys(root, data)
+    assert changed(before, after) == set(CHAPTERS)
+    (data / "progress").mkdir()
+    (data / "progress" / "2022.csv").write_text(
+        "commitment_id,status,evidence,source\ntask_annual_monitoring,on_schedule,开展年度监测,区统计局\n", encoding="utf-8")
+    assert changed(after, keys(root, data)) == set(CHAPTERS)
 
 
 def test_edition_key_sees_pages_config_toc_and_pdf(world):

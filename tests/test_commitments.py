@@ -125,7 +125,7 @@ def test_progress_files_are_checked_like_observations(tmp_path):
         f"{register.commitments[2].id},done,,y\n"
         f"{good},done,x,y\n").encode("gbk"))
     with pytest.raises(InputError) as err:
-        load_progress(folder, register)
+        load_progress(folder, register, 2035)
     lines = err.value.lines()
     assert len(lines) == 4
     assert "row 3, field 'commitment_id': unknown commitment 'task_nothing'" in lines[0]
@@ -135,6 +135,6 @@ def test_progress_files_are_checked_like_observations(tmp_path):
     STATS["inputs refused"] += 4
     (folder / "2024.csv").write_text(f"commitment_id,status,evidence,source\n{good},按计划推进,已完成方案编制,区发改局\n",
                                      encoding="utf-8")
-    frame = load_progress(folder, register)
+    frame = load_progress(folder, register, 2035)
     assert list(frame["status"]) == ["on_schedule"] and list(frame["year"]) == [2024]
     STATS["inputs read"] += 1

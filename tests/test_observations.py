@@ -33,7 +33,7 @@ def test_every_broken_case_has_an_expectation():
 @pytest.mark.parametrize("case", sorted(EXPECTED))
 def test_broken_file_fails_with_expected_message(case, tmp_path, cat):
     obs = tmp_path / "observations"
-    shutil.copytree(BROKEN / case, obs)
+    shutil.copytree(BROKEN / case, obs, symlinks=True)
     with pytest.raises(InputError) as err:
         load_observations(obs, cat)
     problems = err.value.problems
@@ -49,7 +49,7 @@ def test_broken_file_fails_with_expected_message(case, tmp_path, cat):
 @pytest.mark.parametrize("case", sorted(EXPECTED))
 def test_broken_file_through_the_command_line(case, tmp_path):
     """What a user sees: one line per problem, exit code 2, never a traceback."""
-    shutil.copytree(BROKEN / case, tmp_path / "observations")
+    shutil.copytree(BROKEN / case, tmp_path / "observations", symlinks=True)
     code, out, err = run_cli("check", "--data", str(tmp_path))
     assert code == 2 and out == ""
     lines = err.strip().splitlines()

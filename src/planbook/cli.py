@@ -7,6 +7,7 @@ the exit code is 2.
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import math
 import signal
@@ -21,14 +22,26 @@ EXIT_INPUT = 2
 
 
 def _clean(value):
-    """JSON-friendly: NaN/None to null, numpy scalars to Python."""
+    """JSON-friendly: NaN, infinities and None to null, numpy scalars to Python."""
     if value is None:
         return None
     if hasattr(value, "item"):
         value = value.item()
-    if isinstance(value, float) and math.isnan(value):
+    if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
+
+
+def _dump_json(records) -> None:
+    """Strict JSON (never NaN or Infinity, which JSON does not have)."""
+    json.dump(records, sys.stdout, ensure_ascii=False, indent=2, allow_nan=False)
+    print()
+
+
+def _csv_out(frame) -> None:
+    from planbook.spreadsheet import csv_frame
+
+    csv_frame(frame).to_csv(sys.stdout, index=False, lineterminator="\n")
 
 
 def cmd_check(args) -> int:
@@ -61,15 +74,14 @@ def cmd_indicators(args) -> int:
     cat = load_catalogue(catalogue_path(Path(args.data) if args.data else default_data_dir()))
     records = indicator_records(cat)
     if args.format == "json":
-        json.dump(records, sys.stdout, ensure_ascii=False, indent=2)
-        print()
+        _dump_json(records)
     else:
         import pandas as pd
 
         flat = [{**r, "baseline": json.dumps(r["baseline"], ensure_ascii=False) if r["baseline"] else "",
                  "targets": json.dumps(r["targets"], ensure_ascii=False),
                  "window": json.dumps(r["window"]) if r["window"] else ""} for r in records]
-        pd.DataFrame(flat).to_csv(sys.stdout, index=False, lineterminator="\n")
+        _csv_out(pd.DataFrame(flat))
     return 0
 
 
@@ -88,10 +100,9 @@ def cmd_assess(args) -> int:
     frame = assess(ds.catalogue, ds.observations, year)[ASSESS_FIELDS]
     records = [{k: _clean(v) for k, v in rec.items()} for rec in frame.to_dict("records")]
     if args.format == "json":
-        json.dump(records, sys.stdout, ensure_ascii=False, indent=2)
-        print()
+        _dump_json(records)
     elif args.format == "csv":
-        frame.to_csv(sys.stdout, index=False, lineterminator="\n")
+        _csv_out(frame)
     else:
         from planbook.report.format import plain_table
 
@@ -148,19 +159,28 @@ def cmd_template(args) -> int:
 
 
 def cmd_ingest(args) -> int:
-    from planbook.inputs.intake import ingest
+    from planbook.errors import InputError
+    from planbook.inputs.intake import prepare, write
 
-    target, changes, written = ingest(Path(args.file), args.year, Path(args.data) if args.data else None,
-                                      force=args.force, dry_run=args.dry_run)
-    labels = {"new": "new", "changed": "changed", "removed": "removed"}
-    for c in changes:
-        print(f"  {labels[c.kind]:8} {c.indicator_id}: {c.old or '—'} → {c.new or '—'}")
-    if written:
-        print(f"wrote {target} ({len(changes)} change(s)); run `planbook check`, then `planbook build --year {args.year}`")
-    elif not changes:
-        print(f"{target}: already up to date, nothing written")
+    intake = prepare(Path(args.file), args.year, Path(args.data) if args.data else None)
+    if intake.problems and not args.dry_run:
+        raise InputError(intake.problems)
+    for c in intake.changes:
+        last = f"   (上年 {c.last[0]}: {c.last[1]:g})" if c.last else ""
+        print(f"  {c.kind:8} {c.indicator_id} {c.name}: {c.old or '—'} → {c.new or '—'}{last}")
+    for jump in intake.jumps:  # not refused: a person confirms them
+        print(f"warning: {jump.describe(args.year)}", file=sys.stderr)
+    if args.dry_run:
+        print(f"dry run: {len(intake.changes)} change(s) would be written to {intake.target}"
+              + (" (with --force: values of that year would change)" if intake.replaces else ""))
+        if intake.problems:
+            raise InputError(intake.problems)
+        return 0
+    if write(intake, force=args.force):
+        print(f"wrote {intake.target} ({len(intake.changes)} change(s)); run `planbook check`, "
+              f"then `planbook build --year {args.year}`")
     else:
-        print(f"dry run: {len(changes)} change(s) would be written to {target}")
+        print(f"{intake.target}: already up to date, nothing written")
     return 0
 
 
@@ -230,7 +250,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--data", help=data_help)
     s.add_argument("--pdf", action="store_true", help="also build the PDF")
     s.add_argument("--out", help="output folder (default: _build); the site is OUT/html")
-    s.add_argument("--force", action="store_true", help="rebuild editions even when their inputs are unchanged")
+    s.add_argument("--force", action="store_true", help="rebuild editions even when their inputs are unchanged, executing every notebook again")
     s.set_defaults(func=cmd_build)
 
     s = sub.add_parser("template", help="write the XLSX form departments fill for a year")
@@ -260,6 +280,21 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def os_error_line(exc: OSError) -> str:
+    """One line for a failed file operation: the path, what went wrong, what to do."""
+    path = exc.filename or "(unknown path)"
+    if exc.filename2:
+        path = f"{path} → {exc.filename2}"
+    what = exc.strerror or str(exc)
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        todo = "the disk is full: free some space and run the command again"
+    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        todo = "this folder cannot be written: make it writable, or build elsewhere with --out"
+    else:
+        todo = "check the path and the disk, then run the command again"
+    return f"{path}: {what}: {todo}"
+
+
 class Interrupted(BaseException):
     """SIGINT or SIGTERM: unwinds like KeyboardInterrupt so every clean-up step runs."""
 
@@ -286,6 +321,10 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INPUT
     except BrokenPipeError:  # e.g. `planbook check | head`
         return 0
+    except OSError as exc:  # the machine, not the input: a full disk, a folder that cannot be written …
+        after = "; nothing was published, the site is as it was" if args.command == "build" else ""
+        print(f"error: {os_error_line(exc)}{after}", file=sys.stderr)
+        return EXIT_INPUT
     except (Interrupted, KeyboardInterrupt) as exc:
         signum = getattr(exc, "signum", signal.SIGINT)
         print(f"interrupted ({signal.Signals(signum).name}): nothing was published; "

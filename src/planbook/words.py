@@ -55,17 +55,24 @@ class Phrasebook:
         return key in self.entries
 
 
-def load_phrasebook(overrides: Path | None = None, context: dict[str, Any] | None = None) -> Phrasebook:
-    """The package's phrasebook with a project's ``words.yaml`` (if any) on top."""
+def load_phrasebook(overrides=None, context: dict[str, Any] | None = None) -> Phrasebook:
+    """The package's phrasebook with a project's ``words.yaml`` on top (``overrides``: its path, or
+    a :class:`planbook.files.InputFile` holding its bytes; None: none)."""
     entries = _package_entries()
-    if overrides is not None and Path(overrides).is_file():
+    if overrides is not None:
         from planbook.errors import InputError, Problem, display_path
 
-        raw = yaml.load(Path(overrides).read_text("utf-8"), Loader=yaml.BaseLoader) or {}
+        path = Path(getattr(overrides, "path", overrides))
+        data = getattr(overrides, "data", None)
+        text = data.decode("utf-8") if data is not None else path.read_text("utf-8")
+        try:
+            raw = yaml.load(text, Loader=yaml.BaseLoader) or {}
+        except yaml.YAMLError as exc:
+            raise InputError([Problem(display_path(path), None, None, f"not valid YAML: {exc}")]) from None
         extra = _flatten(raw) if isinstance(raw, dict) else {}
         unknown = sorted(set(extra) - set(entries))
         if unknown:
-            raise InputError([Problem(display_path(overrides), None, key, "no such phrase in the phrasebook")
+            raise InputError([Problem(display_path(path), None, key, "no such phrase in the phrasebook")
                               for key in unknown])
         entries.update(extra)
     return Phrasebook(entries, context)

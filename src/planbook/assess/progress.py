@@ -444,10 +444,15 @@ def assess(cat: Catalogue, observations: pd.DataFrame, year: int) -> pd.DataFram
     visible = observations[observations["year"] <= year]
     series = series_by_id(visible)
     settings = cat.pace_settings
-    rows = [asdict(a) for ind in cat.indicators
+    rows = [_finite(asdict(a)) for ind in cat.indicators
             for a in assess_indicator(ind, series.get(ind.series_id, []), year,
                                       cat.by_id.get(ind.same_as) if ind.same_as else None, settings)]
     return pd.DataFrame.from_records(rows, columns=ASSESSMENT_COLUMNS)
+
+
+def _finite(record: dict) -> dict:
+    """No infinity leaves the assessment (a quantity beyond any number has no value to show)."""
+    return {k: None if isinstance(v, float) and not math.isfinite(v) else v for k, v in record.items()}
 
 
 def status_counts(frame: pd.DataFrame) -> dict[str, int]:

@@ -15,9 +15,9 @@ from pathlib import Path
 import pandas as pd
 
 from planbook.report.format import status_word
-from planbook.words import W
-from planbook.inputs.dataset import read_published_observations  # noqa: F401 (kept where it was)
 from planbook.report.report import Report
+from planbook.spreadsheet import csv_frame, from_csv_text, text_only
+from planbook.words import W
 
 
 
@@ -64,18 +64,22 @@ def download_names(year: int) -> dict[str, dict[str, str]]:
 
 
 def write_downloads(report: Report, folder: Path) -> list[Path]:
-    """Write ``<key>-<year>.csv`` and ``.xlsx`` for every download into ``folder``."""
+    """Write ``<key>-<year>.csv`` and ``.xlsx`` for every download into ``folder``.
+
+    Text that Excel would take for a formula (``=…``, ``+…``, ``-…``, ``@…``) is written as
+    text in both (see :mod:`planbook.spreadsheet`)."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for key, (title, make) in DOWNLOADS.items():
         frame = make(report)
         names = download_names(report.year)[key]
         csv_path = folder / names["csv"]
-        csv_path.write_bytes(frame.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig"))
+        csv_path.write_bytes(csv_frame(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig"))
         xlsx_path = folder / names["xlsx"]
         stamp = datetime(report.year, 12, 31)
         with pd.ExcelWriter(xlsx_path, engine="openpyxl") as writer:
             frame.to_excel(writer, sheet_name=W(title), index=False)
+            text_only(writer.sheets[W(title)])
         _fix_zip_times(xlsx_path, stamp)
         written += [csv_path, xlsx_path]
     return written
@@ -93,3 +97,20 @@ def _fix_zip_times(path: Path, stamp: datetime) -> None:
             info = zipfile.ZipInfo(name, date_time=stamp.timetuple()[:6])
             info.compress_type = zipfile.ZIP_DEFLATED
             dst.writestr(info, data)
+
+
+
+def read_published_csv(path: Path, dtype: dict | None = None) -> pd.DataFrame:
+    """A CSV download as planbook wrote it (texts without the ``'`` that keeps Excel from
+    running them); InputError naming the file when it cannot be read."""
+    from planbook.errors import InputError, Problem
+
+    try:
+        frame = pd.read_csv(path, encoding="utf-8-sig", dtype=dtype)
+    except (OSError, ValueError) as exc:  # pandas' parser errors are ValueErrors
+        raise InputError([Problem(str(path), None, None, f"cannot be read ({exc.__class__.__name__}): "
+                                                         "rebuild that edition")]) from None
+    for column in frame.columns:
+        if not pd.api.types.is_numeric_dtype(frame[column].dtype):
+            frame[column] = frame[column].map(lambda v: from_csv_text(v) if isinstance(v, str) else v)
+    return frame

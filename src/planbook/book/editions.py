@@ -18,7 +18,7 @@ import pandas as pd
 from planbook.assess.progress import STATUSES
 from planbook.plan.catalogue import Catalogue
 from planbook.words import W
-from planbook.inputs.dataset import DataSet, sha256
+from planbook.inputs.dataset import DataSet
 from planbook.report.report import Report
 
 EDITION_FILE = "edition.json"
@@ -41,8 +41,8 @@ def edition_record(report: Report, pdf_name: str | None, downloads: dict) -> dic
     """What the root page and ``planbook verify`` need to know about a published edition."""
     kind, kind_zh = edition_kind(report.cat, report.year)
     counts = report.summary.set_index("dimension").loc["all"]
-    inputs = [{"file": input_name(path, report.data.data_dir), "sha256": sha256(path)}
-              for path in report.data.input_files(report.year)]
+    inputs = [{"file": input_name(f.path, report.data.source_dir), "sha256": f.sha256}
+              for f in report.data.inputs(report.year)]
     return {
         "year": report.year,
         "kind": kind,
@@ -83,10 +83,24 @@ def input_path(name: str, data_dir: Path) -> Path:
     return data_dir.resolve().parent / name
 
 
+def read_record(path: Path) -> dict:
+    """A published edition's ``edition.json``; InputError naming the file when it is damaged."""
+    from planbook.errors import InputError, Problem
+
+    try:
+        record = json.loads(Path(path).read_text("utf-8"))
+        if not isinstance(record, dict) or not isinstance(record.get("year"), int):
+            raise ValueError("not an edition record")
+    except (OSError, ValueError) as exc:
+        year = Path(path).parent.name
+        raise InputError([Problem(str(path), None, None,
+                                  f"damaged edition record ({exc.__class__.__name__}): rebuild that edition with "
+                                  f"`planbook build --year {year}`, or remove its folder")]) from None
+    return record
+
+
 def read_editions(site: Path) -> list[dict]:
-    records = []
-    for path in sorted(site.glob(f"*/{EDITION_FILE}")):
-        records.append(json.loads(path.read_text("utf-8")))
+    records = [read_record(path) for path in sorted(site.glob(f"*/{EDITION_FILE}"))]
     return sorted(records, key=lambda r: r["year"])
 
 
@@ -123,6 +137,8 @@ def root_index(records: list[dict], title: str, cat: Catalogue) -> str:
         counts = "".join(f'<td class="num">{light_counts.get(k, W("none_text"))}</td>' for k in lights)
         counts += "".join(f'<td class="num">{r["status_counts"].get(s, 0)}</td>' for s in STATUSES)
         pdf = f'<a href="{r["year"]}/{e(r["pdf"])}">PDF</a>' if r.get("pdf") else W("none_text")
+        if r.get("pdf") and r.get("pdf_outdated"):
+            pdf += f' <span class="demo" title="{e(W("editions.pdf_outdated_title"))}">{e(W("editions.pdf_outdated"))}</span>'
         demo = f'<span class="demo">{e(W("demo.root_tag"))}</span>' if r["has_demo"] else ""
         score = W("none_text") if r["score"] is None else f"{r['score']:.1f}"
         rows.append(f'<tr><td><a href="{r["year"]}/index.html">{e(W("editions.year", year=r["year"]))}</a> {demo}</td>'

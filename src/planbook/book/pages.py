@@ -13,7 +13,7 @@ from pathlib import Path
 from planbook import __version__
 from planbook.assess.progress import (ABOUT_TOLERANCE, LIGHTS, MAX_AGE, NEEDS_ACCELERATION, ON_TRACK, PACES,
                                       STATUS_POINTS, STATUSES)
-from planbook.inputs.dataset import DataSet, sha256
+from planbook.inputs.dataset import DataSet
 from planbook.report.format import Cell, Table, fmt_value, md_escape
 from planbook.words import W
 
@@ -48,7 +48,7 @@ def colophon(data: DataSet, year: int) -> str:
     """Package and tool versions and the checksums of every input file."""
     from planbook.book.editions import input_name
 
-    rows = [[Cell(input_name(path, data.data_dir)), Cell(sha256(path))] for path in data.input_files(year)]
+    rows = [[Cell(input_name(f.path, data.source_dir)), Cell(f.sha256)] for f in data.inputs(year)]
     files = Table(columns=[W("colophon.file"), "SHA-256"], rows=rows)
     tools = Table(columns=[W("colophon.software"), W("colophon.version")], rows=[
         [Cell(name), Cell(version(dist))] for name, dist in (
@@ -129,8 +129,8 @@ def substitutions(data: DataSet, year: int) -> dict[str, str]:
         "n_text": str(len(cat.text_targets)),
         "n_conflicts": str(len(cat.conflicts())),
         "first_year": str(min(data.years)),
-        "plan_title": cat.plan["title_zh"],
-        "plan_document": cat.plan["document_no"],
+        "plan_title": md_escape(cat.plan["title_zh"]),  # text from the catalogue: shown as written
+        "plan_document": md_escape(cat.plan["document_no"]),
     }
     pace = cat.pace_settings
     subs["threshold_on_pace"] = f"{pace.on_pace:g}"
@@ -148,5 +148,5 @@ def substitutions(data: DataSet, year: int) -> dict[str, str]:
     for light in LIGHTS:
         subs[f"light_{light}"] = W(f"light.{light}")
     for key in ("place", "table", "table_title", "plan_short"):
-        subs[key] = cat.phrase_context()[key]
+        subs[key] = md_escape(cat.phrase_context()[key])
     return subs

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from planbook.inputs.dataset import sha256
-from planbook.book.downloads import assessment_table, download_names
-from planbook.book.editions import EDITION_FILE, input_path
+from planbook.book.downloads import assessment_table, download_names, read_published_csv
+from planbook.book.editions import EDITION_FILE, input_path, read_record
 from planbook.errors import InputError, Problem
+from planbook.files import sha256_of
 from planbook.report.report import open_report
 
 COMPARED = ["value", "value_year", "target", "status", "pace", "light", "ratio", "completion", "time_elapsed",
@@ -47,8 +46,8 @@ def verify(site: Path, year: int, data_dir: str | Path | None = None) -> Verific
     record_path = edition / EDITION_FILE
     if not record_path.is_file():
         raise InputError([Problem(str(record_path), None, None, f"no published edition {year} (build it first)")])
-    record = json.loads(record_path.read_text("utf-8"))
-    published = pd.read_csv(edition / "downloads" / download_names(year)["assessment"]["csv"], encoding="utf-8-sig")
+    record = read_record(record_path)
+    published = read_published_csv(edition / "downloads" / download_names(year)["assessment"]["csv"])
     report = open_report(year, data_dir)
     fresh = assessment_table(report)
     result = Verification(year=year, records=len(fresh))
@@ -67,6 +66,6 @@ def verify(site: Path, year: int, data_dir: str | Path | None = None) -> Verific
         path = input_path(item["file"], report.data.data_dir)
         if not path.is_file():
             result.changed_inputs.append(f"{item['file']}: missing")
-        elif sha256(path) != item["sha256"]:
+        elif sha256_of(path) != item["sha256"]:
             result.changed_inputs.append(f"{item['file']}: changed since publication")
     return result

@@ -62,14 +62,15 @@ def series_of(data: DataSet, chapter: str) -> set[str] | None:
     return {i.series_id for i in cat.in_dimension(chapter)} | {c.id for c in cat.context}
 
 
-def notebook_key(root: Path, data: DataSet, chapter: str, year: int, previous: Path | None) -> str:
+def notebook_key(root: Path, data: DataSet, chapter: str, year: int) -> str:
+    """What a chapter's executed notebook depends on, hashed (see the module's docstring)."""
     h = hashlib.sha256()
     for part in (
         (root / "notebooks" / f"{chapter}.md").read_bytes(),
         package_fingerprint().encode(),
-        data.catalogue.path.read_bytes(),
-        (data.catalogue.path.parent / data.catalogue.plan["text"]).read_bytes(),
-        str(data.data_dir.resolve()).encode(),
+        *(f.data for f in data.catalogue.files),  # the catalogue and the plan text, as read
+        *(f.data for f in data.plan_files),  # register, departments, words
+        str(data.source_dir.resolve()).encode(),
         f"{year}|{[y for y in data.years if y <= year]}|{data.has_demo(year)}".encode(),
     ):
         h.update(hashlib.sha256(part).digest())
@@ -79,17 +80,23 @@ def notebook_key(root: Path, data: DataSet, chapter: str, year: int, previous: P
         rows = rows[rows["indicator_id"].isin(wanted)]
     columns = ["year", "indicator_id", "value", "source", "note", "kind"]
     h.update(rows[columns].to_csv(index=False).encode("utf-8"))
-    if chapter not in data.catalogue.dimension_by_id:
-        h.update(previous.read_bytes() if previous is not None and previous.is_file() else b"no previous edition")
+    progress = data.progress[data.progress["year"] <= year]
+    h.update(progress[["year", "commitment_id", "status", "evidence", "source", "note", "kind"]]
+             .to_csv(index=False).encode("utf-8"))
+    if chapter not in data.catalogue.dimension_by_id:  # the overview lists revisions since the last release
+        release = next((f for f in data.release_files if f.year == year - 1), None)
+        h.update(release.data if release is not None else b"no release recorded")
     return h.hexdigest()
 
 
-def edition_key(root: Path, notebook_keys: dict[str, str], year: int, pdf: bool, data: DataSet) -> str:
+def edition_key(root: Path, notebook_keys: dict[str, str], year: int, pdf: bool | str, data: DataSet) -> str:
+    """``pdf``: True when the PDF is made, ``"kept"`` when a published PDF is kept, else False."""
     h = hashlib.sha256()
     h.update(f"{year}|pdf={pdf}|{package_fingerprint()}|{book_fingerprint(root)}".encode())
     for chapter in sorted(notebook_keys):
         h.update(f"{chapter}={notebook_keys[chapter]}".encode())
-    h.update(_files_digest(data.input_files(year), Path("/")).encode())  # the appendix and colophon
+    for f in data.inputs(year):  # the appendix and colophon: names and checksums of what was read
+        h.update(f"{f.path.resolve()}\0{f.sha256}\0".encode())
     return h.hexdigest()
 
 
@@ -132,12 +139,33 @@ def sync_tree(src: Path, dest: Path, keep: tuple[str, ...] = (), keep_times: boo
 
 
 def copy_cached(cache: Path, key: str, dest: Path) -> bool:
+    """Copy the executed notebook stored under ``key`` to ``dest``; False when there is none.
+
+    An entry that is not a whole notebook (a damaged disk, a file truncated by hand) is
+    dropped, and the notebook is executed again: a damaged cache is never fatal."""
     path = cache / f"{key}.ipynb"
-    if not path.is_file():
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return False
+    if not usable_notebook(data):
+        path.unlink(missing_ok=True)
         return False
     dest.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(path, dest)
+    tmp = dest.with_name(f".{dest.name}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, dest)
     return True
+
+
+def usable_notebook(data: bytes) -> bool:
+    import json
+
+    try:
+        nb = json.loads(data)
+    except ValueError:
+        return False
+    return isinstance(nb, dict) and isinstance(nb.get("cells"), list) and nb.get("nbformat") == 4
 
 
 def store(cache: Path, key: str, executed: Path) -> None:

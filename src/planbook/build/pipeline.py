@@ -3,10 +3,13 @@
 Order of work (each step must succeed before the next):
 
 1. load and validate the catalogue and all data (bad input: exit 2, nothing written);
-2. execute the five chapter notebooks in parallel, one process each;
-3. write the generated pages (data appendix, colophon);
-4. run ``jupyter-book build`` into a staging folder;
-5. only then replace the published site ``_build/html`` (and PDF) in one move.
+2. take the output folder's lock (:mod:`planbook.lock`: a second build waits), remove what
+   killed builds left, and copy the inputs as read into the staging folder (the snapshot
+   every notebook reads, whatever happens to the data folder meanwhile);
+3. execute the five chapter notebooks in parallel, one process each;
+4. write the generated pages (data appendix, colophon);
+5. run ``jupyter-book build`` into a staging folder (a warning fails it);
+6. only then replace the published site ``_build/html`` (and PDF) in one move.
 
 A failing cell stops the build with the notebook, the year and the error; the
 last good site stays as it was.
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -26,7 +30,8 @@ from pathlib import Path
 
 import yaml
 
-from planbook.inputs.dataset import DataSet, load, project_root
+from planbook.inputs.dataset import DataSet, load
+from planbook.project import project_root
 from planbook.errors import BuildError, NotebookError
 from planbook.build.worker import WORKER_CELL_ERROR, Standby, execute_notebook, read_notebook, spawn, task_line  # noqa: F401
 
@@ -100,7 +105,7 @@ def execute_all(year: int, data_dir: Path, out_dir: Path, chapters: tuple[str, .
                 standby: Standby | None = None) -> list[Path]:
     """Execute the chapters in parallel: one worker process per core, one kernel per worker.
 
-    Each worker (:mod:`planbook.build.worker`) runs its share of the notebooks one after another
+    Each worker (:mod:`planbook.worker`) runs its share of the notebooks one after another
     in a single kernel, so kernel start-up and imports are paid once per worker, not once per
     notebook; a worker from ``standby`` (already started) takes the largest share. With
     ``print_dir`` each worker also writes there the PDF's copy of every notebook, with print
@@ -189,9 +194,9 @@ def start_jupyter_book(book: Path, toc: Path, config_path: Path, out: Path, buil
                        nice: int | str = 0) -> subprocess.Popen:
     """Start ``jupyter-book build``. ``pending`` names the pages whose notebooks are still
     executing ({docname: where the executed notebook will appear}): Sphinx reads every other
-    page first and waits for those (see planbook.site.sphinx_ext), so its work overlaps with the
+    page first and waits for those (see planbook.sphinx_ext), so its work overlaps with the
     notebooks'. ``math_cache`` keeps rendered formulas from one build to the next. The command
-    is Jupyter Book's own, run by :mod:`planbook.site.sphinx_run` (which exits sooner)."""
+    is Jupyter Book's own, run by :mod:`planbook.sphinx_run` (which exits sooner)."""
     cmd = [sys.executable, "-m", "planbook.site.sphinx_run", str(book), "--config", str(config_path),
            "--toc", str(toc), "--path-output", str(out), "--builder", builder]
     env = {**os.environ}
@@ -202,10 +207,31 @@ def start_jupyter_book(book: Path, toc: Path, config_path: Path, out: Path, buil
         env["PLANBOOK_MATH_CACHE"] = str(math_cache)
     if nice:
         env["PLANBOOK_NICE"] = str(nice)
-    return subprocess.Popen(cmd, cwd=book, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    from planbook.build.lock import inherited_fds
+
+    return subprocess.Popen(cmd, cwd=book, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+                            pass_fds=inherited_fds())
 
 
-def finish_jupyter_book(proc: subprocess.Popen, out: Path, logs: Path, builder: str = "html") -> Path:
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_SPHINX_PROBLEM = re.compile(r"(?:^|: )(WARNING|ERROR|CRITICAL|SEVERE): ")
+
+
+def sphinx_problems(output: str, source: Path | None = None) -> list[str]:
+    """The warnings and errors in a Sphinx log, one line each (paths under ``source`` shortened).
+
+    The book is built warning-free, so each of these is a page that does not show what it
+    should (a table Sphinx could not read is dropped from the page, with only a log line
+    to say so): the build fails on them."""
+    found = []
+    for line in _ANSI.sub("", output).splitlines():
+        if _SPHINX_PROBLEM.search(line):
+            found.append(line.replace(f"{source}/", "") if source else line)
+    return found
+
+
+def finish_jupyter_book(proc: subprocess.Popen, out: Path, logs: Path, builder: str = "html",
+                        source: Path | None = None) -> Path:
     output, _ = proc.communicate()
     log_path = logs / f"jupyter-book-{builder}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -213,6 +239,11 @@ def finish_jupyter_book(proc: subprocess.Popen, out: Path, logs: Path, builder: 
     if proc.returncode != 0:
         tail = "\n".join(output.strip().splitlines()[-15:])
         raise BuildError(f"jupyter-book {builder} build failed (log: {log_path}):\n{tail}")
+    problems = sphinx_problems(output, source)
+    if problems:
+        shown = "\n".join(problems[:8]) + (f"\n… and {len(problems) - 8} more" if len(problems) > 8 else "")
+        raise BuildError(f"jupyter-book {builder} build reported {len(problems)} problem(s) with the pages "
+                         f"(log: {log_path}); nothing was published:\n{shown}")
     return out / "_build" / builder
 
 
@@ -259,7 +290,7 @@ class SphinxRun:
     and Sphinx's output and environment (``out/``). Only changed files are written into the
     copy, so Sphinx re-reads only the pages that changed. The chapters named ``pending`` are
     still being made: Sphinx reads the rest of the book first and each of those when it
-    appears in ``chapters``, and puts it in its copy as it reads it (see :mod:`planbook.site.sphinx_ext`).
+    appears in ``chapters``, and puts it in its copy as it reads it (see :mod:`planbook.sphinx_ext`).
     """
 
     proc: subprocess.Popen
@@ -288,8 +319,13 @@ class SphinxRun:
         return cls(proc, work, builder, chapters)
 
     def finish(self, logs: Path) -> Path:
-        """Wait for Sphinx; return its output folder."""
-        return finish_jupyter_book(self.proc, self.work / "out", logs, self.builder)
+        """Wait for Sphinx; return its output folder. When it failed or warned, its copy and
+        environment are dropped: the next build reads every page again (and so warns again)."""
+        try:
+            return finish_jupyter_book(self.proc, self.work / "out", logs, self.builder, source=self.work / "book")
+        except BuildError:
+            shutil.rmtree(self.work, ignore_errors=True)
+            raise
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -297,11 +333,23 @@ class SphinxRun:
             self.proc.wait()
 
 
+@dataclass(frozen=True)
+class KeptPdf:
+    """The PDF an edition has published, kept when only its website is rebuilt."""
+
+    path: Path  # a copy, in the staging folder
+    inputs: list | None  # the input checksums it was made from (None: not known)
+
+
 def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, pdf: bool,
-                  keys: dict[str, str], standby: Standby | None = None) -> Path:
+                  keys: dict[str, str], standby: Standby | None = None,
+                  inputs: Path | None = None, force: bool = False, kept_pdf: KeptPdf | None = None) -> Path:
     """Build one edition (site, downloads, PDF) inside ``stage``; return its HTML folder.
 
-    ``keys`` are the chapters' notebook keys (:func:`planbook.build.cache.notebook_key`).
+    ``keys`` are the chapters' notebook keys (:func:`planbook.build.cache.notebook_key`); ``inputs``
+    is the snapshot of the data the notebooks read (:meth:`DataSet.snapshot`; the data folder
+    itself when not given); with ``force`` no executed notebook is taken from the cache. A
+    website-only build of an edition that has published a PDF keeps that PDF (``kept_pdf``).
 
     Everything that can overlap does: the website's Sphinx (and the PDF's) start at once and
     read the pages that need no notebook while the notebooks execute; the workers draw the
@@ -310,12 +358,12 @@ def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, 
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    from planbook.build import cache as nbcache
     from planbook.book.downloads import download_names, write_downloads
     from planbook.book.editions import EDITION_FILE, edition_record
     from planbook.book.pages import write_generated_pages
     from planbook.book.pdf import pdf_name as edition_pdf_name, prepare_latex, typeset
-    from planbook.report.report import open_report
+    from planbook.build import cache as nbcache
+    from planbook.report.report import Report
     from planbook.site.vega import add_print_images
 
     logs, cache = out / "logs", out / "cache"
@@ -323,8 +371,9 @@ def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, 
     staged = stage / "book"
     shutil.copytree(root / "book", staged, ignore=shutil.ignore_patterns("chapters", "generated", "_build"))
     write_generated_pages(data, year, staged / "generated")
-    key = nbcache.edition_key(root, keys, year, pdf, data)
-    pdf_name = edition_pdf_name(yaml.safe_load((root / "_config.yml").read_text("utf-8")), year) if pdf else None
+    key = nbcache.edition_key(root, keys, year, pdf or ("kept" if kept_pdf else False), data)
+    pdf_name = edition_pdf_name(yaml.safe_load((root / "_config.yml").read_text("utf-8")), year) \
+        if pdf or kept_pdf else None
     configs = stage / "configs"
     configs.mkdir()
     config = edition_config(root, data, year, pdf_name)
@@ -333,7 +382,8 @@ def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, 
 
     chapters = staged / "chapters"
     chapters.mkdir()
-    todo = tuple(c for c in CHAPTERS if not nbcache.copy_cached(cache / "notebooks", keys[c], chapters / f"{c}.ipynb"))
+    todo = tuple(c for c in CHAPTERS
+                 if force or not nbcache.copy_cached(cache / "notebooks", keys[c], chapters / f"{c}.ipynb"))
     if len(todo) < len(CHAPTERS):
         log(f"reused {len(CHAPTERS) - len(todo)} executed notebook(s) of {year} from the cache")
     order = ready_order(todo, os.cpu_count() or 1, pdf)
@@ -367,19 +417,25 @@ def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, 
                 cached_prints = pool.submit(lambda: [add_print_images(chapters / f"{c}.ipynb", cache / "png",
                                                                       output=prints / f"{c}.ipynb") for c in cached])
             if todo:
-                execute_all(year, data.data_dir, chapters, chapters=todo,
+                execute_all(year, inputs or data.data_dir, chapters, chapters=todo,
                             print_dir=prints if pdf else None, png_cache=cache / "png", standby=standby)
                 for c in todo:
                     nbcache.store(cache / "notebooks", keys[c], chapters / f"{c}.ipynb")
             if pdf:
                 cached_prints.result()
             typeset_future = pool.submit(make_pdf) if pdf else None
-            # While Sphinx writes the pages: the downloads and the edition record.
+            # While Sphinx writes the pages: the downloads and the edition record, from the data
+            # as it was read (not read again: the folder may have changed since).
             extras = stage / "extras"
-            report = open_report(year, data.data_dir)
+            report = Report(data=data, year=year)
             write_downloads(report, extras / "downloads")
             record = edition_record(report, pdf_name, download_names(year))
             record["build_key"] = key
+            if pdf:
+                record["pdf_inputs"] = record["inputs"]
+            elif kept_pdf:
+                record["pdf_inputs"] = kept_pdf.inputs
+                record["pdf_outdated"] = kept_pdf.inputs != record["inputs"]
             (extras / EDITION_FILE).write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
             built = runs[0].finish(logs)
             log(f"the {year} website is written")
@@ -395,16 +451,31 @@ def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, 
         os.replace(item, html / item.name)
     if pdf_path is not None:
         shutil.copyfile(pdf_path, html / pdf_name)
+    elif kept_pdf is not None:
+        log(f"kept the published {year} PDF (website only was rebuilt; build with --pdf to renew it)")
+        shutil.copyfile(kept_pdf.path, html / pdf_name)
     return html
 
 
-def published_key(site: Path, year: int) -> str | None:
-    from planbook.book.editions import EDITION_FILE
+def published_record(site: Path, year: int) -> dict | None:
+    """The published ``edition.json`` of ``year``; None when there is none or it is unreadable
+    (the edition is then simply built again)."""
+    from planbook.book.editions import EDITION_FILE, read_record
+    from planbook.errors import InputError
 
     path = site / str(year) / EDITION_FILE
     if not path.is_file():
         return None
-    return json.loads(path.read_text("utf-8")).get("build_key")
+    try:
+        return read_record(path)
+    except InputError:
+        log(f"{path} is unreadable: the {year} edition is built again")
+        return None
+
+
+def published_key(site: Path, year: int) -> str | None:
+    record = published_record(site, year)
+    return record.get("build_key") if record else None
 
 
 def write_root(site: Path, title: str, cat) -> None:
@@ -425,9 +496,9 @@ def build(year: int | None = None, data_dir: str | Path | None = None, pdf: bool
     editions and one folder per edition, ``<year>/``.  Without ``all_years`` only the
     edition of ``year`` (default: the latest year with data) is (re)built; the other
     published editions stay as they are.  An edition whose inputs are unchanged since it
-    was published is kept without rebuilding (see :mod:`planbook.build.cache`) unless ``force``.  With the
+    was published is kept without rebuilding (see :mod:`planbook.cache`) unless ``force``.  With the
     default output the executed notebooks of the last edition built are also copied to
-    ``book/chapters``. Workers in ``standby`` (see :class:`planbook.build.worker.Standby`) are
+    ``book/chapters``. Workers in ``standby`` (see :class:`planbook.worker.Standby`) are
     used for the first edition's notebooks, and dismissed when not needed.
     """
     try:
@@ -439,65 +510,106 @@ def build(year: int | None = None, data_dir: str | Path | None = None, pdf: bool
 
 def _build(year: int | None, data_dir: str | Path | None, pdf: bool, out_dir: str | Path | None,
            all_years: bool, force: bool, standby: Standby | None) -> list[BuildResult]:
-    from planbook.build import cache as nbcache
-    from planbook.book.downloads import download_names
     from planbook.book.editions import edition_years
-    from planbook.book.pdf import pdf_name
+    from planbook.build.lock import BuildLock, clean_stale
 
     started = time.monotonic()
     root = project_root()
-    data = load(data_dir)
+    # Sphinx and the workers run in other folders: every path is made absolute first.
+    data = load(Path(data_dir).resolve() if data_dir else None)
     years = edition_years(data) if all_years else [data.check_year(year)]
     for y in years:
-        data.check_year(y)
+        if y not in data.years:
+            raise BuildError(f"no observations for {y}: years with data are {', '.join(map(str, data.years))}")
     log(f"data OK: {len(data.catalogue.indicators)} indicators, years {data.years[0]}–{data.years[-1]}; "
         f"edition(s) {', '.join(map(str, years))}")
-    out = Path(out_dir) if out_dir else root / "_build"
+    out = Path(out_dir).resolve() if out_dir else root / "_build"
     out.mkdir(parents=True, exist_ok=True)
     published = out / "html"
-    stage = Path(tempfile.mkdtemp(prefix=".stage-", dir=out))
+    with BuildLock(out, log):  # one build at a time in this folder (a second one waits)
+        removed = clean_stale(out)
+        if removed:
+            log(f"removed {len(removed)} file(s) or folder(s) left by a build that was killed")
+        _check_published_records(published, years)
+        stage = Path(tempfile.mkdtemp(prefix=".stage-", dir=out))
+        try:
+            return _build_locked(root, data, years, pdf, out, published, stage, out_dir is None, force,
+                                 standby, started)
+        finally:
+            shutil.rmtree(stage, ignore_errors=True)
+
+
+def _check_published_records(published: Path, rebuilt: list[int]) -> None:
+    """Each published edition not rebuilt now is carried over and listed on the root page:
+    its record must be readable (found before any work is done)."""
+    from planbook.book.editions import EDITION_FILE, read_record
+
+    for folder in sorted(published.glob("[0-9][0-9][0-9][0-9]")) if published.is_dir() else []:
+        if int(folder.name) not in rebuilt and folder.is_dir():
+            read_record(folder / EDITION_FILE)
+
+
+def _build_locked(root: Path, data: DataSet, years: list[int], pdf: bool, out: Path, published: Path,
+                  stage: Path, default_out: bool, force: bool, standby: Standby | None,
+                  started: float) -> list[BuildResult]:
+    from planbook.book.pdf import pdf_name
+    from planbook.build import cache as nbcache
+
+    config = yaml.safe_load((root / "_config.yml").read_text("utf-8"))
+
     results = []
 
     def done(y: int, t0: float) -> None:
-        pdf_path = published / str(y) / pdf_name(yaml.safe_load((root / "_config.yml").read_text("utf-8")), y) if pdf else None
+        pdf_path = published / str(y) / pdf_name(config, y) if pdf else None
         results.append(BuildResult(site=published / str(y), pdf=pdf_path, year=y, seconds=time.monotonic() - t0))
 
-    try:
-        site = stage / "site"
-        site.mkdir()
-        rebuilt, last_book = 0, None
-        for y in years:
-            t0 = time.monotonic()
-            # What the previous edition was released with (an input: data/releases/<y-1>.csv),
-            # never the site as it happens to be: the pages do not depend on build history.
-            previous = data.release_file(y - 1) if data.release_file(y - 1).is_file() else None
-            keys = {c: nbcache.notebook_key(root, data, c, y, previous) for c in CHAPTERS}
-            if not force and published_key(published, y):
-                if nbcache.edition_key(root, keys, y, pdf, data) == published_key(published, y):
-                    log(f"edition {y} unchanged since it was published: kept")
-                    done(y, t0)
-                    continue
-            edition_stage = stage / f"edition-{y}"
-            edition_stage.mkdir()
-            html = build_edition(root, data, y, edition_stage, out, pdf, keys, standby)
-            os.replace(html, site / str(y))
-            rebuilt += 1
-            last_book = edition_stage / "book"  # with the executed notebooks and generated pages
-            done(y, t0)
-            log(f"edition {y} built in {results[-1].seconds:.1f} s")
-        if rebuilt:
-            # Editions not rebuilt now are carried over as published.
-            for folder in sorted(published.glob("[0-9][0-9][0-9][0-9]")) if published.is_dir() else []:
-                if folder.is_dir() and not (site / folder.name).exists():
-                    shutil.copytree(folder, site / folder.name)
-            write_root(site, yaml.safe_load((root / "_config.yml").read_text("utf-8"))["title"], data.catalogue)
-            _publish(site, published)
-        if out_dir is None and last_book is not None:
-            for name in ("chapters", "generated"):
-                dest = root / "book" / name
-                shutil.rmtree(dest, ignore_errors=True)
-                shutil.copytree(last_book / name, dest)
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
+    # The inputs as read and validated, for the notebooks: the data folder may change meanwhile.
+    inputs = data.snapshot(stage / "inputs")
+    site = stage / "site"
+    site.mkdir()
+    rebuilt, last_book = 0, None
+    for y in years:
+        t0 = time.monotonic()
+        # What the previous edition was released with is an input (data/releases/<y-1>.csv, in
+        # the snapshot), never the site as it happens to be: pages do not depend on build history.
+        keys = {c: nbcache.notebook_key(root, data, c, y) for c in CHAPTERS}
+        prior = published_record(published, y)
+        kept_pdf = None
+        pdf_file = published / str(y) / pdf_name(config, y)
+        if not pdf and pdf_file.is_file():  # a website-only build keeps the published PDF
+            copy = stage / "published" / f"{y}" / pdf_file.name
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(pdf_file, copy)
+            kept_pdf = KeptPdf(copy, (prior.get("pdf_inputs") or prior.get("inputs")) if prior else None)
+        if not force and prior and prior.get("build_key"):
+            mode = pdf or ("kept" if kept_pdf else False)
+            same = {nbcache.edition_key(root, keys, y, mode, data)}
+            if not pdf:  # what a PDF build of the same inputs published is as good
+                same.add(nbcache.edition_key(root, keys, y, True, data))
+            if prior["build_key"] in same:
+                log(f"edition {y} unchanged since it was published: kept")
+                done(y, t0)
+                continue
+        edition_stage = stage / f"edition-{y}"
+        edition_stage.mkdir()
+        html = build_edition(root, data, y, edition_stage, out, pdf, keys, standby,
+                             inputs=inputs, force=force, kept_pdf=kept_pdf)
+        os.replace(html, site / str(y))
+        rebuilt += 1
+        last_book = edition_stage / "book"  # with the executed notebooks and generated pages
+        done(y, t0)
+        log(f"edition {y} built in {results[-1].seconds:.1f} s")
+    if rebuilt:
+        # Editions not rebuilt now are carried over as published.
+        for folder in sorted(published.glob("[0-9][0-9][0-9][0-9]")) if published.is_dir() else []:
+            if folder.is_dir() and not (site / folder.name).exists():
+                shutil.copytree(folder, site / folder.name)
+        write_root(site, config["title"], data.catalogue)
+        _publish(site, published)
+    if default_out and last_book is not None:
+        for name in ("chapters", "generated"):
+            dest = root / "book" / name
+            shutil.rmtree(dest, ignore_errors=True)
+            shutil.copytree(last_book / name, dest)
     log(f"done in {time.monotonic() - started:.1f} s")
     return results

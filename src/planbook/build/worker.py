@@ -129,8 +129,12 @@ def _warm_kernel(km) -> object:
 def spawn(root: Path) -> subprocess.Popen:
     """Start a worker for the project at ``root``: it starts and warms its kernel at once, then
     waits on stdin for its task (one line of JSON; an empty line or end of input dismisses it)."""
+    from planbook.build.lock import inherited_fds
+
+    # A worker keeps the build's lock open (see planbook.build.lock): if the build is killed, the
+    # next one waits until the worker has gone too.
     return subprocess.Popen([sys.executable, "-m", "planbook.build.worker", str(root)], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, pass_fds=inherited_fds())
 
 
 class Standby:

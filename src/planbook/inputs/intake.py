@@ -12,22 +12,28 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
+import os
+import re
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from planbook.plan.catalogue import Catalogue
-from planbook.inputs.dataset import DataSet, load
 from planbook.errors import InputError, Problem, display_path
-from planbook.inputs.observations import RawTable, read_raw, validate_table
+from planbook.inputs.dataset import DataSet, check_year, load
+from planbook.inputs.observations import RawTable, read_file, validate_table
+from planbook.plan.catalogue import Catalogue
+from planbook.spreadsheet import csv_text, text_only
 
 FORM_SHEET = "数据"
 FILL = ("value", "source", "note")
 HEADER = ["indicator_id", "指标名称", "单位", "责任单位", "上年数值", "2025年目标", "2035年目标",
           "value（填写数值）", "source（填写来源）", "note（备注，可空）", "kind"]
+TITLE = "历城区新型城镇化规划实施评估 · {year} 年度数据填报表"
+TITLE_YEAR = re.compile(r"(\d{4})\s*年度数据填报表")
+# A change from last year's value by more than this share is listed for a person to confirm.
+JUMP_SHARE = 0.3
 INSTRUCTIONS = [
-    "历城区新型城镇化规划实施评估 · {year} 年度数据填报表",
+    TITLE,
     "",
     "1. 请在“数据”工作表中，为本单位负责的指标填写“value（填写数值）”和“source（填写来源）”两列；不负责或暂无数据的行留空即可。",
     "2. 数值按“单位”列填写：百分比填 87.2（不带 % 号也可以），是/否类目标填 1（是）或 0（否）。不要填写公式或文字。",
@@ -52,11 +58,13 @@ def _target_text(cat: Catalogue, series_id: str, year: int) -> str:
 
 
 def write_template(data: DataSet, year: int, path: Path) -> Path:
-    """Write the XLSX form for ``year`` (one row per series that takes data)."""
+    """Write the XLSX form for ``year`` (one row per series that takes data); a year outside the
+    plan's horizon is refused before anything is written."""
     import openpyxl
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.datavalidation import DataValidation
 
+    check_year(year, data.catalogue)
     cat = data.catalogue
     last = _last_values(data, year)
     wb = openpyxl.Workbook()
@@ -95,6 +103,8 @@ def write_template(data: DataSet, year: int, path: Path) -> Path:
     ws.add_data_validation(kind)
     number.add(f"H2:H{n_rows}")
     kind.add(f"K2:K{n_rows}")
+    for sheet in wb.worksheets:  # names and targets from the catalogue are text, never formulas
+        text_only(sheet)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
@@ -116,20 +126,153 @@ class Change:
     indicator_id: str
     old: str | None
     new: str | None
+    name: str = ""
+    last: tuple[int, float] | None = None  # the value of the year before, for comparison
 
     @property
     def kind(self) -> str:
         return "new" if self.old is None else "removed" if self.new is None else "changed"
 
 
-def diff(old: list[dict], new: list[dict]) -> list[Change]:
-    """What writing ``new`` over ``old`` changes, per indicator (value, source or kind)."""
+@dataclass(frozen=True)
+class Jump:
+    """A value far from last year's: listed for a person to confirm, not refused."""
+
+    indicator_id: str
+    name: str
+    last_year: int
+    last: float
+    new: float
+
+    def describe(self, year: int) -> str:
+        share = (self.new - self.last) / abs(self.last)
+        return (f"{self.indicator_id} {self.name}: {self.last:g} ({self.last_year}) → {self.new:g} ({year}), "
+                f"{share:+.0%}: a change this large is rare; confirm the figure before building")
+
+
+def diff(old: list[dict], new: list[dict], data: DataSet | None = None, year: int | None = None) -> list[Change]:
+    """What writing ``new`` over ``old`` changes, per indicator (value, source or kind); with
+    ``data`` and ``year`` each change also carries the indicator's name and last year's value."""
     def key(r: dict) -> str:
         return f"{r['value']:g} | {r['source']} | {r['kind']}"
 
     a = {r["indicator_id"]: key(r) for r in old}
     b = {r["indicator_id"]: key(r) for r in new}
-    return [Change(i, a.get(i), b.get(i)) for i in sorted(set(a) | set(b)) if a.get(i) != b.get(i)]
+    last = _values_of(data, year - 1) if data is not None and year is not None else {}
+    changes = []
+    for i in sorted(set(a) | set(b)):
+        if a.get(i) == b.get(i):
+            continue
+        name = data.catalogue.series_meta(i).name_zh if data is not None else ""
+        changes.append(Change(i, a.get(i), b.get(i), name, (year - 1, last[i]) if i in last else None))
+    return changes
+
+
+def _values_of(data: DataSet, year: int) -> dict[str, float]:
+    obs = data.observations[data.observations["year"] == year]
+    return {r.indicator_id: float(r.value) for r in obs.itertuples(index=False)}
+
+
+def jumps(data: DataSet, year: int, records: list[dict]) -> list[Jump]:
+    """Values that differ from last year's by more than :data:`JUMP_SHARE` (yes/no targets aside)."""
+    last = _values_of(data, year - 1)
+    found = []
+    for r in records:
+        meta = data.catalogue.series_meta(r["indicator_id"])
+        before = last.get(r["indicator_id"])
+        if before is None or before == 0 or getattr(meta, "kind", None) == "yes_no":
+            continue
+        if abs(r["value"] - before) > JUMP_SHARE * abs(before):
+            found.append(Jump(r["indicator_id"], meta.name_zh, year - 1, before, r["value"]))
+    return found
+
+
+@dataclass
+class Intake:
+    """A filled form, checked: what it would change, what is wrong with it, what looks odd."""
+
+    target: Path
+    year: int
+    records: list[dict]
+    changes: list[Change]
+    problems: list[Problem] = field(default_factory=list)
+    jumps: list[Jump] = field(default_factory=list)
+    replaces: bool = False  # the year has data already, and some of it would change
+
+
+def form_year(data: bytes) -> tuple[int, str] | None:
+    """The year printed in the title of a form written by ``planbook template`` (and the title)."""
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    except Exception:  # noqa: BLE001 - reading the data sheet reports what is wrong
+        return None
+    try:
+        if "填表说明" not in wb.sheetnames:
+            return None
+        title = next(wb["填表说明"].iter_rows(min_row=1, max_row=1, max_col=1, values_only=True), (None,))[0]
+    finally:
+        wb.close()
+    found = TITLE_YEAR.search(str(title or ""))
+    return (int(found.group(1)), str(title)) if found else None
+
+
+def prepare(file: Path, year: int, data_dir: Path | None = None) -> Intake:
+    """Check a filled form against the catalogue and the data of ``year`` (nothing is written).
+
+    A year outside the plan's horizon, an unreadable file, or a form made for another year
+    (the year in its title) raise InputError; problems in rows are collected in the result,
+    so that a dry run can show the changes alongside them."""
+    data = load(data_dir)
+    check_year(year, data.catalogue)
+    file = Path(file)
+    name = display_path(file, Path.cwd())
+    raw_table, raw_bytes = read_file(file)
+    if file.suffix.lower() == ".xlsx":
+        titled = form_year(raw_bytes)
+        if titled is not None and titled[0] != year:
+            raise InputError([Problem(name, None, None, f"this form is for {titled[0]} (its title: “{titled[1]}”), "
+                                                        f"but --year is {year}: use the {year} form or correct --year")])
+    records, problems = validate_table(_normalise(raw_table), year, name, data.catalogue)
+    if not records and not problems:
+        problems.append(Problem(name, None, "value", "no row has a value: nothing to import"))
+    target = data.data_dir / "observations" / f"{year}.csv"
+    existing = [r for r in data.observations[data.observations["year"] == year].to_dict("records")]
+    other = [p for p in target.parent.glob(f"{year}.*") if p.suffix.lower() in (".xlsx", ".csv") and p != target]
+    if other:
+        problems.append(Problem(display_path(other[0], Path.cwd()), None, None,
+                                f"{year} already has data in {other[0].name}: remove or merge it first"))
+    changes = diff(existing, records, data, year)
+    return Intake(target, year, records, changes, problems, jumps(data, year, records),
+                  replaces=bool(existing and changes))
+
+
+def write(intake: Intake, force: bool = False) -> bool:
+    """Write ``observations/<year>.csv`` from a checked form; False when nothing changes.
+
+    Raises InputError (nothing written) when the form has problems, or when existing values
+    of the year would change and ``force`` is not set."""
+    if intake.problems:
+        raise InputError(intake.problems)
+    if intake.replaces and not force:
+        raise InputError([Problem(display_path(intake.target, Path.cwd()), None, None,
+                                  f"{len(intake.changes)} value(s) of {intake.year} would change: "
+                                  "review the list and rerun with --force")])
+    if not intake.changes:
+        return False
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["indicator_id", "value", "source", "note", "kind"])
+    for r in intake.records:  # texts Excel would run get a leading ' (dropped again when read)
+        writer.writerow([r["indicator_id"], f"{r['value']:g}", csv_text(r["source"]), csv_text(r["note"]), r["kind"]])
+    # Write beside the target, then move: a reader never sees half a file.
+    target = intake.target
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=target.parent, delete=False, suffix=".tmp",
+                                     prefix=".") as tmp:
+        tmp.write(buf.getvalue())
+    os.replace(tmp.name, target)
+    return True
 
 
 def ingest(file: Path, year: int, data_dir: Path | None = None, force: bool = False,
@@ -138,35 +281,12 @@ def ingest(file: Path, year: int, data_dir: Path | None = None, force: bool = Fa
 
     Returns the target path, the changes, and whether the file was written.
     Raises InputError (nothing written) on any problem in the form, or when
-    the year already has data that would change and ``force`` is not set.
+    the year already has data that would change and ``force`` is not set
+    (a dry run only lists the changes).
     """
-    data = load(data_dir)
-    name = display_path(Path(file), Path.cwd())
-    raw = _normalise(read_raw(Path(file)))
-    records, problems = validate_table(raw, year, name, data.catalogue)
-    if problems:
-        raise InputError(problems)
-    if not records:
-        raise InputError([Problem(name, None, "value", "no row has a value: nothing to import")])
-    target = data.data_dir / "observations" / f"{year}.csv"
-    existing = [r for r in data.observations[data.observations["year"] == year].to_dict("records")]
-    changes = diff(existing, records)
-    other = [p for p in target.parent.glob(f"{year}.*") if p.suffix.lower() in (".xlsx", ".csv") and p != target]
-    if other:
-        raise InputError([Problem(display_path(other[0], Path.cwd()), None, None,
-                                  f"{year} already has data in {other[0].name}: remove or merge it first")])
-    if existing and changes and not force:
-        raise InputError([Problem(display_path(target, Path.cwd()), None, None,
-                                  f"{len(changes)} value(s) of {year} would change: review the list and rerun with --force")])
-    if dry_run or not changes:
-        return target, changes, False
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["indicator_id", "value", "source", "note", "kind"])
-    for r in records:
-        writer.writerow([r["indicator_id"], f"{r['value']:g}", r["source"], r["note"], r["kind"]])
-    # Write beside the target, then move: a reader never sees half a file.
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=target.parent, delete=False, suffix=".tmp") as tmp:
-        tmp.write(buf.getvalue())
-    shutil.move(tmp.name, target)
-    return target, changes, True
+    intake = prepare(file, year, data_dir)
+    if intake.problems:
+        raise InputError(intake.problems)
+    if dry_run:
+        return intake.target, intake.changes, False
+    return intake.target, intake.changes, write(intake, force)

@@ -10,22 +10,36 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
 
-from planbook.plan.catalogue import Catalogue
 from planbook.errors import InputError, Problem, display_path
+from planbook.files import MB, InputFile, read_input
+from planbook.plan.catalogue import Catalogue
+from planbook.spreadsheet import from_csv_text
 
 REQUIRED_COLUMNS = ("indicator_id", "value", "source")
 KINDS = {"official": "official", "demo": "demo", "官方": "official", "演示": "demo"}
 EXCEL_ERRORS = ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#####")
 NO_DATA = ("N/A", "NA", "NAN", "NULL", "NONE", "-", "--", "—", "/", "无", "暂无", "缺", "空")
 FRAME_COLUMNS = ["year", "indicator_id", "value", "source", "note", "kind", "file", "row"]
-LAST_YEAR = 2035  # the plan's horizon: a file for a later year is a typo, not data
+FIRST_FILE_YEAR = 2000  # an observation file of an earlier year is a typo, not data
+# What is read of a file: a year's file has one row per indicator (about 80 rows, a few KB).
+FILE_LIMIT = 5 * MB
+MAX_ROWS = 10_000  # rows of a file, blank ones included
+MAX_COLUMNS = 64
+# The largest magnitude a value may have: far above any figure of the plan, far below what
+# overflows a growth rate or a trend.
+MAX_ABS_VALUE = 1e15
+# Characters no cell may hold: control characters (tab and line breaks are allowed), and the
+# two non-characters XML cannot hold. They cannot be shown, and Excel files cannot store them.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -41,16 +55,28 @@ def year_of(path: Path) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def observation_files(obs_dir: Path) -> tuple[list[tuple[int, Path]], list[Problem]]:
+def observation_files(obs_dir: Path, last_year: int) -> tuple[list[tuple[int, Path]], list[Problem]]:
     """The year files of a folder, sorted by year, and problems with file names."""
     files: dict[int, Path] = {}
     problems: list[Problem] = []
     if not obs_dir.is_dir():
         return [], [Problem(display_path(obs_dir, Path.cwd()), None, None, "observations folder not found")]
-    for path in sorted(obs_dir.iterdir()):
+    try:
+        entries = sorted(obs_dir.iterdir())
+    except OSError as exc:
+        return [], [Problem(display_path(obs_dir, Path.cwd()), None, None,
+                            f"cannot be listed ({exc.strerror or exc}): check the folder's permissions")]
+    for path in entries:
         if path.name.startswith(".") or path.suffix.lower() not in (".csv", ".xlsx", ".xls"):
             continue
         name = display_path(path, Path.cwd())
+        if path.is_dir():
+            problems.append(Problem(name, None, None, "is a folder, not a data file: rename or remove it"))
+            continue
+        if not path.exists():
+            problems.append(Problem(name, None, None, f"is a link to a missing file ({path.readlink()}): "
+                                                      "remove the link or restore its target"))
+            continue
         if path.suffix.lower() == ".xls":
             problems.append(Problem(name, None, None, "old Excel .xls format: save it as .xlsx or .csv"))
             continue
@@ -58,8 +84,9 @@ def observation_files(obs_dir: Path) -> tuple[list[tuple[int, Path]], list[Probl
         if year is None:
             problems.append(Problem(name, None, None, "file name is not a year: expected <year>.csv or <year>.xlsx, e.g. 2024.csv"))
             continue
-        if not 2000 <= year <= LAST_YEAR:
-            problems.append(Problem(name, None, None, f"year {year} is outside 2000..{LAST_YEAR} (the plan ends in {LAST_YEAR})"))
+        if not FIRST_FILE_YEAR <= year <= last_year:
+            problems.append(Problem(name, None, None, f"year {year} is outside {FIRST_FILE_YEAR}..{last_year} "
+                                                      f"(the plan ends in {last_year})"))
             continue
         if year in files:
             problems.append(Problem(name, None, None, f"two files for {year}: {files[year].name} and {path.name}; keep one"))
@@ -92,38 +119,88 @@ def decode_csv_bytes(data: bytes, name: str) -> str:
 
 def read_raw(path: Path) -> RawTable:
     """Read a CSV or XLSX file into header + string rows (blank rows dropped)."""
+    return read_file(path)[0]
+
+
+def read_file(path: Path) -> tuple[RawTable, bytes]:
+    """Read a CSV or XLSX file (at most :data:`FILE_LIMIT`); return its rows and the bytes read."""
     name = display_path(path, Path.cwd())
-    if path.suffix.lower() == ".xlsx":
-        return _read_xlsx(path, name)
-    data = path.read_bytes()
+    data = read_input(path, name, FILE_LIMIT, "data")
+    return parse_raw(data, name, xlsx=path.suffix.lower() == ".xlsx"), data
+
+
+def parse_raw(data: bytes, name: str, xlsx: bool = False) -> RawTable:
+    """Rows of a file's bytes (CSV, or XLSX with ``xlsx``); ``name`` is the file in messages."""
+    if xlsx:
+        return _read_xlsx(data, name)
     if not data.strip():
         raise InputError([Problem(name, None, None, "empty file: expected a header line indicator_id,value,source,note")])
     text = decode_csv_bytes(data, name)
+    rows = []
     try:
-        records = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+        for n, record in enumerate(csv.reader(io.StringIO(text, newline=""), strict=True), start=1):
+            if n > MAX_ROWS:
+                raise InputError([Problem(name, None, None, too_many_rows())])
+            if any(c.strip() for c in record):
+                rows.append((n, record[:MAX_COLUMNS]))
     except csv.Error as exc:
         raise InputError([Problem(name, None, None, f"malformed CSV: {exc}")]) from None
-    rows = [(n, r) for n, r in enumerate(records, start=1) if any(c.strip() for c in r)]
     if not rows:
         raise InputError([Problem(name, None, None, "empty file: expected a header line indicator_id,value,source,note")])
     (_, header), body = rows[0], rows[1:]
     return RawTable([h.strip().lower() for h in header], body)
 
 
-def _read_xlsx(path: Path, name: str) -> RawTable:
+def too_many_rows() -> str:
+    return (f"more than {MAX_ROWS} rows: a year's file has one row per indicator (about 80); "
+            "delete the blank or extra rows")
+
+
+def _is_percent_format(number_format: str | None) -> bool:
+    """Whether Excel shows a number with this format as a percentage (the value ×100, with %)."""
+    if not number_format:
+        return False
+    shown = re.sub(r'"[^"]*"|\\.', "", number_format)  # quoted text and escaped characters are literal
+    return "%" in shown
+
+
+def _xlsx_cell_text(cell) -> str:
+    value = cell.value
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    if _is_percent_format(getattr(cell, "number_format", None)):
+        # Typing 99.6% in Excel stores 0.996 shown as 99.6%: what the person typed is what counts.
+        shown = (Decimal(repr(value)) * 100).normalize()
+        return f"{shown:f}%"
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+def _read_xlsx(data: bytes, name: str) -> RawTable:
     import openpyxl  # imported here: only XLSX readers pay for it
 
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a broken file
         raise InputError([Problem(name, None, None, f"cannot open as Excel .xlsx: {exc}")]) from None
-    ws = wb["数据"] if "数据" in wb.sheetnames else wb.worksheets[0]
-    rows = []
-    for n, values in enumerate(ws.iter_rows(values_only=True), start=1):
-        cells = ["" if v is None else (repr(v) if isinstance(v, float) else str(v)) for v in values]
-        if any(c.strip() for c in cells):
-            rows.append((n, cells))
-    wb.close()
+    try:
+        # The sheet named 数据, else the first sheet a person sees (a hidden sheet is not the data).
+        visible = [ws for ws in wb.worksheets if getattr(ws, "sheet_state", "visible") == "visible"] or wb.worksheets
+        ws = next((ws for ws in visible if ws.title == "数据"), visible[0])
+        rows = []
+        for n, cells in enumerate(ws.iter_rows(max_col=MAX_COLUMNS), start=1):
+            if n > MAX_ROWS:
+                raise InputError([Problem(name, None, None, too_many_rows())])
+            texts = [_xlsx_cell_text(c) for c in cells]
+            if any(t.strip() for t in texts):
+                rows.append((n, texts))
+    except InputError:
+        raise
+    except Exception as exc:  # a damaged sheet inside a valid zip
+        raise InputError([Problem(name, None, None, f"cannot read the worksheet: {exc}")]) from None
+    finally:
+        wb.close()
     if not rows:
         raise InputError([Problem(name, None, None, "empty worksheet: expected a header row indicator_id,value,source,note")])
     (_, header), body = rows[0], rows[1:]
@@ -152,7 +229,11 @@ def parse_number(text: str, *, percent_unit: bool) -> float:
         s = s.replace(",", "")
     if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", s):
         raise ValueError(f"{text.strip()!r} is not a number: expected digits like 87.2")
-    return float(s)
+    value = float(s)
+    if not math.isfinite(value) or abs(value) > MAX_ABS_VALUE:
+        raise ValueError(f"{text.strip()!r} is too large to be a figure of the plan (at most {MAX_ABS_VALUE:g} "
+                         "either way): check the digits and the unit")
+    return value
 
 
 def validate_table(raw: RawTable, year: int, name: str, cat: Catalogue) -> tuple[list[dict], list[Problem]]:
@@ -167,9 +248,16 @@ def validate_table(raw: RawTable, year: int, name: str, cat: Catalogue) -> tuple
     col = {c: raw.header.index(c) for c in raw.header if c}
     records: list[dict] = []
     seen: dict[str, int] = {}
+    for h in raw.header:
+        if CONTROL.search(h):
+            problems.append(_control_problem(name, 1, None, h))
     for row, cells in raw.rows:
         if len(cells) > len(raw.header) and any(c.strip() for c in cells[len(raw.header):]):
             problems.append(Problem(name, row, None, f"{len(cells)} fields but the header has {len(raw.header)}: a comma inside a value must be quoted"))
+            continue
+        bad = [(k, c) for k, c in enumerate(cells) if CONTROL.search(c)]
+        if bad:
+            problems += [_control_problem(name, row, raw.header[k] if k < len(raw.header) else None, c) for k, c in bad]
             continue
         cells = cells + [""] * (len(raw.header) - len(cells))
         get = lambda c: cells[col[c]].strip() if c in col else ""  # noqa: E731
@@ -202,7 +290,7 @@ def validate_table(raw: RawTable, year: int, name: str, cat: Catalogue) -> tuple
                 f"at least {lo:g}" if lo is not None else f"at most {hi:g}")
             problems.append(Problem(name, row, "value", f"{value:g} {meta.unit} is out of range: expected {expected}"))
             continue
-        source = get("source")
+        source = from_csv_text(get("source"))
         if not source:
             problems.append(Problem(name, row, "source", "empty: every value needs its source (publication, department, date)"))
             continue
@@ -212,21 +300,34 @@ def validate_table(raw: RawTable, year: int, name: str, cat: Catalogue) -> tuple
             problems.append(Problem(name, row, "kind", f"{get('kind')!r}: expected official or demo"))
             continue
         records.append({"year": year, "indicator_id": sid, "value": value, "source": source,
-                        "note": get("note"), "kind": kind, "file": name, "row": row})
+                        "note": from_csv_text(get("note")), "kind": kind, "file": name, "row": row})
     return records, problems
+
+
+def _control_problem(name: str, row: int, field: str | None, text: str) -> Problem:
+    char = CONTROL.search(text).group()
+    return Problem(name, row, field or None, f"holds the control character U+{ord(char):04X}, which cannot be "
+                                             "shown or written to Excel: delete it (retype the text if unsure)")
 
 
 def load_observations(obs_dir: Path, cat: Catalogue) -> pd.DataFrame:
     """All observation files of a folder as one long frame; raise InputError listing every problem."""
-    files, problems = observation_files(Path(obs_dir))
+    return read_observations(obs_dir, cat)[0]
+
+
+def read_observations(obs_dir: Path, cat: Catalogue) -> tuple[pd.DataFrame, list[InputFile]]:
+    """Like :func:`load_observations`, and the files as read (each read once)."""
+    files, problems = observation_files(Path(obs_dir), cat.last_year)
     records: list[dict] = []
+    inputs: list[InputFile] = []
     for year, path in files:
         name = display_path(path, Path.cwd())
         try:
-            raw = read_raw(path)
+            raw, data = read_file(path)
         except InputError as exc:
             problems.extend(exc.problems)
             continue
+        inputs.append(InputFile(path, data, year))
         recs, probs = validate_table(raw, year, name, cat)
         records.extend(recs)
         problems.extend(probs)
@@ -235,4 +336,4 @@ def load_observations(obs_dir: Path, cat: Catalogue) -> pd.DataFrame:
     frame = pd.DataFrame.from_records(records, columns=FRAME_COLUMNS)
     frame["year"] = frame["year"].astype("int64")
     frame["value"] = frame["value"].astype("float64")
-    return frame.sort_values(["indicator_id", "year"], kind="stable").reset_index(drop=True)
+    return frame.sort_values(["indicator_id", "year"], kind="stable").reset_index(drop=True), inputs

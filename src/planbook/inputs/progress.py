@@ -15,7 +15,9 @@ from pathlib import Path
 import pandas as pd
 
 from planbook.errors import InputError, Problem, display_path
-from planbook.inputs.observations import KINDS, RawTable, observation_files, read_raw
+from planbook.files import InputFile
+from planbook.inputs.observations import CONTROL, KINDS, RawTable, observation_files, read_file
+from planbook.spreadsheet import from_csv_text
 from planbook.plan.register import Register
 from planbook.words import W
 
@@ -69,7 +71,12 @@ def validate_progress(raw: RawTable, year: int, name: str, register: Register) -
             expected = ", ".join(f"{s} ({W('commitment_status.' + s)})" for s in REPORTED)
             problems.append(Problem(name, row, "status", f"{get('status')!r}: expected one of {expected}"))
             continue
-        evidence, source = get("evidence"), get("source")
+        bad = next((c for c in ("evidence", "source", "note") if CONTROL.search(get(c))), None)
+        if bad:
+            char = CONTROL.search(get(bad)).group()
+            problems.append(Problem(name, row, bad, f"holds the control character U+{ord(char):04X}: delete it"))
+            continue
+        evidence, source = from_csv_text(get("evidence")), from_csv_text(get("source"))
         if not evidence:
             problems.append(Problem(name, row, "evidence", "empty: say in a sentence what was done or where it stands"))
             continue
@@ -81,29 +88,39 @@ def validate_progress(raw: RawTable, year: int, name: str, register: Register) -
             problems.append(Problem(name, row, "kind", f"{get('kind')!r}: expected official or demo"))
             continue
         records.append({"year": year, "commitment_id": cid, "status": status, "evidence": evidence,
-                        "source": source, "note": get("note"), "kind": kind, "file": name, "row": row})
+                        "source": source, "note": from_csv_text(get("note")), "kind": kind, "file": name, "row": row})
     return records, problems
 
 
-def load_progress(folder: Path, register: Register) -> pd.DataFrame:
-    """Every progress file of a folder as one long frame (empty when the folder does not exist)."""
+def read_progress(folder: Path, register: Register, last_year: int) -> tuple[pd.DataFrame, list[InputFile]]:
+    """Every progress file of a folder as one long frame (empty when there is no folder), and the
+    files as read; raise InputError listing every problem."""
     folder = Path(folder)
+    empty = pd.DataFrame(columns=FRAME_COLUMNS).astype({"year": "int64"})
     if not folder.is_dir():
-        return pd.DataFrame(columns=FRAME_COLUMNS).astype({"year": "int64"})
-    files, problems = observation_files(folder)
+        return empty, []
+    files, problems = observation_files(folder, last_year)
     records: list[dict] = []
+    inputs: list[InputFile] = []
     for year, path in files:
         name = display_path(path, Path.cwd())
         try:
-            raw = read_raw(path)
+            raw, data = read_file(path)
         except InputError as exc:
             problems.extend(exc.problems)
             continue
+        inputs.append(InputFile(path, data, year))
         recs, probs = validate_progress(raw, year, name, register)
         records.extend(recs)
         problems.extend(probs)
     if problems:
         raise InputError(problems)
+    if not records:
+        return empty, inputs
     frame = pd.DataFrame.from_records(records, columns=FRAME_COLUMNS)
     frame["year"] = frame["year"].astype("int64")
-    return frame.sort_values(["commitment_id", "year"], kind="stable").reset_index(drop=True)
+    return frame.sort_values(["commitment_id", "year"], kind="stable").reset_index(drop=True), inputs
+
+
+def load_progress(folder: Path, register: Register, last_year: int) -> pd.DataFrame:
+    return read_progress(folder, register, last_year)[0]

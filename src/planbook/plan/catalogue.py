@@ -10,6 +10,7 @@ targets for the same measure).
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -21,6 +22,7 @@ import jsonschema
 import yaml
 
 from planbook.errors import InputError, Problem, display_path
+from planbook.files import MB, InputFile, read_input
 
 COMPARISONS = (">=", ">", "<=", "<", "~")
 
@@ -183,6 +185,8 @@ class Catalogue:
     context: tuple[ContextSeries, ...]
     audit_notes: tuple[AuditNote, ...]
     path: Path = field(compare=False)
+    # The catalogue and the plan text as read (see planbook.inputs).
+    files: tuple[InputFile, ...] = field(default=(), compare=False, repr=False)
 
     @cached_property
     def by_id(self) -> dict[str, Indicator]:
@@ -213,7 +217,9 @@ class Catalogue:
         return int(period.get("end", max(self.milestones, default=self.base_year)))
 
     def plan_text(self) -> str:
-        """The plan's text, which every quote is checked against."""
+        """The plan's text, which every quote is checked against (as it was read with the catalogue)."""
+        if len(self.files) > 1:
+            return self.files[1].data.decode("utf-8-sig")
         return (self.path.parent / self.plan["text"]).read_text("utf-8")
 
     @property
@@ -311,13 +317,18 @@ def _schema() -> dict:
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def _node_lines(text: str) -> dict[tuple[str, int], int]:
+CATALOGUE_LIMIT = 5 * MB  # the catalogue is about 100 KB
+PLAN_TEXT_LIMIT = 20 * MB  # the plan's text is about 100 KB
+# Numbers the catalogue may hold: finite, and far from what would overflow a calculation.
+MAX_ABS_NUMBER = 1e15
+# Characters a catalogue text may not hold (line breaks and tabs are allowed).
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+ID_PATTERN = {"indicators": re.compile(r"[a-z][a-z0-9_]*"), "context": re.compile(r"ctx_[a-z0-9_]+")}
+
+
+def _node_lines(root) -> dict[tuple[str, int], int]:
     """Line numbers (1-based) of each entry of the ``indicators`` and ``context`` lists."""
     lines: dict[tuple[str, int], int] = {}
-    try:
-        root = yaml.compose(text, Loader=_LOADER)
-    except yaml.YAMLError:
-        return lines
     if not isinstance(root, yaml.MappingNode):
         return lines
     for key, value in root.value:
@@ -327,52 +338,151 @@ def _node_lines(text: str) -> dict[tuple[str, int], int]:
     return lines
 
 
+def _structure_problems(name: str, root) -> list[Problem]:
+    """What YAML allows but a catalogue must not have: a key given twice in one mapping (YAML
+    keeps the last silently) and aliases (``*name``; a few of them nested can expand to
+    billions of values). Walked over the composed nodes, so it costs what the text costs."""
+    problems: list[Problem] = []
+    seen: set[int] = set()
+    stack = [(root, "")]
+    while stack:
+        node, where = stack.pop()
+        if node is None:
+            continue
+        if id(node) in seen:  # an alias is the node of its anchor, met a second time
+            return [Problem(name, node.start_mark.line + 1, where or None,
+                            "YAML alias (*name) of an anchor (&name): write the value out; the catalogue takes "
+                            "no anchors or aliases")]
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            first: dict[str, int] = {}
+            for key, value in node.value:
+                label = str(key.value) if isinstance(key, yaml.ScalarNode) else "?"
+                path = f"{where}.{label}" if where else label
+                if isinstance(key, yaml.ScalarNode):
+                    if key.value in first:
+                        problems.append(Problem(name, key.start_mark.line + 1, path,
+                                                f"duplicate key {key.value!r} (also at row {first[key.value]}): "
+                                                "YAML would keep only the last one; remove one of them"))
+                    else:
+                        first[key.value] = key.start_mark.line + 1
+                stack += [(value, path), (key, path)]
+        elif isinstance(node, yaml.SequenceNode):
+            stack += [(item, f"{where}[{n}]") for n, item in enumerate(node.value)]
+    return problems
+
+
+def _value_problems(name: str, raw, lines: dict) -> list[Problem]:
+    """Numbers that are not finite or absurdly large (YAML reads ``.nan``, ``.inf``, ``1e400``
+    as numbers), and texts holding control characters."""
+    problems: list[Problem] = []
+
+    def visit(value, path: list) -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                visit(v, [*path, k])
+        elif isinstance(value, list):
+            for n, v in enumerate(value):
+                visit(v, [*path, n])
+        elif isinstance(value, float) and not (math.isfinite(value) and abs(value) <= MAX_ABS_NUMBER):
+            problems.append(problem(path, f"{value!r} is not a usable number: expected a finite number "
+                                          f"between {-MAX_ABS_NUMBER:g} and {MAX_ABS_NUMBER:g}"))
+        elif isinstance(value, str) and CONTROL.search(value):
+            char = CONTROL.search(value).group()
+            problems.append(problem(path, f"holds the control character U+{ord(char):04X}: remove it"))
+
+    def problem(path: list, message: str) -> Problem:
+        row = lines.get((path[0], path[1])) if len(path) >= 2 and isinstance(path[1], int) else None
+        field_name = ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in path).replace(".[", "[")
+        return Problem(name, row, field_name or None, message)
+
+    visit(raw, [])
+    return problems
+
+
 def _squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def read_yaml_text(path: Path) -> str:
-    name = display_path(path)
+def read_plan_text(path: Path, name: str) -> tuple[str, InputFile]:
+    """The plan's text (UTF-8), for checking quotes; raise InputError naming the catalogue's field."""
     try:
-        return Path(path).read_text("utf-8")
-    except FileNotFoundError:
-        raise InputError([Problem(name, None, None, "file not found")]) from None
+        data = read_input(path, display_path(path), PLAN_TEXT_LIMIT, "plan text")
+    except InputError as exc:
+        raise InputError([Problem(name, None, "plan.text", f"plan text {p.file}: {p.message}")
+                          for p in exc.problems]) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            data.decode("gb18030")
+            hint = "it looks like GBK/GB18030: save it as UTF-8"
+        except UnicodeDecodeError:
+            hint = "save it as UTF-8 text"
+        raise InputError([Problem(name, None, "plan.text", f"plan text {display_path(path)} is not UTF-8: {hint}")]) from None
+    return text, InputFile(Path(path), data)
+
+
+def parse_yaml(data: bytes, name: str) -> tuple[Any, Any]:
+    """A project YAML file's data and its composed nodes; errors name the file and line.
+
+    Refused: text that is not UTF-8, invalid YAML, a key given twice, aliases.
+    """
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError([Problem(name, None, None, f"not UTF-8 text ({exc.reason})")]) from None
-
-
-def parse_yaml(text: str, name: str) -> Any:
-    """YAML text as data; an error names the file and line."""
     try:
-        return yaml.load(text, Loader=_LOADER)
+        root = yaml.compose(text, Loader=_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         row = mark.line + 1 if mark else None
         raise InputError([Problem(name, row, None, f"not valid YAML: {getattr(exc, 'problem', exc)}")]) from None
+    problems = _structure_problems(name, root)
+    if problems:
+        raise InputError(problems)
+    return yaml.load(text, Loader=_LOADER), root
 
 
-def read_yaml(path: Path) -> Any:
-    """Read a YAML file of the project (catalogue, register, departments); errors name file and line."""
-    return parse_yaml(read_yaml_text(path), display_path(path))
+def read_yaml(path: Path, what: str = "data") -> Any:
+    """Read a YAML file of the project (register, departments) as safely as the catalogue."""
+    name = display_path(path)
+    raw, _ = parse_yaml(read_input(path, name, CATALOGUE_LIMIT, what), name)
+    return raw
 
 
-def load_catalogue(path: Path) -> Catalogue:
-    """Read, validate and return the catalogue; raise :class:`InputError` listing every problem."""
+def load_catalogue(path: Path, plan_text: Path | None = None) -> Catalogue:
+    """Read, validate and return the catalogue; raise :class:`InputError` listing every problem.
+
+    ``plan_text``: where the plan's text is, when not where the catalogue's ``plan.text`` says
+    (a build's snapshot keeps it beside the catalogue).
+    """
     path = Path(path)
     name = display_path(path)
-    text = read_yaml_text(path)
-    raw = parse_yaml(text, name)
-
-    lines = _node_lines(text)
+    data = read_input(path, name, CATALOGUE_LIMIT, "catalogue")
+    raw, root = parse_yaml(data, name)
+    lines = _node_lines(root)
     problems = [_schema_problem(name, err, lines)
                 for err in jsonschema.Draft202012Validator(_schema()).iter_errors(raw)]
     if problems:
         raise InputError(problems)
-
-    problems = _rule_problems(name, raw, lines, path.parent)
+    problems = _value_problems(name, raw, lines)
     if problems:
         raise InputError(problems)
-    return _build(raw, path)
+
+    plan_file = Path(plan_text) if plan_text is not None else path.parent / raw["plan"]["text"]
+    files = [InputFile(path, data)]
+    plan = None
+    try:
+        plan, plan_input = read_plan_text(plan_file, name)
+        files.append(plan_input)
+        problems = []
+    except InputError as exc:
+        problems = list(exc.problems)
+    problems += _rule_problems(name, raw, lines, None if plan is None else _squash(plan))
+    if problems:
+        raise InputError(problems)
+    return _build(raw, path, tuple(files))
 
 
 def _schema_problem(name: str, err: jsonschema.ValidationError, lines: dict) -> Problem:
@@ -391,20 +501,15 @@ def _schema_problem(name: str, err: jsonschema.ValidationError, lines: dict) -> 
     return Problem(name, row, field_name or None, message)
 
 
-def _rule_problems(name: str, raw: dict, lines: dict, data_dir: Path) -> list[Problem]:
-    """Rules beyond the schema: unique ids, references, windows, table rows, quotes."""
+def _rule_problems(name: str, raw: dict, lines: dict, plan_text: str | None) -> list[Problem]:
+    """Rules beyond the schema: unique ids, references, windows, table rows, quotes.
+    ``plan_text``: the plan's text without white space (None when it could not be read)."""
     problems: list[Problem] = []
     entries = [("indicators", n, e) for n, e in enumerate(raw["indicators"])]
     entries += [("context", n, e) for n, e in enumerate(raw["context"])]
     seen: dict[str, int] = {}
     table_rows: dict[int, str] = {}
     by_id = {e["id"]: e for e in raw["indicators"]}
-    plan_text = None
-    plan_file = data_dir / raw["plan"]["text"]
-    if plan_file.exists():
-        plan_text = _squash(plan_file.read_text("utf-8"))
-    else:
-        problems.append(Problem(name, None, "plan.text", f"plan text {plan_file} not found"))
 
     first, last = raw["plan"].get("period", {}).get("start"), raw["plan"].get("period", {}).get("end")
     dimensions = {d["id"] for d in raw["dimensions"]}
@@ -430,6 +535,9 @@ def _rule_problems(name: str, raw: dict, lines: dict, data_dir: Path) -> list[Pr
     for section, n, e in entries:
         row = lines.get((section, n))
         where = f"{section}[{n}]"
+        if not ID_PATTERN[section].fullmatch(e["id"]):
+            problems.append(Problem(name, row, f"{where}.id", f"{e['id']!r} is not an id: expected lower-case "
+                                                              "letters, digits and _ only (nothing before or after)"))
         if section == "indicators" and e["dimension"] not in dimensions:
             problems.append(Problem(name, row, f"{where}.dimension",
                                     f"got {e['dimension']!r}, expected one of {', '.join(sorted(dimensions))}"))
@@ -494,7 +602,7 @@ def _range(e: dict) -> tuple[float | None, float | None]:
     return (vr[0], vr[1]) if vr else default_range(e["unit"], e.get("kind", "level"))
 
 
-def _build(raw: dict, path: Path) -> Catalogue:
+def _build(raw: dict, path: Path, files: tuple[InputFile, ...] = ()) -> Catalogue:
     indicators = tuple(
         Indicator(
             id=e["id"], table_no=e["table_no"], dimension=e["dimension"],
@@ -524,6 +632,7 @@ def _build(raw: dict, path: Path) -> Catalogue:
         context=context,
         audit_notes=tuple(AuditNote(tuple(a["ids"]), a["note_zh"], a["note_en"]) for a in raw["audit_notes"]),
         path=path,
+        files=files,
     )
 
 

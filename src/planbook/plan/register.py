@@ -21,7 +21,8 @@ from typing import Any
 import jsonschema
 
 from planbook.errors import InputError, Problem, display_path
-from planbook.plan.catalogue import Catalogue, read_yaml
+from planbook.files import InputFile, read_input
+from planbook.plan.catalogue import CATALOGUE_LIMIT, Catalogue, parse_yaml
 
 KINDS = ("goal", "task", "project")
 REGISTER_FILE = "register.yaml"
@@ -70,6 +71,7 @@ class Register:
     assignments: dict[str, str] = field(default_factory=dict)
     path: Path | None = field(default=None, compare=False)
     departments_path: Path | None = field(default=None, compare=False)
+    files: tuple[InputFile, ...] = field(default=(), compare=False, repr=False)  # as read
 
     @cached_property
     def by_id(self) -> dict[str, Commitment]:
@@ -136,8 +138,11 @@ def load_register(data_dir: Path, catalogue: Catalogue) -> Register:
     data_dir = Path(data_dir)
     path, dep_path = data_dir / REGISTER_FILE, data_dir / DEPARTMENTS_FILE
     problems: list[Problem] = []
-    raw = read_yaml(path) if path.is_file() else {"areas": [], "commitments": []}
-    deps = read_yaml(dep_path) if dep_path.is_file() else {"departments": [], "assignments": {}}
+    files = [InputFile(p, read_input(p, display_path(p), CATALOGUE_LIMIT, "register"))
+             for p in (path, dep_path) if p.exists() or p.is_symlink()]
+    read = {f.path.name: parse_yaml(f.data, display_path(f.path))[0] for f in files}
+    raw = read.get(REGISTER_FILE) or {"areas": [], "commitments": []}
+    deps = read.get(DEPARTMENTS_FILE) or {"departments": [], "assignments": {}}
     schema = _schema()
     problems += _schema_problems(display_path(path), raw, schema)
     problems += _schema_problems(display_path(dep_path), deps,
@@ -203,4 +208,5 @@ def load_register(data_dir: Path, catalogue: Catalogue) -> Register:
         assignments=dict(deps["assignments"]),
         path=path if path.is_file() else None,
         departments_path=dep_path if dep_path.is_file() else None,
+        files=tuple(files),
     )

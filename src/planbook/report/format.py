@@ -70,11 +70,24 @@ def fmt_share(value) -> str:
     return f"{float(value) * 100:.1f}%"
 
 
+# Line breaks and other characters that end or split a line in Markdown, and the remaining
+# control characters: inside a table cell each becomes one space (the page shows a space).
+_BREAKS = re.compile(r"[\x00-\x20\x7f\x85\u2028\u2029]+")
+_ASCII_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+
+
 def md_escape(text: str) -> str:
-    """Escape text for a Markdown (MyST) table cell: it must render literally."""
-    text = str(text).replace("\\", "\\\\")
-    text = re.sub(r"([`*_{}\[\]<>()#+!|$~^&%])", r"\\\1", text)
-    return text.replace("\n", " ")
+    """Text for a Markdown (MyST) table cell or paragraph that renders literally, whatever it holds.
+
+    Every ASCII punctuation character is backslash-escaped (CommonMark allows it for all
+    of them), so nothing in data can start a rule (``---``), a list (``- x``, ``1. x``), a
+    fence or directive (```` ``` ````, ``:::{note}``), a heading, a role, math or a
+    substitution; line breaks (a bare CR included) and control characters become spaces,
+    so a cell stays one line. Typographic quotes and dashes are not applied to escaped
+    characters (``smartquotes`` is off for the book).
+    """
+    text = _BREAKS.sub(" ", str(text)).strip(" ")
+    return _ASCII_PUNCTUATION.sub(r"\\\1", text)
 
 
 def status_word(status: str, reason: str | None = None, met_year: int | None = None) -> str:

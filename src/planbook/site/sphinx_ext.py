@@ -247,8 +247,11 @@ def _patch_imgmath() -> None:
         name = f"{sha1(latex.encode(), usedforsecurity=False).hexdigest()}.{image_format}"
         generated, cached = Path(builder.outdir, builder.imagedir, "math", name), Path(cache, name)
         if not generated.is_file() and cached.is_file():
-            generated.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(cached, generated)
+            if cached.read_bytes().rstrip().endswith(b"</svg>"):
+                generated.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(cached, generated)
+            else:  # a damaged entry: rendered again below
+                cached.unlink(missing_ok=True)
         result = original_render(self, math)
         if result[0] and not cached.is_file():
             cached.parent.mkdir(parents=True, exist_ok=True)

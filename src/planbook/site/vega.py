@@ -64,6 +64,11 @@ def print_png(spec: dict) -> bytes:
     return vlc.vegalite_to_png(spec, scale=PNG_SCALE)
 
 
+def usable_png(data: bytes) -> bool:
+    """A whole PNG file: its signature first and its end chunk last."""
+    return data.startswith(b"\x89PNG\r\n\x1a\n") and data.endswith(b"IEND\xaeB`\x82")
+
+
 def _write_atomic(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}")
@@ -88,9 +93,10 @@ def add_print_images(notebook: Path, cache: Path | None = None, output: Path | N
                 continue
             key = hashlib.sha256(json.dumps(spec, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
             cached = cache / f"{key}.png" if cache is not None else None
-            if cached is not None and cached.is_file():
-                png = cached.read_bytes()
-            else:
+            png = cached.read_bytes() if cached is not None and cached.is_file() else None
+            if png is not None and not usable_png(png):  # damaged: drawn again
+                png = None
+            if png is None:
                 png = print_png(spec)
                 if cached is not None:
                     _write_atomic(cached, png)
