@@ -74,16 +74,16 @@ def test_a_missed_milestone_stays_missed_in_later_editions(tmp_path):
 
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data", data)
-    # 2026: the park area reaches 12.8 (above the 2025 target of 12.7) a year late.
-    rows = "indicator_id,value,source,note,kind\ngreen_park_area_per_capita,12.8,测试,,demo\n"
+    # 2026: physicians per 1,000 reach 4.6 (above the 2025 target of 4.5) a year late.
+    rows = "indicator_id,value,source,note,kind\nbal_doctors_per_1000,4.6,测试,,demo\n"
     (data / "observations" / "2026.csv").write_text(rows, encoding="utf-8")
     report = open_report(2026, data)
-    rec = report.frame[(report.frame["id"] == "green_park_area_per_capita") & (report.frame["milestone"] == 2025)].iloc[0]
+    rec = report.frame[(report.frame["id"] == "bal_doctors_per_1000") & (report.frame["milestone"] == 2025)].iloc[0]
     assert (rec["status"], rec["reason"], rec["met_year"]) == ("not_achieved", "reached_late", 2026)
-    table = views.scorecard(report, "green")
-    row = next(r for r in table.rows if r[1].text == "人均公园绿地面积")
+    table = views.scorecard(report, "balanced")
+    row = next(r for r in table.rows if r[1].text == "每千人口拥有执业（助理）医师")
     # The 2035 target is the one judged now; the missed 2025 target stays visible in its column.
-    assert row[5].text == "12.7（未完成，2026年达到）"
-    # A target of 2025 only stays judged by its 2025 value (99.6 against 100) in the 2026 edition.
-    five_g = next(r for r in views.status_overview(report).rows if r[2].text == "城市5G覆盖率")
-    assert five_g[-1].text == "未完成" and five_g[4].text.startswith("2025年")
+    assert row[5].text == "4.5（未完成，2026年达到）"
+    # A target of 2025 only stays judged by its 2025 value (99.5 against 100) in the 2026 edition.
+    campus = next(r for r in views.status_overview(report).rows if r[2].text == "智慧校园建设覆盖率")
+    assert campus[-1].text == "未完成" and campus[4].text.startswith("2025年")

@@ -113,7 +113,7 @@ def cmd_assess(args) -> int:
 def cmd_demo(args) -> int:
     from planbook.inputs.demo import write_demo
 
-    for path in write_demo(Path(args.data) if args.data else None, seed=args.seed):
+    for path in write_demo(Path(args.data) if args.data else None):
         print(f"wrote {path}")
     return 0
 
@@ -153,7 +153,7 @@ def cmd_template(args) -> int:
 
     data = load(args.data)
     out = Path(args.output or f"填报表-{args.year}.xlsx")
-    write_template(data, args.year, out)
+    write_template(data, args.year, out, department=args.department)
     print(f"wrote {out}: one row per indicator; departments fill value and source")
     return 0
 
@@ -168,19 +168,64 @@ def cmd_ingest(args) -> int:
     for c in intake.changes:
         last = f"   (上年 {c.last[0]}: {c.last[1]:g})" if c.last else ""
         print(f"  {c.kind:8} {c.indicator_id} {c.name}: {c.old or '—'} → {c.new or '—'}{last}")
+    for c in intake.progress_changes:
+        print(f"  {c.kind:8} {c.indicator_id} {c.name}: {c.old or '—'} → {c.new or '—'}")
     for jump in intake.jumps:  # not refused: a person confirms them
         print(f"warning: {jump.describe(args.year)}", file=sys.stderr)
+    targets = [f"{len(changes)} change(s) to {target}" for target, changes in
+               ((intake.target, intake.changes), (intake.progress_target, intake.progress_changes)) if changes]
     if args.dry_run:
-        print(f"dry run: {len(intake.changes)} change(s) would be written to {intake.target}"
+        print(f"dry run: {' and '.join(targets) or 'no change'} would be written"
               + (" (with --force: values of that year would change)" if intake.replaces else ""))
         if intake.problems:
             raise InputError(intake.problems)
         return 0
     if write(intake, force=args.force):
-        print(f"wrote {intake.target} ({len(intake.changes)} change(s)); run `planbook check`, "
-              f"then `planbook build --year {args.year}`")
+        print(f"wrote {' and '.join(targets)}; run `planbook check`, then `planbook build --year {args.year}`")
     else:
         print(f"{intake.target}: already up to date, nothing written")
+    return 0
+
+
+COMMITMENT_FIELDS = ["id", "kind", "dimension", "chapter", "section", "quote", "deadline", "area", "department",
+                     "department_source"]
+
+
+def cmd_commitments(args) -> int:
+    """The register of commitments; with --year, each one's status, light, evidence and source."""
+    from planbook.assess.commitments import judge_all
+    from planbook.inputs.dataset import load
+
+    ds = load(args.data)
+    reg = ds.register
+    records = []
+    judged = judge_all(reg, ds.progress, ds.check_year(args.year)).set_index("id") if args.year is not None else None
+    for c in reg.commitments:
+        dep, source = reg.department_of(c.id)
+        rec = {"id": c.id, "kind": c.kind, "dimension": c.dimension, "chapter": c.chapter, "section": c.section,
+               "quote": c.quote, "deadline": c.deadline,
+               "area": ",".join(reg.area_by_id[a].name_zh for a in c.areas) or None,
+               "department": dep.name_zh if dep else None, "department_source": source}
+        if judged is not None:
+            j = judged.loc[c.id]
+            rec |= {"year": int(j["year"]), "status": j["status"], "light": j["light"],
+                    "evidence": _clean(j["evidence"]), "source": _clean(j["source"]),
+                    "report_year": _clean(j["report_year"]), "data_kind": _clean(j["data_kind"])}
+        records.append({k: _clean(v) for k, v in rec.items()})
+    if args.format == "json":
+        json.dump(records, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    else:
+        import pandas as pd
+
+        frame = pd.DataFrame(records)
+        if args.format == "csv":
+            frame.to_csv(sys.stdout, index=False, lineterminator="\n")
+        else:
+            from planbook.report.format import plain_table
+
+            shown = [c for c in ("id", "kind", "deadline", "department", "status", "light") if c in frame]
+            print(plain_table(frame[shown]))
     return 0
 
 
@@ -231,9 +276,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--format", choices=["json", "csv", "table"], default="table")
     s.set_defaults(func=cmd_assess)
 
-    s = sub.add_parser("demo", help="regenerate the labelled demo observations for 2021-2025")
+    s = sub.add_parser("demo", help="regenerate the labelled demo values and statuses from demo.yaml (official rows are kept)")
     s.add_argument("--data", help=data_help)
-    s.add_argument("--seed", type=int, default=20231)
     s.set_defaults(func=cmd_demo)
 
     s = sub.add_parser("run", help="execute one chapter notebook with papermill")
@@ -257,6 +301,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--year", type=int, required=True)
     s.add_argument("--data", help=data_help)
     s.add_argument("--output", help="where to write the form (default: 填报表-<year>.xlsx)")
+    s.add_argument("--department", help="only what this department (id or name, see data/departments.yaml) reports")
     s.set_defaults(func=cmd_template)
 
     s = sub.add_parser("ingest", help="validate a filled form and write observations/<year>.csv")
@@ -266,6 +311,12 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--force", action="store_true", help="replace existing values of that year")
     s.add_argument("--dry-run", action="store_true", help="only show what would change")
     s.set_defaults(func=cmd_ingest)
+
+    s = sub.add_parser("commitments", help="the plan's goals, tasks and projects; with --year, how each stands")
+    s.add_argument("--year", type=int, help="also judge each commitment as of this year")
+    s.add_argument("--data", help=data_help)
+    s.add_argument("--format", choices=["json", "csv", "table"], default="table")
+    s.set_defaults(func=cmd_commitments)
 
     s = sub.add_parser("release", help="record the data an edition is released with (data/releases/<year>.csv)")
     s.add_argument("--year", type=int, required=True)

@@ -22,6 +22,8 @@ def _flatten(tree: dict, prefix: str = "") -> dict[str, str]:
         name = f"{prefix}{key}"
         if isinstance(value, dict):
             flat.update(_flatten(value, name + "."))
+        elif isinstance(value, list):  # numbered lines: key.0, key.1, …
+            flat.update(_flatten({str(n): v for n, v in enumerate(value)}, name + "."))
         else:
             flat[name] = str(value)
     return flat
@@ -50,6 +52,14 @@ class Phrasebook:
         """Every entry under ``prefix`` (``group("status")`` → ``{"achieved": "已达标", …}``)."""
         cut = len(prefix) + 1
         return {k[cut:]: self(k) for k in self.entries if k.startswith(prefix + ".") and "." not in k[cut:]}
+
+    def lines(self, prefix: str, **values: Any) -> list[str]:
+        """The numbered lines under ``prefix`` (a list in the phrasebook), in order, filled in."""
+        n, out = 0, []
+        while f"{prefix}.{n}" in self.entries:
+            out.append(self(f"{prefix}.{n}", **values))
+            n += 1
+        return out
 
     def has(self, key: str) -> bool:
         return key in self.entries

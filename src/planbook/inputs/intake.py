@@ -23,25 +23,13 @@ from planbook.inputs.dataset import DataSet, check_year, load
 from planbook.inputs.observations import RawTable, read_file, validate_table
 from planbook.plan.catalogue import Catalogue
 from planbook.spreadsheet import csv_text, text_only
+from planbook.words import W, active
 
-FORM_SHEET = "数据"
 FILL = ("value", "source", "note")
-HEADER = ["indicator_id", "指标名称", "单位", "责任单位", "上年数值", "2025年目标", "2035年目标",
-          "value（填写数值）", "source（填写来源）", "note（备注，可空）", "kind"]
-TITLE = "历城区新型城镇化规划实施评估 · {year} 年度数据填报表"
+# The year in a form's title (the phrasebook's title ends "<year> 年度数据填报表").
 TITLE_YEAR = re.compile(r"(\d{4})\s*年度数据填报表")
 # A change from last year's value by more than this share is listed for a person to confirm.
 JUMP_SHARE = 0.3
-INSTRUCTIONS = [
-    TITLE,
-    "",
-    "1. 请在“数据”工作表中，为本单位负责的指标填写“value（填写数值）”和“source（填写来源）”两列；不负责或暂无数据的行留空即可。",
-    "2. 数值按“单位”列填写：百分比填 87.2（不带 % 号也可以），是/否类目标填 1（是）或 0（否）。不要填写公式或文字。",
-    "3. 每个数值都必须填写来源：统计年报、部门文件或系统名称，以及发布日期。预计数请在备注中注明“预计数”。",
-    "4. “kind”列默认为 official（官方数据）；只有测试或演示用的数值才填 demo。",
-    "5. 前七列为参考信息（编号、名称、单位、上年数值、规划目标），请勿修改编号列。",
-    "6. 交回后，统计部门用 planbook ingest 命令导入；表中的问题会逐行列出（行号与本表一致）。",
-]
 
 
 def _last_values(data: DataSet, year: int) -> dict[str, tuple[int, float]]:
@@ -57,52 +45,113 @@ def _target_text(cat: Catalogue, series_id: str, year: int) -> str:
     return t.as_written if t else ""
 
 
-def write_template(data: DataSet, year: int, path: Path) -> Path:
-    """Write the XLSX form for ``year`` (one row per series that takes data); a year outside the
-    plan's horizon is refused before anything is written."""
+def find_department(data: DataSet, name: str):
+    """The department a form is for, by id or Chinese name; InputError listing the choices."""
+    deps = data.register.departments
+    found = next((d for d in deps if name in (d.id, d.name_zh)), None)
+    if found is None:
+        choices = "、".join(d.name_zh for d in deps) or "none (no departments.yaml)"
+        raise InputError([Problem(f"--department {name}", None, None, f"no such department: expected one of {choices}")])
+    return found
+
+
+def write_template(data: DataSet, year: int, path: Path, department: str | None = None) -> Path:
+    """Write the XLSX form for ``year``: a sheet of indicators (one row per series that takes
+    data) and a sheet of commitments (one row each, the status as a drop-down). With
+    ``department`` (id or name) only what that department is responsible for. A year outside
+    the plan's horizon is refused before anything is written."""
     import openpyxl
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.datavalidation import DataValidation
 
+    from planbook.assess.commitments import judge_all
+    from planbook.inputs.progress import REPORTED
+
     check_year(year, data.catalogue)
-    cat = data.catalogue
+    cat, reg = data.catalogue, data.register
+    dep = find_department(data, department) if department else None
+
+    def responsible(item_id: str) -> str:
+        found, _ = reg.department_of(item_id)
+        return found.name_zh if found else ""
+
+    def mine(item_id: str) -> bool:
+        return dep is None or reg.department_of(item_id)[0] == dep
+
     last = _last_values(data, year)
+    milestones = cat.milestones
     wb = openpyxl.Workbook()
     guide = wb.active
-    guide.title = "填表说明"
-    for n, line in enumerate(INSTRUCTIONS, start=1):
-        guide.cell(row=n, column=1, value=line.format(year=year))
+    guide.title = W("intake.sheet_guide")
+    title = W("intake.title_department", year=year, department=dep.name_zh) if dep else W("intake.title", year=year)
+    for n, line in enumerate([title, "", *active().lines("intake.guide")], start=1):
+        guide.cell(row=n, column=1, value=line)
     guide.column_dimensions["A"].width = 120
     guide["A1"].font = Font(bold=True, size=14)
+    fill = PatternFill("solid", fgColor="FFF7E6")
 
-    ws = wb.create_sheet(FORM_SHEET)
-    ws.append(HEADER)
+    def style(ws, widths: tuple[int, ...], fill_cols: str, n_rows: int, freeze: str) -> None:
+        for col in fill_cols:
+            for row in range(2, n_rows + 1):
+                ws[f"{col}{row}"].fill = fill
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+            cell.alignment = Alignment(wrap_text=True)
+        for k, width in enumerate(widths):
+            ws.column_dimensions[chr(ord("A") + k)].width = width
+        ws.freeze_panes = freeze
+
+    # The indicators.
+    ws = wb.create_sheet(W("intake.sheet_data"))
+    h = "intake.header."
+    ws.append(["indicator_id", W(h + "name"), W(h + "unit"), W(h + "department"), W(h + "last"),
+               *[W(h + "target", year=m) for m in milestones], W(h + "value"), W(h + "source"), W(h + "note"), "kind"])
     ids = [i.id for i in cat.indicators if i.same_as is None] + [c.id for c in cat.context]
+    ids = [i for i in ids if mine(i)]
     for sid in ids:
         meta = cat.series_meta(sid)
         prev = last.get(sid)
-        ws.append([sid, meta.name_zh, meta.unit, None, f"{prev[1]:g}（{prev[0]}年）" if prev else None,
-                   _target_text(cat, sid, 2025), _target_text(cat, sid, 2035), None, None, None, "official"])
+        ws.append([sid, meta.name_zh, meta.unit, responsible(sid),
+                   W("intake.last_value", value=f"{prev[1]:g}", year=prev[0]) if prev else None,
+                   *[_target_text(cat, sid, m) for m in milestones], None, None, None, "official"])
     n_rows = len(ids) + 1
-    fill = PatternFill("solid", fgColor="FFF7E6")
-    for col in ("H", "I", "J"):
-        for row in range(2, n_rows + 1):
-            ws[f"{col}{row}"].fill = fill
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True)
-    for col, width in zip("ABCDEFGHIJK", (34, 36, 9, 14, 16, 12, 12, 16, 40, 24, 10)):
-        ws.column_dimensions[col].width = width
-    ws.freeze_panes = "H2"
+    first_fill = 5 + len(milestones)  # the column index (0-based) of value
+    cols = [chr(ord("A") + first_fill + k) for k in range(3)]
+    style(ws, (34, 36, 9, 16, 16, *[12] * len(milestones), 16, 40, 24, 10), "".join(cols), n_rows, f"{cols[0]}2")
     number = DataValidation(type="decimal", operator="between", formula1="-1000000000", formula2="1000000000",
-                            allow_blank=True, showErrorMessage=True, errorTitle="请填写数字",
-                            error="“value”列只能填写数字（百分比填 87.2，是/否填 1 或 0）。")
+                            allow_blank=True, showErrorMessage=True, errorTitle=W("intake.number_title"),
+                            error=W("intake.number_error"))
     kind = DataValidation(type="list", formula1='"official,demo"', allow_blank=True, showErrorMessage=True,
-                          errorTitle="kind", error="请填写 official 或 demo。")
+                          errorTitle="kind", error=W("intake.kind_error"))
     ws.add_data_validation(number)
     ws.add_data_validation(kind)
-    number.add(f"H2:H{n_rows}")
-    kind.add(f"K2:K{n_rows}")
+    number.add(f"{cols[0]}2:{cols[0]}{max(n_rows, 2)}")
+    kind_col = chr(ord(cols[-1]) + 1)
+    kind.add(f"{kind_col}2:{kind_col}{max(n_rows, 2)}")
+
+    # The commitments, with last year's status for reference.
+    commitments = [c for c in reg.commitments if mine(c.id)]
+    if commitments:
+        ws = wb.create_sheet(W("intake.sheet_progress"))
+        ws.append(["commitment_id", W(h + "commitment"), W(h + "kind"), W(h + "deadline"), W(h + "department"),
+                   W(h + "last_status"), W(h + "status"), W(h + "evidence"), W(h + "source"), W(h + "note"), "kind"])
+        before = judge_all(reg, data.progress, year - 1).set_index("id")
+        for c in commitments:
+            prev = before.loc[c.id]
+            ws.append([c.id, c.name_zh, W(f"commitment_kind.{c.kind}"), c.deadline, responsible(c.id),
+                       None if prev["status"] == "not_reported" else W(f"commitment_status.{prev['status']}"),
+                       None, None, None, None, "official"])
+        n_rows = len(commitments) + 1
+        style(ws, (36, 40, 8, 8, 16, 12, 14, 50, 30, 20, 10), "GHIJ", n_rows, "G2")
+        words = ",".join(W(f"commitment_status.{s}") for s in REPORTED)
+        status = DataValidation(type="list", formula1=f'"{words}"', allow_blank=True, showErrorMessage=True,
+                                 errorTitle=W("intake.status_title"), error=W("intake.status_error"))
+        ws.add_data_validation(status)
+        status.add(f"G2:G{n_rows}")
+        kinds = DataValidation(type="list", formula1='"official,demo"', allow_blank=True, showErrorMessage=True,
+                               errorTitle="kind", error=W("intake.kind_error"))
+        ws.add_data_validation(kinds)
+        kinds.add(f"K2:K{n_rows}")
     for sheet in wb.worksheets:  # names and targets from the catalogue are text, never formulas
         text_only(sheet)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -110,12 +159,13 @@ def write_template(data: DataSet, year: int, path: Path) -> Path:
     return path
 
 
-def _normalise(raw: RawTable) -> RawTable:
-    """Map the form's bilingual headers (``value（填写数值）``) to the data columns; drop unfilled rows."""
+def _normalise(raw: RawTable, fill: tuple[str, ...] = FILL) -> RawTable:
+    """Map the form's bilingual headers (``value（填写数值）``) to the data columns; drop the rows
+    where none of the ``fill`` columns was filled."""
     header = [h.split("（")[0].split("(")[0].strip() for h in raw.header]
-    if "value" not in header:
+    if not set(fill) & set(header):
         return RawTable(header, raw.rows)
-    col = {h: header.index(h) for h in ("value", "source", "note") if h in header}
+    col = {h: header.index(h) for h in fill if h in header}
     kept = [(n, cells) for n, cells in raw.rows
             if any(cells[col[h]].strip() for h in col if col[h] < len(cells))]
     return RawTable(header, kept)
@@ -198,6 +248,10 @@ class Intake:
     problems: list[Problem] = field(default_factory=list)
     jumps: list[Jump] = field(default_factory=list)
     replaces: bool = False  # the year has data already, and some of it would change
+    # The commitments' sheet: progress/<year>.csv
+    progress_target: Path | None = None
+    progress_records: list[dict] = field(default_factory=list)
+    progress_changes: list[Change] = field(default_factory=list)
 
 
 def form_year(data: bytes) -> tuple[int, str] | None:
@@ -209,69 +263,122 @@ def form_year(data: bytes) -> tuple[int, str] | None:
     except Exception:  # noqa: BLE001 - reading the data sheet reports what is wrong
         return None
     try:
-        if "填表说明" not in wb.sheetnames:
+        guide = W("intake.sheet_guide")
+        if guide not in wb.sheetnames:
             return None
-        title = next(wb["填表说明"].iter_rows(min_row=1, max_row=1, max_col=1, values_only=True), (None,))[0]
+        title = next(wb[guide].iter_rows(min_row=1, max_row=1, max_col=1, values_only=True), (None,))[0]
     finally:
         wb.close()
     found = TITLE_YEAR.search(str(title or ""))
     return (int(found.group(1)), str(title)) if found else None
 
 
-def prepare(file: Path, year: int, data_dir: Path | None = None) -> Intake:
-    """Check a filled form against the catalogue and the data of ``year`` (nothing is written).
+def _progress_diff(old: list[dict], new: list[dict], data: DataSet) -> list[Change]:
+    def key(r: dict) -> str:
+        return f"{r['status']} | {r['evidence']} | {r['source']} | {r['kind']}"
 
-    A year outside the plan's horizon, an unreadable file, or a form made for another year
-    (the year in its title) raise InputError; problems in rows are collected in the result,
+    a = {r["commitment_id"]: key(r) for r in old}
+    b = {r["commitment_id"]: key(r) for r in new}
+    return [Change(i, a.get(i), b.get(i), data.register.by_id[i].name_zh)
+            for i in sorted(set(a) | set(b)) if a.get(i) != b.get(i)]
+
+
+def prepare(file: Path, year: int, data_dir: Path | None = None) -> Intake:
+    """Check a filled form against the plan and the data of ``year`` (nothing is written).
+
+    A form from ``planbook template`` has two sheets — the indicators' values (数据) and the
+    commitments' progress (进展) — each checked like the files it becomes; a CSV holds one of
+    the two (a ``commitment_id`` column makes it progress). A year outside the plan's horizon,
+    an unreadable file, or a form made for another year (the year in its title) raise
+    InputError; problems in rows are collected in the result (named by sheet, row and field),
     so that a dry run can show the changes alongside them."""
+    from planbook.inputs.observations import parse_raw
+    from planbook.inputs.progress import validate_progress
+
     data = load(data_dir)
     check_year(year, data.catalogue)
     file = Path(file)
     name = display_path(file, Path.cwd())
     raw_table, raw_bytes = read_file(file)
+    sheets: dict[str, tuple[RawTable, str]] = {}
     if file.suffix.lower() == ".xlsx":
         titled = form_year(raw_bytes)
         if titled is not None and titled[0] != year:
             raise InputError([Problem(name, None, None, f"this form is for {titled[0]} (its title: “{titled[1]}”), "
                                                         f"but --year is {year}: use the {year} form or correct --year")])
-    records, problems = validate_table(_normalise(raw_table), year, name, data.catalogue)
-    if not records and not problems:
-        problems.append(Problem(name, None, "value", "no row has a value: nothing to import"))
+        for key, sheet in (("data", W("intake.sheet_data")), ("progress", W("intake.sheet_progress"))):
+            table = parse_raw(raw_bytes, name, xlsx=True, sheet=sheet)
+            if table is not None:
+                sheets[key] = (table, f"{name}, sheet '{sheet}'")
+        if not sheets:  # a workbook of our own making or not: its first visible sheet holds values
+            sheets["data"] = (raw_table, name)
+    else:
+        sheets["progress" if "commitment_id" in raw_table.header else "data"] = (raw_table, name)
+
+    problems: list[Problem] = []
+    records: list[dict] = []
+    if "data" in sheets:
+        table, where = sheets["data"]
+        records, problems = validate_table(_normalise(table), year, where, data.catalogue)
+    progress: list[dict] = []
+    if "progress" in sheets:
+        table, where = sheets["progress"]
+        progress, more = validate_progress(_normalise(table, ("status", "evidence", "source")), year, where,
+                                           data.register)
+        problems += more
+    if not records and not progress and not problems:
+        problems.append(Problem(name, None, "value", "no row has a value or a status: nothing to import"))
     target = data.data_dir / "observations" / f"{year}.csv"
     existing = [r for r in data.observations[data.observations["year"] == year].to_dict("records")]
     other = [p for p in target.parent.glob(f"{year}.*") if p.suffix.lower() in (".xlsx", ".csv") and p != target]
-    if other:
+    if other and records:
         problems.append(Problem(display_path(other[0], Path.cwd()), None, None,
                                 f"{year} already has data in {other[0].name}: remove or merge it first"))
-    changes = diff(existing, records, data, year)
+    changes = diff(existing, records, data, year) if records else []
+    progress_target = data.data_dir / "progress" / f"{year}.csv"
+    reported = [r for r in data.progress[data.progress["year"] == year].to_dict("records")]
+    progress_changes = _progress_diff(reported, progress, data) if progress else []
     return Intake(target, year, records, changes, problems, jumps(data, year, records),
-                  replaces=bool(existing and changes))
+                  replaces=bool((existing and changes) or (reported and progress_changes)),
+                  progress_target=progress_target, progress_records=progress, progress_changes=progress_changes)
+
+
+def _write_csv(target: Path, header: list[str], rows: list[list]) -> None:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    # Write beside the target, then move: a reader never sees half a file.
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=target.parent, delete=False, suffix=".tmp",
+                                     prefix=".") as tmp:
+        tmp.write(buf.getvalue())
+    os.replace(tmp.name, target)
 
 
 def write(intake: Intake, force: bool = False) -> bool:
-    """Write ``observations/<year>.csv`` from a checked form; False when nothing changes.
+    """Write ``observations/<year>.csv`` and ``progress/<year>.csv`` from a checked form; False
+    when nothing changes.
 
     Raises InputError (nothing written) when the form has problems, or when existing values
     of the year would change and ``force`` is not set."""
     if intake.problems:
         raise InputError(intake.problems)
     if intake.replaces and not force:
+        n = len(intake.changes) + len(intake.progress_changes)
         raise InputError([Problem(display_path(intake.target, Path.cwd()), None, None,
-                                  f"{len(intake.changes)} value(s) of {intake.year} would change: "
+                                  f"{n} value(s) or status(es) of {intake.year} would change: "
                                   "review the list and rerun with --force")])
-    if not intake.changes:
+    if not intake.changes and not intake.progress_changes:
         return False
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["indicator_id", "value", "source", "note", "kind"])
-    for r in intake.records:  # texts Excel would run get a leading ' (dropped again when read)
-        writer.writerow([r["indicator_id"], f"{r['value']:g}", csv_text(r["source"]), csv_text(r["note"]), r["kind"]])
-    # Write beside the target, then move: a reader never sees half a file.
-    target = intake.target
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=target.parent, delete=False, suffix=".tmp",
-                                     prefix=".") as tmp:
-        tmp.write(buf.getvalue())
-    os.replace(tmp.name, target)
+    if intake.changes:  # texts Excel would run get a leading ' (dropped again when read)
+        _write_csv(intake.target, ["indicator_id", "value", "source", "note", "kind"],
+                   [[r["indicator_id"], f"{r['value']:g}", csv_text(r["source"]), csv_text(r["note"]), r["kind"]]
+                    for r in intake.records])
+    if intake.progress_changes:
+        _write_csv(intake.progress_target, ["commitment_id", "status", "evidence", "source", "note", "kind"],
+                   [[r["commitment_id"], r["status"], csv_text(r["evidence"]), csv_text(r["source"]),
+                     csv_text(r["note"]), r["kind"]] for r in intake.progress_records])
     return True
 
 

@@ -23,6 +23,7 @@ from planbook.errors import InputError, Problem, display_path
 from planbook.files import MB, InputFile, read_input
 from planbook.plan.catalogue import Catalogue
 from planbook.spreadsheet import from_csv_text
+from planbook.words import W
 
 REQUIRED_COLUMNS = ("indicator_id", "value", "source")
 KINDS = {"official": "official", "demo": "demo", "官方": "official", "演示": "demo"}
@@ -129,10 +130,11 @@ def read_file(path: Path) -> tuple[RawTable, bytes]:
     return parse_raw(data, name, xlsx=path.suffix.lower() == ".xlsx"), data
 
 
-def parse_raw(data: bytes, name: str, xlsx: bool = False) -> RawTable:
-    """Rows of a file's bytes (CSV, or XLSX with ``xlsx``); ``name`` is the file in messages."""
+def parse_raw(data: bytes, name: str, xlsx: bool = False, sheet: str | None = None) -> RawTable | None:
+    """Rows of a file's bytes (CSV, or XLSX with ``xlsx``: its data sheet, or the sheet titled
+    ``sheet`` — None when there is none); ``name`` is the file in messages."""
     if xlsx:
-        return _read_xlsx(data, name)
+        return _read_xlsx(data, name, sheet)
     if not data.strip():
         raise InputError([Problem(name, None, None, "empty file: expected a header line indicator_id,value,source,note")])
     text = decode_csv_bytes(data, name)
@@ -177,7 +179,9 @@ def _xlsx_cell_text(cell) -> str:
     return repr(value) if isinstance(value, float) else str(value)
 
 
-def _read_xlsx(data: bytes, name: str) -> RawTable:
+def _read_xlsx(data: bytes, name: str, sheet: str | None = None) -> RawTable | None:
+    """The rows of a workbook's data sheet; with ``sheet``, of the visible sheet of that title
+    (None when the workbook has none)."""
     import openpyxl  # imported here: only XLSX readers pay for it
 
     try:
@@ -187,7 +191,13 @@ def _read_xlsx(data: bytes, name: str) -> RawTable:
     try:
         # The sheet named 数据, else the first sheet a person sees (a hidden sheet is not the data).
         visible = [ws for ws in wb.worksheets if getattr(ws, "sheet_state", "visible") == "visible"] or wb.worksheets
-        ws = next((ws for ws in visible if ws.title == "数据"), visible[0])
+        if sheet is not None:
+            ws = next((ws for ws in visible if ws.title == sheet), None)
+            if ws is None:
+                return None
+        else:
+            # The sheet the form names for the data (the phrasebook's word), else the first visible one.
+            ws = next((ws for ws in visible if ws.title == W("intake.sheet_data")), visible[0])
         rows = []
         for n, cells in enumerate(ws.iter_rows(max_col=MAX_COLUMNS), start=1):
             if n > MAX_ROWS:
