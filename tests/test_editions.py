@@ -148,8 +148,8 @@ def test_round_trip_template_fill_ingest_check_build_verify(tmp_path):
     shutil.copytree(BOOK_DATA, data)
     form = write_template(load(data), 2023, tmp_path / "form.xlsx")
     wb = openpyxl.load_workbook(form)
-    assert wb.sheetnames == ["填表说明", "数据"]
-    assert "填表说明" in wb.sheetnames and "数据年度" not in wb["填表说明"]["A1"].value
+    assert wb.sheetnames == ["填表说明", "数据", "进展"]
+    assert "2023 年度数据填报表" in wb["填表说明"]["A1"].value
     ws = wb["数据"]
     header = [c.value for c in ws[1]]
     assert ws.data_validations.dataValidation  # Excel input validation on the value column
@@ -158,18 +158,37 @@ def test_round_trip_template_fill_ingest_check_build_verify(tmp_path):
         iid = row[0].value
         if iid == "two_resident_urbanisation":
             assert row[header.index("上年数值")].value == "89.1（2022年）"
+            assert row[header.index("责任单位")].value == "区统计局"
         if iid in filled:
             row[header.index("value（填写数值）")].value = filled[iid]
             row[header.index("source（填写来源）")].value = "区统计局 2023 年统计年报（测试）"
+    # The commitments' sheet: a status from the drop-down, a sentence of evidence, a source.
+    ws = wb["进展"]
+    header = [c.value for c in ws[1]]
+    statuses = ws.data_validations.dataValidation[0].formula1
+    assert "已完成" in statuses and "滞后" in statuses
+    reports = {"proj_xiaoqinghe_navigation": ("滞后", "复航工程航道疏浚尚未完工"),
+               "task_carbon_peak_plans": ("已完成", "区碳达峰工作方案已印发")}
+    for row in ws.iter_rows(min_row=2):
+        if row[0].value in reports:
+            status, evidence = reports[row[0].value]
+            row[header.index("status（选择进展）")].value = status
+            row[header.index("evidence（填写进展情况）")].value = evidence
+            row[header.index("source（填写来源）")].value = "区发展和改革局 2023 年度报告（测试）"
     wb.save(form)
     target, changes, written = ingest(form, 2023, data)
     assert written and target == data / "observations" / "2023.csv"
     assert sorted(c.indicator_id for c in changes) == sorted(filled) and {c.kind for c in changes} == {"new"}
+    progress = (data / "progress" / "2023.csv").read_text("utf-8")
+    assert "proj_xiaoqinghe_navigation,behind,复航工程航道疏浚尚未完工" in progress
     code, out, err = run_cli("check", "--data", str(data))
     assert code == 0, err
     [result] = build(year=2023, data_dir=data, out_dir=tmp_path / "out")
     page = (result.site / "chapters" / "two_way.html").read_text("utf-8")
     assert "90.6%" in page and "77.1%" in page
+    green = (result.site / "chapters" / "green.html").read_text("utf-8")
+    assert "区碳达峰工作方案已印发" in green and "已完成" in green
+    assert "复航工程航道疏浚尚未完工" in (result.site / "generated" / "departments.html").read_text("utf-8")
     assert verify(result.site.parent, 2023, data).ok
     # Changing the data afterwards is caught by verify.
     f = data / "observations" / "2023.csv"
@@ -177,6 +196,29 @@ def test_round_trip_template_fill_ingest_check_build_verify(tmp_path):
     check = verify(result.site.parent, 2023, data)
     assert not check.ok and any("two_resident_urbanisation" in m for m in check.mismatches)
     assert check.changed_inputs == ["data/observations/2023.csv: changed since publication"]
+
+
+def test_a_department_form_and_errors_named_by_sheet(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(BOOK_DATA, data)
+    form = write_template(load(data), 2023, tmp_path / "form.xlsx", department="区卫生健康局")
+    wb = openpyxl.load_workbook(form)
+    assert "区卫生健康局" in wb["填表说明"]["A1"].value
+    ids = [r[0].value for r in wb["数据"].iter_rows(min_row=2)]
+    assert "smart_hospital_coverage" in ids and "two_resident_urbanisation" not in ids
+    departments = {r[4].value for r in wb["进展"].iter_rows(min_row=2)}
+    assert departments == {"区卫生健康局"}
+    ws = wb["进展"]
+    ws.cell(row=3, column=7, value="差不多")  # not a status
+    ws.cell(row=3, column=9, value="区卫生健康局")
+    wb.save(form)
+    with pytest.raises(InputError) as err:
+        ingest(form, 2023, data)
+    [line] = err.value.lines()
+    assert "form.xlsx, sheet '进展', row 3, field 'status': '差不多': expected one of done (已完成)" in line
+    with pytest.raises(InputError, match="no such department"):
+        write_template(load(data), 2023, tmp_path / "x.xlsx", department="区魔法局")
+    assert not (tmp_path / "x.xlsx").exists()
 
 
 def test_ingest_refuses_bad_forms_and_overwrites_only_with_force(tmp_path):
