@@ -237,5 +237,28 @@ def test_ingest_refuses_bad_forms_and_overwrites_only_with_force(tmp_path):
     assert (data / "observations" / "2022.csv").read_bytes() == before
     code, out, err = run_cli("ingest", str(form), "--year", "2022", "--data", str(data), "--force")
     assert code == 0, err
-    assert "changed  two_resident_urbanisation" in out and "removed  bal_income_ratio" in out
-    assert (data / "observations" / "2022.csv").read_text("utf-8").splitlines()[1] == "two_resident_urbanisation,90.1,区统计局,,official"
+    assert "changed  two_resident_urbanisation" in out and "bal_income_ratio" not in out
+    lines = (data / "observations" / "2022.csv").read_text("utf-8").splitlines()
+    # The form's value replaces the same indicator's; what the form does not hold is kept.
+    assert "two_resident_urbanisation,90.1,区统计局,,official" in lines
+    assert any(line.startswith("bal_income_ratio,") for line in lines) and len(lines) == len(before.splitlines())
+
+
+def test_forms_of_several_departments_add_up(tmp_path):
+    """Each department returns its own form: ingesting one never removes what another reported."""
+    data = tmp_path / "data"
+    shutil.copytree(BOOK_DATA, data)
+    for department, iid, value in (("区卫生健康局", "smart_hospital_coverage", 91.0),
+                                   ("区统计局", "two_resident_urbanisation", 90.6)):
+        form = write_template(load(data), 2023, tmp_path / f"{department}.xlsx", department=department)
+        wb = openpyxl.load_workbook(form)
+        ws = wb["数据"]
+        header = [c.value for c in ws[1]]
+        row = next(r for r in ws.iter_rows(min_row=2) if r[0].value == iid)
+        row[header.index("value（填写数值）")].value = value
+        row[header.index("source（填写来源）")].value = f"{department} 2023 年报告（测试）"
+        wb.save(form)
+        target, changes, written = ingest(form, 2023, data)  # no --force: nothing of the year changes
+        assert written and [c.indicator_id for c in changes] == [iid]
+    text = target.read_text("utf-8")
+    assert "smart_hospital_coverage,91,区卫生健康局" in text and "two_resident_urbanisation,90.6,区统计局" in text

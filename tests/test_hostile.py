@@ -646,7 +646,7 @@ def test_a_dry_run_shows_the_changes_even_when_there_are_errors(data, tmp_path):
     assert code == 2
     assert ("  changed  two_resident_urbanisation 常住人口城镇化率: 89.1 | 测试夹具（非真实数据） | official → "
             "90.1 | 区统计局 | official   (上年 2021: 88.2)") in out.splitlines()
-    assert "removed  bal_income_ratio 城乡居民收入比" in out
+    assert "bal_income_ratio" not in out  # a form's missing rows are kept, not removed
     assert "row 3, field 'value': 'abc' is not a number" in err
     assert (data / "observations" / "2022.csv").read_bytes() == before
     STATS["inputs refused"] += 1

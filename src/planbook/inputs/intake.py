@@ -201,8 +201,10 @@ class Jump:
 
 
 def diff(old: list[dict], new: list[dict], data: DataSet | None = None, year: int | None = None) -> list[Change]:
-    """What writing ``new`` over ``old`` changes, per indicator (value, source or kind); with
-    ``data`` and ``year`` each change also carries the indicator's name and last year's value."""
+    """What merging ``new`` into ``old`` changes, per indicator (value, source or kind): the form's
+    rows are added or replace the same indicator's; rows the form does not hold are kept (a
+    department's form holds only its own indicators). With ``data`` and ``year`` each change also
+    carries the indicator's name and last year's value."""
     def key(r: dict) -> str:
         return f"{r['value']:g} | {r['source']} | {r['kind']}"
 
@@ -210,7 +212,7 @@ def diff(old: list[dict], new: list[dict], data: DataSet | None = None, year: in
     b = {r["indicator_id"]: key(r) for r in new}
     last = _values_of(data, year - 1) if data is not None and year is not None else {}
     changes = []
-    for i in sorted(set(a) | set(b)):
+    for i in sorted(b):
         if a.get(i) == b.get(i):
             continue
         name = data.catalogue.series_meta(i).name_zh if data is not None else ""
@@ -252,6 +254,9 @@ class Intake:
     progress_target: Path | None = None
     progress_records: list[dict] = field(default_factory=list)
     progress_changes: list[Change] = field(default_factory=list)
+    # Rows the year has already and the form does not hold: kept as they are.
+    kept: list[dict] = field(default_factory=list)
+    progress_kept: list[dict] = field(default_factory=list)
 
 
 def form_year(data: bytes) -> tuple[int, str] | None:
@@ -279,8 +284,7 @@ def _progress_diff(old: list[dict], new: list[dict], data: DataSet) -> list[Chan
 
     a = {r["commitment_id"]: key(r) for r in old}
     b = {r["commitment_id"]: key(r) for r in new}
-    return [Change(i, a.get(i), b.get(i), data.register.by_id[i].name_zh)
-            for i in sorted(set(a) | set(b)) if a.get(i) != b.get(i)]
+    return [Change(i, a.get(i), b.get(i), data.register.by_id[i].name_zh) for i in sorted(b) if a.get(i) != b.get(i)]
 
 
 def prepare(file: Path, year: int, data_dir: Path | None = None) -> Intake:
@@ -338,9 +342,13 @@ def prepare(file: Path, year: int, data_dir: Path | None = None) -> Intake:
     progress_target = data.data_dir / "progress" / f"{year}.csv"
     reported = [r for r in data.progress[data.progress["year"] == year].to_dict("records")]
     progress_changes = _progress_diff(reported, progress, data) if progress else []
+    in_form = {r["indicator_id"] for r in records}
+    reported_in_form = {r["commitment_id"] for r in progress}
     return Intake(target, year, records, changes, problems, jumps(data, year, records),
-                  replaces=bool((existing and changes) or (reported and progress_changes)),
-                  progress_target=progress_target, progress_records=progress, progress_changes=progress_changes)
+                  replaces=any(c.old is not None for c in changes + progress_changes),
+                  progress_target=progress_target, progress_records=progress, progress_changes=progress_changes,
+                  kept=[r for r in existing if r["indicator_id"] not in in_form],
+                  progress_kept=[r for r in reported if r["commitment_id"] not in reported_in_form])
 
 
 def _write_csv(target: Path, header: list[str], rows: list[list]) -> None:
@@ -372,13 +380,15 @@ def write(intake: Intake, force: bool = False) -> bool:
     if not intake.changes and not intake.progress_changes:
         return False
     if intake.changes:  # texts Excel would run get a leading ' (dropped again when read)
+        rows = sorted(intake.kept + intake.records, key=lambda r: r["indicator_id"])
         _write_csv(intake.target, ["indicator_id", "value", "source", "note", "kind"],
-                   [[r["indicator_id"], f"{r['value']:g}", csv_text(r["source"]), csv_text(r["note"]), r["kind"]]
-                    for r in intake.records])
+                   [[r["indicator_id"], f"{r['value']:g}", csv_text(r["source"]), csv_text(r["note"] or ""),
+                     r["kind"]] for r in rows])
     if intake.progress_changes:
+        rows = sorted(intake.progress_kept + intake.progress_records, key=lambda r: r["commitment_id"])
         _write_csv(intake.progress_target, ["commitment_id", "status", "evidence", "source", "note", "kind"],
                    [[r["commitment_id"], r["status"], csv_text(r["evidence"]), csv_text(r["source"]),
-                     csv_text(r["note"]), r["kind"]] for r in intake.progress_records])
+                     csv_text(r["note"] or ""), r["kind"]] for r in rows])
     return True
 
 
