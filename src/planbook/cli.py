@@ -97,7 +97,7 @@ def cmd_assess(args) -> int:
 
     ds = load(args.data)
     year = ds.check_year(args.year)
-    frame = assess(ds.catalogue, ds.observations, year)[ASSESS_FIELDS]
+    frame = assess(ds.catalogue_in_force(year), ds.observations, year)[ASSESS_FIELDS]
     records = [{k: _clean(v) for k, v in rec.items()} for rec in frame.to_dict("records")]
     if args.format == "json":
         _dump_json(records)

@@ -103,10 +103,33 @@ def areas_page(data: DataSet, year: int) -> str:
     return "\n".join(lines)
 
 
+def amendments_page(data: DataSet, year: int) -> str:
+    """Targets set or changed after the plan's approval, and which editions they apply to."""
+    lines = ["(amendments)=", f"# {W('pages.amendments.title')}", ""]
+    if not data.amendments:
+        return "\n".join(lines + [W("pages.amendments.none"), ""])
+    cat = data.catalogue
+    rows = []
+    for a in data.amendments:
+        ind = cat.by_id[a.indicator]
+        before = W("enum_sep").join(f"{t.year}: {t.as_written}" for t in ind.targets) or W("pending_target")
+        after = W("enum_sep").join(f"{t.year}: {t.as_written}" for t in a.targets)
+        applies = W("pages.amendments.applies" if a.effective_from <= year else "pages.amendments.later",
+                    year=a.effective_from)
+        rows.append([Cell(ind.name_zh), Cell(before), Cell(after), Cell(W("year_label", year=a.effective_from)),
+                     Cell(a.document), Cell(a.date), Cell(applies), Cell(a.note_zh or "")])
+    table = Table(columns=[W("col.indicator"), W("pages.amendments.before"), W("pages.amendments.after"),
+                           W("pages.amendments.from"), W("pages.amendments.document"), W("pages.amendments.date"),
+                           W("pages.amendments.this_edition"), W("col.note")], rows=rows,
+                  caption=W("pages.amendments.caption"), wide=frozenset({0, 4, 7}))
+    return "\n".join(lines + [W("pages.amendments.intro", n=len(rows)), "", table._repr_markdown_(), ""])
+
+
 def write_generated_pages(data: DataSet, year: int, folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     pages = {"data-appendix.md": data_appendix(data, year), "colophon.md": colophon(data, year),
-             "departments.md": departments_page(data, year), "areas.md": areas_page(data, year)}
+             "departments.md": departments_page(data, year), "areas.md": areas_page(data, year),
+             "amendments.md": amendments_page(data, year)}
     written = []
     for name, text in pages.items():
         path = folder / name

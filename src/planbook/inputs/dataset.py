@@ -24,6 +24,7 @@ from planbook.errors import InputError, Problem, display_path
 from planbook.files import MB, InputFile, read_input
 from planbook.inputs.observations import read_observations
 from planbook.inputs.progress import FRAME_COLUMNS as PROGRESS_COLUMNS, read_progress
+from planbook.plan.amendments import Amendment, in_force, load_amendments
 from planbook.plan.catalogue import Catalogue, load_catalogue
 from planbook.plan.register import Register, load_register
 from planbook.project import project_root
@@ -54,6 +55,11 @@ class DataSet:
     plan_files: tuple[InputFile, ...] = ()
     # When this was loaded from a build's snapshot: the data folder the snapshot was taken of.
     origin: Path | None = None
+    amendments: tuple[Amendment, ...] = ()
+
+    def catalogue_in_force(self, year: int) -> Catalogue:
+        """The plan as in force in ``year``: the catalogue with the amendments effective by then."""
+        return in_force(self.catalogue, self.amendments, year)
 
     @property
     def source_dir(self) -> Path:
@@ -180,13 +186,15 @@ def load(data_dir: Path | str | None = None) -> DataSet:
     words_file = [InputFile(words, read_input(words, display_path(words), MB, "words"))] if words.exists() else []
     activate(load_phrasebook(words_file[0] if words_file else None, cat.phrase_context()))
     register = load_register(plan_dir, cat)
+    amendments, amendment_files = load_amendments(plan_dir, cat)
     obs, files = read_observations(data_dir / "observations", cat)
     progress, progress_files = read_progress(data_dir / "progress", register, cat.last_year)
     releases = read_releases(data_dir / "releases", cat)
     origin = Path(manifest["origin"]) if manifest.get("origin") else None
     return DataSet(data_dir=data_dir, catalogue=cat, observations=obs, register=register, progress=progress,
                    files=tuple(files), progress_files=tuple(progress_files), release_files=tuple(releases),
-                   plan_files=tuple([*register.files, *words_file]), origin=origin)
+                   plan_files=tuple([*register.files, *amendment_files, *words_file]), origin=origin,
+                   amendments=amendments)
 
 
 def read_releases(folder: Path, cat: Catalogue) -> list[InputFile]:

@@ -24,9 +24,10 @@ class Report:
     data: DataSet
     year: int
 
-    @property
+    @cached_property
     def cat(self) -> Catalogue:
-        return self.data.catalogue
+        """The plan as in force in the report year (amendments effective by then applied)."""
+        return self.data.catalogue_in_force(self.year)
 
     @property
     def register(self):
@@ -42,7 +43,7 @@ class Report:
         """The assessment one year earlier, from the data known for that year."""
         if self.year - 1 not in self.data.years:
             return None
-        return assess(self.cat, self.data.observations, self.year - 1)
+        return assess(self.data.catalogue_in_force(self.year - 1), self.data.observations, self.year - 1)
 
     @cached_property
     def published_before(self) -> pd.DataFrame | None:
