@@ -18,3 +18,27 @@ def project_root(start: Path | None = None) -> Path:
     if (guess / "_config.yml").is_file():
         return guess
     raise InputError([Problem(str(here), None, None, "not inside a planbook project (no _config.yml with a data/ folder found)")])
+
+
+def _merge(base: dict, over: dict) -> dict:
+    """``over`` on top of ``base``: mappings merged key by key, anything else replaced."""
+    out = dict(base)
+    for key, value in over.items():
+        out[key] = _merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
+def book_config(root: Path) -> dict:
+    """The book's configuration: planbook's defaults with the project's ``_config.yml`` on top."""
+    from importlib import resources
+
+    import yaml
+
+    defaults = yaml.safe_load(resources.files("planbook.site").joinpath("book-defaults.yml").read_text("utf-8"))
+    try:
+        own = yaml.safe_load((Path(root) / "_config.yml").read_text("utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise InputError([Problem(str(Path(root) / "_config.yml"), None, None, f"cannot be read: {exc}")]) from None
+    if not isinstance(own, dict):
+        raise InputError([Problem(str(Path(root) / "_config.yml"), None, None, "expected a YAML mapping")])
+    return _merge(defaults, own)

@@ -31,7 +31,7 @@ from pathlib import Path
 import yaml
 
 from planbook.inputs.dataset import DataSet, load
-from planbook.project import project_root
+from planbook.project import book_config, project_root
 from planbook.errors import BuildError, NotebookError
 from planbook.build.worker import WORKER_CELL_ERROR, Standby, execute_notebook, read_notebook, spawn, task_line  # noqa: F401
 
@@ -163,7 +163,7 @@ def edition_config(root: Path, data: DataSet, year: int, pdf_name: str | None = 
     """_config.yml plus what depends on the edition: title, date, demo banner."""
     from planbook.words import W
 
-    config = yaml.safe_load((root / "_config.yml").read_text("utf-8"))
+    config = book_config(root)
     sphinx_config = config.setdefault("sphinx", {}).setdefault("config", {})
     kind = data.catalogue.edition_kind(year)
     config["title"] = W("edition.title_annual" if kind == "annual" else "edition.title", title=config["title"],
@@ -372,7 +372,7 @@ def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, 
     shutil.copytree(root / "book", staged, ignore=shutil.ignore_patterns("chapters", "generated", "_build"))
     write_generated_pages(data, year, staged / "generated")
     key = nbcache.edition_key(root, keys, year, pdf or ("kept" if kept_pdf else False), data)
-    pdf_name = edition_pdf_name(yaml.safe_load((root / "_config.yml").read_text("utf-8")), year) \
+    pdf_name = edition_pdf_name(book_config(root), year) \
         if pdf or kept_pdf else None
     configs = stage / "configs"
     configs.mkdir()
@@ -555,7 +555,7 @@ def _build_locked(root: Path, data: DataSet, years: list[int], pdf: bool, out: P
     from planbook.book.pdf import pdf_name
     from planbook.build import cache as nbcache
 
-    config = yaml.safe_load((root / "_config.yml").read_text("utf-8"))
+    config = book_config(root)
 
     results = []
 
