@@ -125,9 +125,17 @@ def amendments_page(data: DataSet, year: int) -> str:
     return "\n".join(lines + [W("pages.amendments.intro", n=len(rows)), "", table._repr_markdown_(), ""])
 
 
+def methodology_rules() -> str:
+    """The rules every evaluation follows (the package's text, with this plan's numbers filled in
+    by the book's substitutions); a project's methodology page includes it."""
+    from importlib import resources
+
+    return resources.files("planbook.book").joinpath("methodology-rules.md").read_text("utf-8")
+
+
 def write_generated_pages(data: DataSet, year: int, folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
-    pages = {"data-appendix.md": data_appendix(data, year), "colophon.md": colophon(data, year),
+    pages = {"methodology-rules.md": methodology_rules(),"data-appendix.md": data_appendix(data, year), "colophon.md": colophon(data, year),
              "departments.md": departments_page(data, year), "areas.md": areas_page(data, year),
              "amendments.md": amendments_page(data, year)}
     written = []
@@ -170,6 +178,9 @@ def substitutions(data: DataSet, year: int) -> dict[str, str]:
         subs[f"pace_{pace_key}"] = W(f"pace.{pace_key}")
     for light in LIGHTS:
         subs[f"light_{light}"] = W(f"light.{light}")
-    for key in ("place", "table", "table_title", "plan_short"):
+    for key in ("place", "table", "table_title", "plan_short", "base_year"):
         subs[key] = md_escape(cat.phrase_context()[key])
+    *mid, final = cat.milestones
+    subs["edition_kinds"] = W("methodology.edition_kinds", mid="、".join(map(str, mid)) or W("none_text"),
+                              final=final, clause=(cat.plan.get("evaluation_clause") or {}).get("section_zh", ""))
     return subs
