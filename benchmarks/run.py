@@ -32,7 +32,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 YEAR = 2025
-CHAPTERS = ("overview", "smart", "green", "balanced", "two_way")
+sys.path.insert(0, str(ROOT / "src"))
+from planbook.project import PLACEHOLDER, chapter_source, chapters  # noqa: E402
+
+CHAPTERS = chapters(ROOT)
 
 
 def sh(cmd: list[str], **kw) -> None:
@@ -91,11 +94,14 @@ def plain(work: Path, data: Path, *, pdf: bool = False, years: tuple[int, ...] =
         shutil.copytree(ROOT / "book", book, ignore=shutil.ignore_patterns("chapters", "generated"))
         (book / "chapters").mkdir()
         for chapter in CHAPTERS:
+            source, shared = chapter_source(ROOT, chapter)
+            params = {"year": year, "data_dir": str(data), **({"dimension": chapter} if shared else {})}
             sh([str(BIN / "python"), "-c",
                 "import sys, jupytext, papermill as pm\n"
-                f"nb = jupytext.read('{ROOT}/notebooks/{chapter}.md', fmt='md:myst')\n"
+                f"text = open('{source}', encoding='utf-8').read().replace({PLACEHOLDER!r}, {chapter!r})\n"
+                "nb = jupytext.reads(text, fmt='md:myst')\n"
                 f"pm.execute_notebook(nb, '{book}/chapters/{chapter}.ipynb', kernel_name='python3',"
-                f" parameters={{'year': {year}, 'data_dir': '{data}'}}, cwd='{ROOT}/notebooks', progress_bar=False)"])
+                f" parameters={params!r}, cwd='{ROOT}/notebooks', progress_bar=False)"])
         sh([str(BIN / "python"), "-c",
             "import sys; sys.path.insert(0, 'src')\n"
             "from pathlib import Path\nfrom planbook.inputs.dataset import load\nfrom planbook.book.pages import write_generated_pages\n"

@@ -11,7 +11,8 @@ import pytest
 import yaml
 
 from planbook.build import cache
-from planbook.build.pipeline import CHAPTERS, build
+from planbook.build.pipeline import build
+from planbook.project import chapters
 from planbook.inputs.dataset import load
 
 from conftest import BOOK_DATA, ROOT
@@ -34,7 +35,7 @@ def world(tmp_path):
 
 def keys(root: Path, data: Path) -> dict[str, str]:
     ds = load(data)
-    return {c: cache.notebook_key(root, ds, c, 2022) for c in CHAPTERS}
+    return {c: cache.notebook_key(root, ds, c, 2022) for c in chapters(ROOT)}
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -75,7 +76,7 @@ def test_source_note_and_kind_changes_are_seen(world):
     # Turning the only demo value official changes the demo notice on every page.
     edit(data / "observations" / "2022.csv", "smart_5g_urban_coverage,86.5,测试夹具（非真实数据）,,demo", "smart_5g_urban_coverage,86.5,测试夹具（非真实数据）,,official")
     edit(data / "observations" / "2021.csv", "smart_5g_urban_coverage,80.0,测试夹具（非真实数据）,,demo", "smart_5g_urban_coverage,80.0,测试夹具（非真实数据）,,official")
-    assert changed(after, keys(root, data)) == set(CHAPTERS)
+    assert changed(after, keys(root, data)) == set(chapters(ROOT))
 
 
 def test_context_values_reach_the_chapters_that_read_them(world):
@@ -98,7 +99,7 @@ def test_new_year_with_data_invalidates_all(world):
     root, data = world
     before = keys(root, data)
     (data / "observations" / "2021.csv").unlink()
-    assert changed(before, keys(root, data)) == set(CHAPTERS)
+    assert changed(before, keys(root, data)) == set(chapters(ROOT))
 
 
 def test_catalogue_and_plan_text_changes_invalidate_all(world):
@@ -108,17 +109,17 @@ def test_catalogue_and_plan_text_changes_invalidate_all(world):
     raw["indicators"][7]["decimals"] = 2
     (data / "catalogue.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     after = keys(root, data)
-    assert changed(before, after) == set(CHAPTERS)
+    assert changed(before, after) == set(chapters(ROOT))
     with open(data / "plan" / raw["plan"]["text"].split("/")[-1], "a", encoding="utf-8") as f:
         f.write("\n")
-    assert changed(after, keys(root, data)) == set(CHAPTERS)
+    assert changed(after, keys(root, data)) == set(chapters(ROOT))
 
 
 def test_package_code_change_invalidates_all(world, monkeypatch):
     root, data = world
     before = keys(root, data)
     monkeypatch.setattr(cache, "package_fingerprint", lambda: "0.1.0:another-build-of-the-code")
-    assert changed(before, keys(root, data)) == set(CHAPTERS)
+    assert changed(before, keys(root, data)) == set(chapters(ROOT))
 
 
 def test_package_fingerprint_covers_code_and_assets():
@@ -144,11 +145,11 @@ def test_register_and_progress_reach_every_chapter(world):
     before = keys(root, data)
     edit(data / "departments.yaml", "区发展和改革局", "区发展改革局")
     after = keys(root, data)
-    assert changed(before, after) == set(CHAPTERS)
+    assert changed(before, after) == set(chapters(ROOT))
     (data / "progress").mkdir()
     (data / "progress" / "2022.csv").write_text(
         "commitment_id,status,evidence,source\ntask_annual_monitoring,on_schedule,开展年度监测,区统计局\n", encoding="utf-8")
-    assert changed(after, keys(root, data)) == set(CHAPTERS)
+    assert changed(after, keys(root, data)) == set(chapters(ROOT))
 
 
 def test_edition_key_sees_pages_config_toc_and_pdf(world):
@@ -158,7 +159,7 @@ def test_edition_key_sees_pages_config_toc_and_pdf(world):
     base = cache.edition_key(root, nb, 2022, False, ds)
     assert cache.edition_key(root, nb, 2022, True, ds) != base
     for path, old, new in ((root / "book" / "methodology.md", "# 评估方法", "# 评估方法 "),
-                           (root / "_config.yml", "only_build_toc_files: true", "only_build_toc_files: true\n"),
+                           (root / "_config.yml", "copyright:", "copyright: \"2024–2035\"\nold_copyright:"),
                            (root / "_toc.yml", "root: intro", "root: intro\n")):
         edit(path, old, new)
         key = cache.edition_key(root, nb, 2022, False, ds)

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from planbook.build.pipeline import CHAPTERS
+from planbook.project import chapters
+
+from conftest import ROOT
 
 
 def run(*cmd: str) -> str:
@@ -63,7 +65,7 @@ def test_metadata(pdf):
 
 
 def test_a_figure_for_every_chart(pdf, site):
-    charts = sum((site / "chapters" / f"{c}.html").read_text("utf-8").count('class="pb-chart"') for c in CHAPTERS)
+    charts = sum((site / "chapters" / f"{c}.html").read_text("utf-8").count('class="pb-chart"') for c in chapters(ROOT))
     images = [line for line in run("pdfimages", "-list", str(pdf)).splitlines()[2:] if line.split()[2] == "image"]
     assert charts >= 20
     assert len(images) == charts

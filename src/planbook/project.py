@@ -42,3 +42,47 @@ def book_config(root: Path) -> dict:
     if not isinstance(own, dict):
         raise InputError([Problem(str(Path(root) / "_config.yml"), None, None, "expected a YAML mapping")])
     return _merge(defaults, own)
+
+
+# A chapter without a notebook of its own is made from this one (``%chapter%`` in its text
+# becomes the chapter's name, e.g. labels ``(%chapter%-summary)=``), its parameter ``dimension``
+# set to the chapter: one notebook for every dimension of a plan.
+CHAPTER_TEMPLATE = "chapter.md"
+PLACEHOLDER = "%chapter%"
+
+
+def chapters(root: Path) -> tuple[str, ...]:
+    """The book's chapters made from notebooks, in the order of ``_toc.yml`` (``chapters/<name>``)."""
+    import yaml
+
+    try:
+        toc = yaml.safe_load((Path(root) / "_toc.yml").read_text("utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise InputError([Problem(str(Path(root) / "_toc.yml"), None, None, f"cannot be read: {exc}")]) from None
+    found: list[str] = []
+
+    def visit(node) -> None:
+        if isinstance(node, dict):
+            ref = node.get("file")
+            if isinstance(ref, str) and ref.startswith("chapters/"):
+                found.append(ref.split("/", 1)[1])
+            for value in node.values():
+                visit(value)
+        elif isinstance(node, list):
+            for item in node:
+                visit(item)
+
+    visit(toc)
+    return tuple(dict.fromkeys(found))
+
+
+def chapter_source(root: Path, chapter: str) -> tuple[Path, bool]:
+    """The notebook a chapter is made from, and whether it is the shared chapter template."""
+    own = Path(root) / "notebooks" / f"{chapter}.md"
+    if own.is_file():
+        return own, False
+    template = Path(root) / "notebooks" / CHAPTER_TEMPLATE
+    if template.is_file():
+        return template, True
+    raise InputError([Problem(str(own), None, None, f"no notebook for the chapter {chapter!r} of _toc.yml: write "
+                                                    f"notebooks/{chapter}.md or a shared notebooks/{CHAPTER_TEMPLATE}")])

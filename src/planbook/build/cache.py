@@ -25,6 +25,7 @@ from pathlib import Path
 
 from planbook import __version__
 from planbook.inputs.dataset import DataSet
+from planbook.project import chapter_source
 
 PACKAGE = Path(__file__).parents[1]  # the planbook package: its code and assets
 
@@ -66,7 +67,7 @@ def notebook_key(root: Path, data: DataSet, chapter: str, year: int) -> str:
     """What a chapter's executed notebook depends on, hashed (see the module's docstring)."""
     h = hashlib.sha256()
     for part in (
-        (root / "notebooks" / f"{chapter}.md").read_bytes(),
+        chapter.encode(), chapter_source(root, chapter)[0].read_bytes(),
         package_fingerprint().encode(),
         *(f.data for f in data.catalogue.files),  # the catalogue and the plan text, as read
         *(f.data for f in data.plan_files),  # register, departments, words

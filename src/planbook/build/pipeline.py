@@ -31,11 +31,10 @@ from pathlib import Path
 import yaml
 
 from planbook.inputs.dataset import DataSet, load
-from planbook.project import book_config, project_root
+from planbook.project import book_config, chapters as chapters_of, project_root
 from planbook.errors import BuildError, NotebookError
 from planbook.build.worker import WORKER_CELL_ERROR, Standby, execute_notebook, read_notebook, spawn, task_line  # noqa: F401
 
-CHAPTERS = ("overview", "smart", "green", "balanced", "two_way")
 
 
 @dataclass(frozen=True)
@@ -59,8 +58,9 @@ def log(message: str) -> None:
 # imports), a chart's print image, and the CPU the two Sphinx builds (website, PDF) use while
 # the notebooks run — measured on the project's 2-core machine, 2026-11-29. They only decide
 # how the work is shared out, never what is computed.
-CHAPTER_SECONDS = {"overview": 0.4, "smart": 0.65, "green": 0.55, "balanced": 0.55, "two_way": 0.55}
-CHAPTER_CHARTS = {"overview": 0, "smart": 8, "green": 7, "balanced": 7, "two_way": 7}
+# A dimension's chapter (0.55–0.65 s and 7–8 charts for this project's); the overview draws no chart.
+CHAPTER_SECONDS = {"overview": 0.4}
+CHAPTER_CHARTS = {"overview": 0}
 WORKER_SECONDS = 1.2
 PRINT_IMAGE_SECONDS = 0.16
 SPHINX_SECONDS = 2.0
@@ -100,7 +100,7 @@ def plan_workers(chapters: tuple[str, ...], cores: int, pdf: bool = False) -> li
     return min(plans, key=estimate)
 
 
-def execute_all(year: int, data_dir: Path, out_dir: Path, chapters: tuple[str, ...] = CHAPTERS,
+def execute_all(year: int, data_dir: Path, out_dir: Path, chapters: tuple[str, ...],
                 extra: dict | None = None, print_dir: Path | None = None, png_cache: Path | None = None,
                 standby: Standby | None = None) -> list[Path]:
     """Execute the chapters in parallel: one worker process per core, one kernel per worker.
@@ -382,10 +382,11 @@ def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, 
 
     chapters = staged / "chapters"
     chapters.mkdir()
-    todo = tuple(c for c in CHAPTERS
+    chapter_names = chapters_of(root)
+    todo = tuple(c for c in chapter_names
                  if force or not nbcache.copy_cached(cache / "notebooks", keys[c], chapters / f"{c}.ipynb"))
-    if len(todo) < len(CHAPTERS):
-        log(f"reused {len(CHAPTERS) - len(todo)} executed notebook(s) of {year} from the cache")
+    if len(todo) < len(chapter_names):
+        log(f"reused {len(chapter_names) - len(todo)} executed notebook(s) of {year} from the cache")
     order = ready_order(todo, os.cpu_count() or 1, pdf)
     log(f"building the {year} website (jupyter-book html{', reading while the notebooks run' if todo else ''})")
     # With a PDF to make, the website is not what the edition waits for (XeLaTeX is): its
@@ -401,7 +402,7 @@ def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, 
         prepare_latex(latex_book, latex_configs, data, year)
         prints.mkdir()
         # Chapters from the cache first (their images are mostly cached too), then the executed.
-        cached = [c for c in CHAPTERS if c not in todo]
+        cached = [c for c in chapter_names if c not in todo]
         runs.append(SphinxRun.start(work / "latex", "latex", latex_book, latex_configs, "_toc_latex.yml",
                                     "_config_latex.yml", prints, cached + order))
     def make_pdf() -> Path:
@@ -572,7 +573,7 @@ def _build_locked(root: Path, data: DataSet, years: list[int], pdf: bool, out: P
         t0 = time.monotonic()
         # What the previous edition was released with is an input (data/releases/<y-1>.csv, in
         # the snapshot), never the site as it happens to be: pages do not depend on build history.
-        keys = {c: nbcache.notebook_key(root, data, c, y) for c in CHAPTERS}
+        keys = {c: nbcache.notebook_key(root, data, c, y) for c in chapters_of(root)}
         prior = published_record(published, y)
         kept_pdf = None
         pdf_file = published / str(y) / pdf_name(config, y)

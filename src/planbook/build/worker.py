@@ -64,11 +64,15 @@ def execute_notebook(chapter: str, year: int, data_dir: Path, output: Path, extr
         from planbook.project import project_root
 
         root = project_root()
-    source = root / "notebooks" / f"{chapter}.md"
-    if not source.is_file():
-        found = sorted(p.stem for p in (root / "notebooks").glob("*.md"))
-        raise BuildError(f"no notebook {source}: expected one of {', '.join(found)}")
+    from planbook.project import PLACEHOLDER, chapter_source
+
+    source, shared = chapter_source(root, chapter)
     nb = read_notebook(source)
+    if shared:  # the shared chapter notebook, made this chapter's: its labels and its dimension
+        for cell in nb.cells:
+            if cell.cell_type == "markdown":
+                cell.source = cell.source.replace(PLACEHOLDER, chapter)
+        extra = {**(extra or {}), "dimension": chapter}
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = output.with_name(f".partial-{output.name}")
     parameters = {"year": int(year), "data_dir": str(Path(data_dir).resolve())}
@@ -84,7 +88,8 @@ def execute_notebook(chapter: str, year: int, data_dir: Path, output: Path, extr
             **({"km": km} if km is not None else {}),
         )
     except pm.PapermillExecutionError as exc:
-        raise NotebookError(f"notebooks/{chapter}.md", int(year), exc.cell_index, exc.ename, exc.evalue) from None
+        raise NotebookError(f"notebooks/{source.name}" + (f" ({chapter})" if shared else ""), int(year),
+                            exc.cell_index, exc.ename, exc.evalue) from None
     _mark_hidden(result)
     nbformat.write(result, str(tmp))
     os.replace(tmp, output)  # appears complete or not at all: Sphinx may be waiting for it
