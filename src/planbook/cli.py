@@ -229,6 +229,15 @@ def cmd_commitments(args) -> int:
     return 0
 
 
+def cmd_init(args) -> int:
+    from planbook.book.scaffold import init
+
+    written = init(Path(args.folder))
+    print(f"wrote {len(written)} files into {args.folder}: an evaluation book with an example plan (made up).")
+    print(f"next: cd {args.folder} && planbook check && planbook build --pdf   (then replace the example: see README.md)")
+    return 0
+
+
 def cmd_release(args) -> int:
     from planbook.book.editions import record_release
 
@@ -317,6 +326,10 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--data", help=data_help)
     s.add_argument("--format", choices=["json", "csv", "table"], default="table")
     s.set_defaults(func=cmd_commitments)
+
+    s = sub.add_parser("init", help="make a new evaluation book (another plan) in a new folder, with an example plan")
+    s.add_argument("folder", help="a folder that does not exist yet (or is empty)")
+    s.set_defaults(func=cmd_init)
 
     s = sub.add_parser("release", help="record the data an edition is released with (data/releases/<year>.csv)")
     s.add_argument("--year", type=int, required=True)

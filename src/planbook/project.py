@@ -49,6 +49,7 @@ def book_config(root: Path) -> dict:
 # set to the chapter: one notebook for every dimension of a plan.
 CHAPTER_TEMPLATE = "chapter.md"
 PLACEHOLDER = "%chapter%"
+TITLE_PLACEHOLDER = "%title%"  # the dimension's name, as the catalogue gives it
 
 
 def chapters(root: Path) -> tuple[str, ...]:

@@ -17,6 +17,13 @@ from planbook.report.report import Report, open_report
 from planbook.words import W
 
 
+def show(output) -> None:
+    """Display an output; a table without rows is left out (the prose says there is none)."""
+    if output is None or (hasattr(output, "rows") and not output.rows):
+        return
+    display(output)
+
+
 class GlueText(str):
     """A string glued as plain text (``{glue:text}`` would otherwise show its quotes)."""
 
@@ -33,14 +40,17 @@ def glue(name: str, value) -> None:
 
 def _glue_common(report: Report) -> None:
     glue("year", str(report.year))
+    glue("table_name", W("table_name"))
     glue("demo_notice", W("demo.notice") if report.has_demo else W("demo.none"))
 
 
 class Chapter:
     """One dimension's chapter for one report year."""
 
-    def __init__(self, dimension: str, year: int | None = None, data_dir: str | Path | None = None):
+    def __init__(self, dimension: str | None, year: int | None = None, data_dir: str | Path | None = None):
         self.report: Report = open_report(year, data_dir)
+        # None: the first dimension (the shared chapter notebook opened as it is in Jupyter).
+        dimension = dimension or self.report.cat.dimensions[0].id
         self.dimension = dimension
         self.analysis = chapter_analysis(self.report, dimension)
         report, dim = self.report, self.report.cat.dimension_by_id[dimension]
@@ -63,24 +73,24 @@ class Chapter:
              or W("commitments_none"))
 
     def scorecard(self) -> None:
-        display(views.scorecard(self.report, self.dimension))
+        show(views.scorecard(self.report, self.dimension))
 
     def charts(self) -> None:
         for ind in (i for i in self.report.cat.table if i.dimension == self.dimension):
-            display(charts.chart_for(self.report, ind))
+            show(charts.chart_for(self.report, ind))
 
     def text_targets(self) -> None:
-        display(views.text_targets(self.report, self.dimension))
+        show(views.text_targets(self.report, self.dimension))
 
     def analysis_outputs(self) -> None:
         for output in self.analysis.outputs if self.analysis else []:
-            display(output)
+            show(output)
 
     def commitments(self) -> None:
         own = views.commitments_of(self.report, self.dimension)
         if not own.empty:
             name = self.report.cat.dimension_by_id[self.dimension].name_zh
-            display(views.commitments_table(self.report, own, W("caption.commitments", dimension=name,
+            show(views.commitments_table(self.report, own, W("caption.commitments", dimension=name,
                                                                   year=self.report.year)))
 
 
@@ -108,36 +118,36 @@ class Overview:
              or W("commitments_none"))
 
     def status_overview(self) -> None:
-        display(views.status_overview(self.report))
+        show(views.status_overview(self.report))
 
     def scores(self) -> None:
-        display(views.score_table(self.report))
+        show(views.score_table(self.report))
 
     def changes(self) -> None:
         _, table = views.changes(self.report)
         if table is not None:
-            display(table)
+            show(table)
 
     def revisions(self) -> None:
         table = views.revisions(self.report)
         if table is not None:
-            display(table)
+            show(table)
 
     def conflicts(self) -> None:
-        display(views.conflicts(self.report))
+        show(views.conflicts(self.report))
 
     def context(self) -> None:
-        display(views.context_table(self.report))
+        show(views.context_table(self.report))
 
     def commitments(self) -> None:
         """Counts by kind and light, the red items, and the commitments of no single dimension."""
         if self.report.commitments.empty:
             return
-        display(views.commitment_counts(self.report))
+        show(views.commitment_counts(self.report))
         red = views.red_commitments(self.report)
         if red is not None:
-            display(red)
+            show(red)
         general = views.commitments_of(self.report, None)
         if not general.empty:
-            display(views.commitments_table(self.report, general,
+            show(views.commitments_table(self.report, general,
                                             W("caption.commitments_general", year=self.report.year)))

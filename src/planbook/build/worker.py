@@ -64,14 +64,15 @@ def execute_notebook(chapter: str, year: int, data_dir: Path, output: Path, extr
         from planbook.project import project_root
 
         root = project_root()
-    from planbook.project import PLACEHOLDER, chapter_source
+    from planbook.project import PLACEHOLDER, TITLE_PLACEHOLDER, chapter_source
 
     source, shared = chapter_source(root, chapter)
     nb = read_notebook(source)
-    if shared:  # the shared chapter notebook, made this chapter's: its labels and its dimension
+    if shared:  # the shared chapter notebook, made this chapter's: its labels, title and dimension
+        title = (extra or {}).get("titles", {}).get(chapter, chapter)
         for cell in nb.cells:
             if cell.cell_type == "markdown":
-                cell.source = cell.source.replace(PLACEHOLDER, chapter)
+                cell.source = cell.source.replace(PLACEHOLDER, chapter).replace(TITLE_PLACEHOLDER, title)
         extra = {**(extra or {}), "dimension": chapter}
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = output.with_name(f".partial-{output.name}")

@@ -1,0 +1,79 @@
+"""``planbook init DIR``: a new evaluation book, laid out like this project, for another plan.
+
+The folder gets the project layout (``data/``, ``notebooks/``, ``book/``, ``_config.yml``,
+``_toc.yml``, README) with a small EXAMPLE plan (made up: its text, catalogue, register,
+departments, baseline data and a demo scenario), so that ``planbook check`` and
+``planbook build --pdf``, run inside it, work at once. The chapters follow the catalogue's
+dimensions: one shared notebook (``notebooks/chapter.md``) makes each of them, and ``_toc.yml``
+lists them. Replace the example with your plan's text and targets.
+"""
+
+from __future__ import annotations
+
+import shutil
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from planbook.errors import InputError, Problem
+
+TEMPLATE = "templates/init"
+
+
+def book_toc(dimensions: list[str]) -> dict:
+    """The table of contents of a book: the overview, a chapter per dimension, the views by
+    department and area, then method and data."""
+    return {
+        "format": "jb-book",
+        "root": "intro",
+        "parts": [
+            {"caption": "评估报告", "chapters": [{"file": "chapters/overview"},
+                                                *({"file": f"chapters/{d}"} for d in dimensions),
+                                                {"file": "generated/departments"}, {"file": "generated/areas"}]},
+            {"caption": "方法与数据", "chapters": [{"file": "methodology"}, {"file": "generated/amendments"},
+                                                  {"file": "generated/data-appendix"}, {"file": "generated/colophon"}]},
+        ],
+    }
+
+
+def init(folder: Path) -> list[Path]:
+    """Write a new evaluation book into ``folder`` (which must not exist, or be empty); return the
+    files written. The example's demo rows are generated from its scenario."""
+    folder = Path(folder)
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise InputError([Problem(str(folder), None, None, "exists and is not empty: give a new folder")])
+    template = resources.files("planbook").joinpath(TEMPLATE)
+    written: list[Path] = []
+
+    def copy(node, dest: Path) -> None:
+        for item in node.iterdir():
+            if item.name.startswith("__"):
+                continue
+            target = dest / item.name
+            if item.is_dir():
+                copy(item, target)
+            else:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(item.read_bytes())
+                written.append(target)
+
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        copy(template, folder)
+        catalogue = yaml.safe_load((folder / "data" / "catalogue.yaml").read_text("utf-8"))
+        toc = book_toc([d["id"] for d in catalogue["dimensions"]])
+        text = ("# Chapter order lives only here. Paths are relative to book/; chapters/<dimension> are made\n"
+                "# from notebooks/chapter.md, chapters/overview from notebooks/overview.md.\n"
+                + yaml.safe_dump(toc, allow_unicode=True, sort_keys=False))
+        (folder / "_toc.yml").write_text(text, encoding="utf-8")
+        (folder / ".gitignore").write_text(".venv/\n_build/\nbook/chapters/\nbook/generated/\n*.ipynb\n"
+                                           ".ipynb_checkpoints/\n__pycache__/\n", encoding="utf-8")
+        written += [folder / "_toc.yml", folder / ".gitignore"]
+        from planbook.inputs.demo import write_demo
+
+        written += write_demo(folder / "data")
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return sorted(written)
