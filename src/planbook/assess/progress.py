@@ -24,7 +24,7 @@ from typing import Iterable, Sequence
 
 import pandas as pd
 
-from planbook.plan.catalogue import Catalogue, Indicator, PaceSettings, Target
+from planbook.plan.catalogue import ABOUT_TOLERANCE, Catalogue, Indicator, PaceSettings, Target, is_met  # noqa: F401
 
 STATUSES = ("achieved", "on_track", "needs_acceleration", "limited_progress",
             "deterioration", "not_achieved", "insufficient_data", "no_target")
@@ -37,9 +37,6 @@ REASONS = ("no_data", "single_point", "stale", "milestone_value_missing", "windo
 
 # Progress-ratio thresholds (Open SDG / Statistics Canada).
 ON_TRACK, NEEDS_ACCELERATION = 0.95, 0.6
-# "About" (左右) targets: an indicator that should be higher counts as meeting "about G" from
-# (1 − this share) · G up, one that should be lower up to (1 + this share) · G.
-ABOUT_TOLERANCE = 0.01
 # Points per status for the 0-100 dimension score (methodology.md explains them).
 STATUS_POINTS = {"achieved": 100, "on_track": 80, "needs_acceleration": 50,
                  "limited_progress": 20, "deterioration": 0, "not_achieved": 0}
@@ -55,22 +52,6 @@ DEFAULT_PACE = PaceSettings()
 
 
 # --- the formulas ---------------------------------------------------------------
-
-def is_met(value: float, target: float, comparison: str, direction: str) -> bool:
-    """Whether ``value`` satisfies the target, respecting ``>`` versus ``>=``."""
-    if comparison == ">=":
-        return value >= target - _EPS
-    if comparison == ">":
-        return value > target + _EPS
-    if comparison == "<=":
-        return value <= target + _EPS
-    if comparison == "<":
-        return value < target - _EPS
-    if comparison == "~":
-        tol = ABOUT_TOLERANCE * abs(target)
-        return value >= target - tol - _EPS if direction == "higher" else value <= target + tol + _EPS
-    raise ValueError(f"unknown comparison {comparison!r}")
-
 
 def completion_share(value: float, base: float, target: float) -> float | None:
     """完成进度: share of the way from base to target covered; None when target equals base."""

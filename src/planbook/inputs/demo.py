@@ -23,7 +23,7 @@ from pathlib import Path
 from planbook.errors import InputError, Problem, display_path
 from planbook.inputs.dataset import catalogue_path, default_data_dir
 from planbook.inputs.observations import decode_csv_bytes
-from planbook.plan.catalogue import Catalogue, Indicator, load_catalogue, read_yaml
+from planbook.plan.catalogue import Catalogue, Indicator, is_met, load_catalogue, read_yaml
 from planbook.plan.register import Register, load_register
 from planbook.words import W
 
@@ -48,8 +48,6 @@ def load_scenario(plan_dir: Path) -> dict:
 
 
 def _met(ind: Indicator, value: float, year: int) -> bool:
-    from planbook.assess.progress import is_met
-
     target = ind.target_for(year) or next((t for t in ind.targets if t.year >= year), None)
     return target is not None and is_met(value, target.value, target.comparison, ind.direction)
 

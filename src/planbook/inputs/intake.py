@@ -64,7 +64,6 @@ def write_template(data: DataSet, year: int, path: Path, department: str | None 
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    from planbook.assess.commitments import judge_all
     from planbook.inputs.progress import REPORTED
 
     check_year(year, data.catalogue)
@@ -135,12 +134,11 @@ def write_template(data: DataSet, year: int, path: Path, department: str | None 
         ws = wb.create_sheet(W("intake.sheet_progress"))
         ws.append(["commitment_id", W(h + "commitment"), W(h + "kind"), W(h + "deadline"), W(h + "department"),
                    W(h + "last_status"), W(h + "status"), W(h + "evidence"), W(h + "source"), W(h + "note"), "kind"])
-        before = judge_all(reg, data.progress, year - 1).set_index("id")
-        for c in commitments:
-            prev = before.loc[c.id]
+        reported = data.progress[data.progress["year"] == year - 1].set_index("commitment_id")["status"]
+        for c in commitments:  # what was reported last year, for reference
+            prev = reported.get(c.id)
             ws.append([c.id, c.name_zh, W(f"commitment_kind.{c.kind}"), c.deadline, responsible(c.id),
-                       None if prev["status"] == "not_reported" else W(f"commitment_status.{prev['status']}"),
-                       None, None, None, None, "official"])
+                       W(f"commitment_status.{prev}") if prev else None, None, None, None, None, "official"])
         n_rows = len(commitments) + 1
         style(ws, (36, 40, 8, 8, 16, 12, 14, 50, 30, 20, 10), "GHIJ", n_rows, "G2")
         words = ",".join(W(f"commitment_status.{s}") for s in REPORTED)

@@ -325,9 +325,11 @@ def load_observations(obs_dir: Path, cat: Catalogue) -> pd.DataFrame:
     return read_observations(obs_dir, cat)[0]
 
 
-def read_observations(obs_dir: Path, cat: Catalogue) -> tuple[pd.DataFrame, list[InputFile]]:
-    """Like :func:`load_observations`, and the files as read (each read once)."""
-    files, problems = observation_files(Path(obs_dir), cat.last_year)
+def read_year_files(folder: Path, last_year: int, validate) -> tuple[list[dict], list[InputFile]]:
+    """Read every ``<year>.csv``/``.xlsx`` of a folder once and check each with
+    ``validate(raw, year, name)`` → (records, problems); raise InputError listing every problem
+    of every file. Returns the records and the files as read."""
+    files, problems = observation_files(Path(folder), last_year)
     records: list[dict] = []
     inputs: list[InputFile] = []
     for year, path in files:
@@ -338,11 +340,17 @@ def read_observations(obs_dir: Path, cat: Catalogue) -> tuple[pd.DataFrame, list
             problems.extend(exc.problems)
             continue
         inputs.append(InputFile(path, data, year))
-        recs, probs = validate_table(raw, year, name, cat)
+        recs, probs = validate(raw, year, name)
         records.extend(recs)
         problems.extend(probs)
     if problems:
         raise InputError(problems)
+    return records, inputs
+
+
+def read_observations(obs_dir: Path, cat: Catalogue) -> tuple[pd.DataFrame, list[InputFile]]:
+    """Like :func:`load_observations`, and the files as read (each read once)."""
+    records, inputs = read_year_files(obs_dir, cat.last_year, lambda raw, year, name: validate_table(raw, year, name, cat))
     frame = pd.DataFrame.from_records(records, columns=FRAME_COLUMNS)
     frame["year"] = frame["year"].astype("int64")
     frame["value"] = frame["value"].astype("float64")

@@ -16,7 +16,7 @@ import pandas as pd
 
 from planbook.errors import InputError, Problem, display_path
 from planbook.files import InputFile
-from planbook.inputs.observations import CONTROL, KINDS, RawTable, observation_files, read_file
+from planbook.inputs.observations import CONTROL, KINDS, RawTable, read_year_files
 from planbook.spreadsheet import from_csv_text
 from planbook.plan.register import Register
 from planbook.words import W
@@ -99,22 +99,8 @@ def read_progress(folder: Path, register: Register, last_year: int) -> tuple[pd.
     empty = pd.DataFrame(columns=FRAME_COLUMNS).astype({"year": "int64"})
     if not folder.is_dir():
         return empty, []
-    files, problems = observation_files(folder, last_year)
-    records: list[dict] = []
-    inputs: list[InputFile] = []
-    for year, path in files:
-        name = display_path(path, Path.cwd())
-        try:
-            raw, data = read_file(path)
-        except InputError as exc:
-            problems.extend(exc.problems)
-            continue
-        inputs.append(InputFile(path, data, year))
-        recs, probs = validate_progress(raw, year, name, register)
-        records.extend(recs)
-        problems.extend(probs)
-    if problems:
-        raise InputError(problems)
+    records, inputs = read_year_files(folder, last_year,
+                                      lambda raw, year, name: validate_progress(raw, year, name, register))
     if not records:
         return empty, inputs
     frame = pd.DataFrame.from_records(records, columns=FRAME_COLUMNS)

@@ -27,6 +27,29 @@ from planbook.files import MB, InputFile, read_input
 COMPARISONS = (">=", ">", "<=", "<", "~")
 
 
+# "About" (左右) targets: an indicator that should be higher counts as meeting "about G" from
+# (1 − this share) · G up, one that should be lower up to (1 + this share) · G.
+ABOUT_TOLERANCE = 0.01
+_EPS = 1e-9
+
+
+def is_met(value: float, target: float, comparison: str, direction: str) -> bool:
+    """Whether ``value`` satisfies a target as the plan sets it, respecting ``>`` versus ``>=``."""
+    if comparison == ">=":
+        return value >= target - _EPS
+    if comparison == ">":
+        return value > target + _EPS
+    if comparison == "<=":
+        return value <= target + _EPS
+    if comparison == "<":
+        return value < target - _EPS
+    if comparison == "~":
+        tol = ABOUT_TOLERANCE * abs(target)
+        return value >= target - tol - _EPS if direction == "higher" else value <= target + tol + _EPS
+    raise ValueError(f"unknown comparison {comparison!r}")
+
+
+
 @dataclass(frozen=True)
 class PaceSettings:
     """序时进度 thresholds (the catalogue's ``plan.evaluation`` may set them).

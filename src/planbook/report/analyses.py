@@ -75,13 +75,21 @@ def coverage(report: Report, dimension: str, spec: dict) -> Analysis:
     return Analysis(title, sentence, [charts.render(chart, sentence)])
 
 
-def focus(report: Report, dimension: str, spec: dict) -> Analysis:
-    """One series: its latest value against the base and the next target."""
-    title = spec["title_zh"]
+def _one_series(report: Report, spec: dict):
+    """The analysis' series and its latest value; None (with the sentence to say so) without them."""
     ind = report.cat.by_id[spec["series"][0]]
     last = report.latest(ind.id)
     if last is None or ind.baseline is None:
-        return Analysis(title, W("analysis.focus.none", name=ind.name_zh))
+        return ind, None, Analysis(spec["title_zh"], W("analysis.focus.none", name=ind.name_zh))
+    return ind, last, None
+
+
+def focus(report: Report, dimension: str, spec: dict) -> Analysis:
+    """One series: its latest value against the base and the next target."""
+    title = spec["title_zh"]
+    ind, last, nothing = _one_series(report, spec)
+    if nothing:
+        return nothing
     year, value, kind = last
     base, target = ind.baseline, _next_target(report, ind)
     change = value - base.value
@@ -107,10 +115,9 @@ def focus(report: Report, dimension: str, spec: dict) -> Analysis:
 def path(report: Report, dimension: str, spec: dict) -> Analysis:
     """One series against the straight path from its base to each target."""
     title = spec["title_zh"]
-    ind = report.cat.by_id[spec["series"][0]]
-    last = report.latest(ind.id)
-    if last is None or ind.baseline is None:
-        return Analysis(title, W("analysis.focus.none", name=ind.name_zh))
+    ind, last, nothing = _one_series(report, spec)
+    if nothing:
+        return nothing
     year, value, kind = last
     base = ind.baseline
     d = ind.decimals
