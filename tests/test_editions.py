@@ -197,3 +197,13 @@ def test_ingest_refuses_bad_forms_and_overwrites_only_with_force(tmp_path):
     assert code == 0, err
     assert "changed  two_resident_urbanisation" in out and "removed  bal_income_ratio" in out
     assert (data / "observations" / "2022.csv").read_text("utf-8").splitlines()[1] == "two_resident_urbanisation,90.1,区统计局,,official"
+
+
+def test_commentary_appears_only_in_its_own_edition(archive):
+    """The fixture's commentary is for 2022: the 2022 pages show it, the 2021 pages show none."""
+    site, _ = archive
+    for chapter in ("overview", "green", "two_way"):
+        assert "夹具" in (site / "2022" / "chapters" / f"{chapter}.html").read_text("utf-8"), chapter
+    for page in pages(site / "2021"):
+        text = page.read_text("utf-8")
+        assert "夹具" not in text and "评估意见" not in text and "存在问题及原因" not in text, page

@@ -218,7 +218,8 @@ def unreported_departments(report: Report) -> list[str]:
         own = frame[frame["department"] == dep.name_zh]
         values = sum(i not in reported for i in series)
         commitments = int((own["status"] == "not_reported").sum())
-        if values or commitments:
-            lines.append(f"department {dep.name_zh}: {values} of {len(series)} values and {commitments} of "
-                         f"{len(own)} commitments not reported for {report.year}")
+        parts = ([f"{values} of {len(series)} values"] if values else []) + \
+            ([f"{commitments} of {len(own)} commitments"] if commitments else [])
+        if parts:
+            lines.append(f"department {dep.name_zh}: {' and '.join(parts)} not reported for {report.year}")
     return lines
