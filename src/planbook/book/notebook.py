@@ -40,6 +40,7 @@ def glue(name: str, value) -> None:
 
 
 def _glue_common(report: Report, chapter: str) -> None:
+    GLUED.clear()  # a worker's kernel runs several chapters: each has only its own names
     glue("year", str(report.year))
     glue("demo_notice", W("demo.notice") if report.has_demo else W("demo.none"))
     # Each indicator's numbers, for the researchers' commentary ({glue:text}`<id>_value` …).
@@ -171,7 +172,8 @@ class Overview:
             if key == "verdict":
                 parts = [f"**{W('commentary.verdict_lead')}**", "", section.body, ""]
             else:
-                parts = [f"(overview-{key})=", f"## {section_title(key)}", "", section.body, ""]
+                parts = [f"(overview-{key})=", f"## {section_title(key)}", "", f"*{W('commentary.section_lead')}*", "",
+                         section.body, ""]
             note = None if self._noted else notes.stale_note(self.report, found)
             self._noted = True
             _show_markdown("\n".join(([note, ""] if note else []) + parts))
