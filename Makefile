@@ -34,9 +34,15 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 bench: setup
 	$(BIN)/python benchmarks/run.py --runs 3
 
+# JupyterLab for researchers: the MyST notebooks open as notebooks (jupytext) and render with
+# jupyterlab-myst; --allow-root because the project's machines run as root.
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
+
 lab: setup
 	$(BIN)/python -m pip install --quiet -e ".[lab]"
-	$(BIN)/jupyter lab notebooks/
+	mkdir -p $(dir $(LAB_SETTINGS))
+	test -f $(LAB_SETTINGS) || echo '{"@jupyterlab/docmanager-extension:plugin": {"defaultViewers": {"markdown": "Jupytext Notebook", "myst": "Jupytext Notebook"}}}' > $(LAB_SETTINGS)
+	$(BIN)/jupyter lab --allow-root notebooks/
 
 clean:
 	rm -rf _build book/chapters book/generated

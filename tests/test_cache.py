@@ -230,3 +230,17 @@ def test_a_failed_build_does_not_leave_stale_pages_for_later_builds(tmp_path, mo
     cold = tmp_path / "cold"
     build(year=2022, data_dir=data, out_dir=cold)
     assert digest(out / "html") == digest(cold / "html")
+
+
+def test_commentary_is_an_input_of_its_chapter_only(world):
+    """Editing an edition's commentary on one chapter re-executes that chapter of that edition only."""
+    root, data = world
+    before = keys(root, data)
+    edit(data / "commentary" / "2022" / "green.md", "夹具绿色建议", "夹具绿色建议（修改）")
+    assert changed(before, keys(root, data)) == {"green"}
+    after = keys(root, data)
+    (data / "commentary" / "2021").mkdir()
+    (data / "commentary" / "2021" / "green.md").write_text("## 对策建议\n\n另一年的意见。\n", encoding="utf-8")
+    assert changed(after, keys(root, data)) == set()
+    (data / "commentary" / "2022" / "smart.md").write_text("## 对策建议\n\n新的意见。\n", encoding="utf-8")
+    assert changed(after, keys(root, data)) == {"smart"}

@@ -262,3 +262,15 @@ def test_forms_of_several_departments_add_up(tmp_path):
         assert written and [c.indicator_id for c in changes] == [iid]
     text = target.read_text("utf-8")
     assert "smart_hospital_coverage,91,区卫生健康局" in text and "two_resident_urbanisation,90.6,区统计局" in text
+
+
+def test_commentary_appears_only_in_its_own_edition(archive):
+    """The fixture's commentary is for 2022: the 2022 pages show it, the 2021 pages show none."""
+    site, _ = archive
+    written = {"overview": "夹具总体评价", "green": "夹具绿色意见", "two_way": "夹具双向意见"}
+    for chapter, words in written.items():
+        assert words in (site / "2022" / "chapters" / f"{chapter}.html").read_text("utf-8"), chapter
+    for page in pages(site / "2021"):
+        text = page.read_text("utf-8")
+        assert not any(words in text for words in written.values()), page
+        assert "评估意见" not in text and "存在问题及原因" not in text, page

@@ -1,4 +1,5 @@
-"""The one command line: ``planbook check | indicators | assess | demo | run | build | template | ingest | verify``.
+"""The one command line: ``planbook check | indicators | assess | demo | run | build | template | ingest | verify
+| commentary``.
 
 Bad input never shows a traceback: every problem is one line on stderr and
 the exit code is 2.
@@ -64,6 +65,73 @@ def cmd_check(args) -> int:
         print(f"    {c.describe_zh(cat)}")
     for note in cat.audit_notes:
         print(f"  - note on {', '.join(note.ids)}: {note.note_en}")
+    return _check_commentary(ds, args.year, args.final)
+
+
+def _check_commentary(ds, year: int | None, final: bool) -> int:
+    """Warn about stale commentary (the exit code is unchanged); with ``final``, list what a final
+    edition of ``year`` still lacks and return 2 when anything does."""
+    from planbook.report.commentary import change_line, final_gaps, stale
+    from planbook.report.report import Report
+
+    if year is not None or final:
+        year = ds.check_year(year)
+    for y in sorted({c.year for c in ds.commentary if year is None or c.year == year}):
+        if y not in ds.years:
+            print(f"warning: commentary/{y}: no observations for {y} yet, so it is not checked", file=sys.stderr)
+            continue
+        report = Report(data=ds, year=y)
+        found = [c for c in ds.commentary if c.year == y]
+        for c in found if not final else []:  # (--final lists them with what else is missing)
+            for change in stale(report, c):
+                print(f"warning: {change_line(report, c, change)}", file=sys.stderr)
+        print(f"commentary {y}: {', '.join(c.chapter for c in found)}")
+    if not final:
+        return 0
+    gaps = final_gaps(Report(data=ds, year=year))
+    for gap in gaps:
+        print(f"missing: {gap}", file=sys.stderr)
+    if gaps:
+        print(f"edition {year} is not ready to be final: {len(gaps)} thing(s) missing", file=sys.stderr)
+        return EXIT_INPUT
+    print(f"edition {year}: ready to be final (commentary complete and current, every department reported)")
+    return 0
+
+
+def cmd_commentary(args) -> int:
+    """Scaffold the commentary files of an edition (never overwriting); ``--refresh`` records the
+    current state in the front matter of those that exist (their text is kept as it is)."""
+    import os
+
+    from planbook.inputs.commentary import with_front_matter
+    from planbook.inputs.dataset import load
+    from planbook.report.commentary import chapters, record_front_matter, scaffold
+    from planbook.report.report import Report
+
+    data = load(args.data)
+    report = Report(data=data, year=data.check_year(args.year))
+    folder = data.data_dir / "commentary" / str(report.year)
+    for chapter in chapters(report):
+        path = folder / f"{chapter}.md"
+        existing = data.commentary_for(report.year, chapter)
+        if existing is None and not path.exists():
+            folder.mkdir(parents=True, exist_ok=True)
+            with open(path, "x", encoding="utf-8") as f:  # "x": never replaces a file
+                f.write(scaffold(report, chapter))
+            print(f"wrote {path}")
+        elif args.refresh and existing is not None:
+            text = existing.file.data.decode("utf-8-sig")
+            new = with_front_matter(text, record_front_matter(report, chapter))
+            if new == text:
+                print(f"{path}: already records the current state")
+                continue
+            tmp = path.with_name(f".{path.name}.tmp")
+            tmp.write_text(new, encoding="utf-8")
+            os.replace(tmp, path)
+            print(f"refreshed {path}: its front matter records the current state (the text is unchanged)")
+        else:
+            print(f"kept {path}: it exists and is never overwritten"
+                  + ("" if args.refresh else " (--refresh records the current state in its front matter)"))
     return 0
 
 
@@ -138,7 +206,7 @@ def cmd_build(args) -> int:
         standby.dismiss()
         raise
     results = build(year=args.year, data_dir=args.data, pdf=args.pdf, all_years=args.all, out_dir=args.out,
-                    force=args.force, standby=standby)
+                    force=args.force, standby=standby, draft=args.draft)
     for result in results:
         print(f"edition {result.year}: {result.site / 'index.html'}")
         if result.pdf:
@@ -270,8 +338,12 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     data_help = "folder laid out like data/ (its own observations/; the project's catalogue unless it has one)"
 
-    s = sub.add_parser("check", help="validate the catalogue and every observation file; list the plan's conflicts")
+    s = sub.add_parser("check", help="validate the catalogue and every observation file; list the plan's conflicts; "
+                                     "warn about commentary written against data that have changed")
     s.add_argument("--data", help=data_help)
+    s.add_argument("--year", type=int, help="check only this edition's commentary (default: every edition's)")
+    s.add_argument("--final", action="store_true", help="list what a final edition of --year (default: the latest) "
+                   "still lacks — commentary sections, current commentary, department reports — exit 2 if anything")
     s.set_defaults(func=cmd_check)
 
     s = sub.add_parser("indicators", help="print the catalogue, one record per indicator")
@@ -304,7 +376,16 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--pdf", action="store_true", help="also build the PDF")
     s.add_argument("--out", help="output folder (default: _build); the site is OUT/html")
     s.add_argument("--force", action="store_true", help="rebuild editions even when their inputs are unchanged, executing every notebook again")
+    s.add_argument("--draft", action="store_true", help="mark the editions built 征求意见稿 (banner on every page, watermark on every PDF page)")
     s.set_defaults(func=cmd_build)
+
+    s = sub.add_parser("commentary", help="write the commentary files of an edition that do not exist yet "
+                                          "(commentary/<year>/<chapter>.md: headings, the facts to discuss as comments)")
+    s.add_argument("--year", type=int, help="the edition (default: latest year with data)")
+    s.add_argument("--data", help=data_help)
+    s.add_argument("--refresh", action="store_true", help="in files that exist, record the current state in the "
+                   "front matter (after reviewing them); their text is kept")
+    s.set_defaults(func=cmd_commentary)
 
     s = sub.add_parser("template", help="write the XLSX form departments fill for a year")
     s.add_argument("--year", type=int, required=True)

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from IPython.display import display
+from IPython.display import Markdown, display
 
+from planbook.errors import InputError, Problem
+from planbook.inputs.commentary import Commentary, section_title, shift_headings
 from planbook.report import charts, sentences, views
+from planbook.report import commentary as notes
 from planbook.report.analyses import chapter_analysis
 from planbook.report.report import Report, open_report
 from planbook.words import W
@@ -31,17 +34,47 @@ class GlueText(str):
         return str(self)
 
 
+# What this kernel has glued: a commentary may refer to these names only.
+GLUED: set[str] = set()
+
+
 def glue(name: str, value) -> None:
     """Glue a value for ``{glue:text}`name``` without displaying it."""
     from myst_nb import glue as _glue
 
     _glue(name, GlueText(value) if isinstance(value, str) else value, display=False)
+    GLUED.add(name)
 
 
-def _glue_common(report: Report) -> None:
+def _glue_common(report: Report, chapter: str) -> None:
+    GLUED.clear()  # a worker's kernel runs several chapters: each has only its own names
     glue("year", str(report.year))
     glue("table_name", W("table_name"))
     glue("demo_notice", W("demo.notice") if report.has_demo else W("demo.none"))
+    # Each indicator's numbers, for the researchers' commentary ({glue:text}`<id>_value` …).
+    for name, text in notes.glue_names(report, chapter).items():
+        glue(name, text)
+
+
+def _commentary(report: Report, chapter: str) -> Commentary | None:
+    """The edition's commentary on ``chapter`` (None: none, or only headings and comments); a glue
+    key the chapter does not have is refused with the file and line, not left to fail in Sphinx."""
+    found = report.data.commentary_for(report.year, chapter)
+    if found is None or found.empty:
+        return None
+    unknown = [Problem(found.name, line, None, f"{{glue:text}}`{key}`: this chapter has no number named "
+                                               f"'{key}' (the scaffold's comments list the names)")
+               for line, key in found.glue if key not in GLUED]
+    if unknown:
+        raise InputError(unknown)
+    return found
+
+
+def _show_markdown(text: str) -> None:
+    """Output MyST for the page: the build turns the output of a cell tagged ``commentary`` into
+    Markdown cells of the executed notebook (planbook.build.worker), so headings are sections and
+    glue roles resolve; in Jupyter it shows as rendered Markdown."""
+    display(Markdown(text))
 
 
 class Chapter:
@@ -55,7 +88,7 @@ class Chapter:
         self.analysis = chapter_analysis(self.report, dimension)
         report, dim = self.report, self.report.cat.dimension_by_id[dimension]
         head = report.headline(dimension)
-        _glue_common(report)
+        _glue_common(report, dimension)
         glue("dimension_name", dim.name_zh)
         glue("chapter_ref", dim.chapter_zh)
         glue("n_indicators", str(len(head)))
@@ -93,16 +126,32 @@ class Chapter:
             show(views.commitments_table(self.report, own, W("caption.commitments", dimension=name,
                                                                   year=self.report.year)))
 
+    def commentary(self) -> None:
+        """The 评估意见 section: the researchers' text for this edition (nothing when there is none),
+        with a note when it was written against data that have changed since."""
+        found = _commentary(self.report, self.dimension)
+        if found is None:
+            return
+        parts = [f"({self.dimension}-commentary)=", f"## {W('commentary.heading')}", "", W("commentary.lead"), ""]
+        note = notes.stale_note(self.report, found)
+        if note:
+            parts += [note, ""]
+        for s in found.sections:
+            if not s.empty:
+                parts += ([f"### {s.title}", ""] if s.title else []) + [shift_headings(s.body), ""]
+        _show_markdown("\n".join(parts))
+
 
 class Overview:
     """The opening chapter: the whole picture."""
 
     def __init__(self, year: int | None = None, data_dir: str | Path | None = None):
         self.report: Report = open_report(year, data_dir)
+        self._noted = False
         report = self.report
         head = report.headline()
         table = W("table_name")
-        _glue_common(report)
+        _glue_common(report, notes.OVERVIEW)
         glue("pace_sentence", sentences.pace_sentence(report, head, table))
         glue("status_sentence", sentences.status_sentence(report, head, table))
         glue("score_sentence", sentences.score_sentence(report, "all"))
@@ -116,6 +165,28 @@ class Overview:
         glue("commitments_sentence", sentences.commitments_sentence(report, report.commitments,
                                                                     W("all_commitments_subject"))
              or W("commitments_none"))
+        written = report.data.commentary_for(report.year, notes.OVERVIEW)
+        shown = [section_title(k) for k in ("problems", "suggestions", "adjustment") if written and written.section(k)]
+        glue("skeleton_sentence", W("commentary.skeleton", sections=W("enum_sep").join(shown)) if shown
+             else W("commentary.skeleton_none"))
+
+    def commentary(self, *keys: str) -> None:
+        """The sections ``keys`` of the researchers' overview (``verdict``: their verdict, under the
+        generated 总体评价; ``problems``, ``suggestions``, ``adjustment``: sections of their own).
+        Sections without text are left out; the stale-data note comes with the first one shown."""
+        found = _commentary(self.report, notes.OVERVIEW)
+        for key in keys:
+            section = found.section(key) if found else None
+            if section is None:
+                continue
+            if key == "verdict":
+                parts = [f"**{W('commentary.verdict_lead')}**", "", section.body, ""]
+            else:
+                parts = [f"(overview-{key})=", f"## {section_title(key)}", "", f"*{W('commentary.section_lead')}*", "",
+                         section.body, ""]
+            note = None if self._noted else notes.stale_note(self.report, found)
+            self._noted = True
+            _show_markdown("\n".join(([note, ""] if note else []) + parts))
 
     def status_overview(self) -> None:
         show(views.status_overview(self.report))

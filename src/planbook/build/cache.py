@@ -3,11 +3,12 @@
 * A chapter notebook's output depends on its source, the package code, the
   catalogue and plan text, the observations it reads (its dimension's series and
   the context series, up to the report year), the years with data, whether any
-  shown value is demo data, the data folder, and — for the overview — the file
-  the previous edition published.  Its key hashes all of these; an executed
+  shown value is demo data, the data folder, the researchers' commentary on that
+  chapter for that edition, and — for the overview — the file the previous
+  edition published.  Its key hashes all of these; an executed
   notebook is reused only under the same key.
 * An edition depends on its notebooks' keys, the hand-written pages, the
-  configuration and table of contents, the PDF switch and the package code.
+  configuration and table of contents, the PDF switch, the draft mark and the package code.
   When its key equals the one recorded in the published ``edition.json``, the
   edition is kept as it is.
 
@@ -84,16 +85,22 @@ def notebook_key(root: Path, data: DataSet, chapter: str, year: int) -> str:
     progress = data.progress[data.progress["year"] <= year]
     h.update(progress[["year", "commitment_id", "status", "evidence", "source", "note", "kind"]]
              .to_csv(index=False).encode("utf-8"))
+    commentary = data.commentary_for(year, chapter)
+    h.update(hashlib.sha256(commentary.file.data if commentary else b"no commentary").digest())
     if chapter not in data.catalogue.dimension_by_id:  # the overview lists revisions since the last release
         release = next((f for f in data.release_files if f.year == year - 1), None)
         h.update(release.data if release is not None else b"no release recorded")
     return h.hexdigest()
 
 
-def edition_key(root: Path, notebook_keys: dict[str, str], year: int, pdf: bool | str, data: DataSet) -> str:
-    """``pdf``: True when the PDF is made, ``"kept"`` when a published PDF is kept, else False."""
+def edition_key(root: Path, notebook_keys: dict[str, str], year: int, pdf: bool | str, data: DataSet,
+                draft: bool = False) -> str:
+    """``pdf``: True when the PDF is made, ``"kept"`` when a published PDF is kept, else False;
+    ``draft``: marked 征求意见稿 (``planbook build --draft``)."""
     h = hashlib.sha256()
     h.update(f"{year}|pdf={pdf}|{package_fingerprint()}|{book_fingerprint(root)}".encode())
+    if draft:
+        h.update(b"|draft")
     for chapter in sorted(notebook_keys):
         h.update(f"{chapter}={notebook_keys[chapter]}".encode())
     for f in data.inputs(year):  # the appendix and colophon: names and checksums of what was read

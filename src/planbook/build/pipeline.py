@@ -164,8 +164,17 @@ def chapter_titles(data: DataSet) -> dict[str, str]:
 
 # --- configuration ------------------------------------------------------------------
 
-def edition_config(root: Path, data: DataSet, year: int, pdf_name: str | None = None) -> dict:
-    """_config.yml plus what depends on the edition: title, date, demo banner."""
+def draft_watermark(text: str) -> str:
+    """LaTeX preamble lines that print ``text`` diagonally across every page of the PDF."""
+    from planbook.book.pdf import tex_escape
+
+    return ("\n\\usepackage{draftwatermark}\n\\SetWatermarkText{\\sffamily " + tex_escape(text) + "}\n"
+            "\\SetWatermarkScale{0.9}\n\\SetWatermarkColor[gray]{0.85}\n")
+
+
+def edition_config(root: Path, data: DataSet, year: int, pdf_name: str | None = None, draft: bool = False) -> dict:
+    """_config.yml plus what depends on the edition: title, date, demo banner; with ``draft``
+    (``planbook build --draft``) a 征求意见稿 banner on every page and a watermark on every PDF page."""
     from planbook.words import W
 
     config = book_config(root)
@@ -187,8 +196,14 @@ def edition_config(root: Path, data: DataSet, year: int, pdf_name: str | None = 
     config.setdefault("parse", {})["myst_substitutions"] = substitutions(data, year)
     if data.has_demo(year):
         sphinx_config["planbook_demo_banner"] = W("demo.banner")
+    if draft:
+        sphinx_config["planbook_draft_banner"] = W("draft.banner")
+        elements = sphinx_config.setdefault("latex_elements", {})
+        elements["preamble"] = elements.get("preamble", "") + draft_watermark(W("draft.watermark"))
+    banners = [sphinx_config.get(k) for k in ("planbook_draft_banner", "planbook_demo_banner")]
+    if any(banners):
         theme = sphinx_config.setdefault("html_theme_options", {})
-        theme["announcement"] = sphinx_config["planbook_demo_banner"]
+        theme["announcement"] = "　".join(b for b in banners if b)
     return config
 
 
@@ -348,13 +363,15 @@ class KeptPdf:
 
 def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, pdf: bool,
                   keys: dict[str, str], standby: Standby | None = None,
-                  inputs: Path | None = None, force: bool = False, kept_pdf: KeptPdf | None = None) -> Path:
+                  inputs: Path | None = None, force: bool = False, kept_pdf: KeptPdf | None = None,
+                  draft: bool = False) -> Path:
     """Build one edition (site, downloads, PDF) inside ``stage``; return its HTML folder.
 
     ``keys`` are the chapters' notebook keys (:func:`planbook.build.cache.notebook_key`); ``inputs``
     is the snapshot of the data the notebooks read (:meth:`DataSet.snapshot`; the data folder
     itself when not given); with ``force`` no executed notebook is taken from the cache. A
-    website-only build of an edition that has published a PDF keeps that PDF (``kept_pdf``).
+    website-only build of an edition that has published a PDF keeps that PDF (``kept_pdf``). A
+    ``draft`` is marked 征求意见稿 on every page and PDF page.
 
     Everything that can overlap does: the website's Sphinx (and the PDF's) start at once and
     read the pages that need no notebook while the notebooks execute; the workers draw the
@@ -376,12 +393,12 @@ def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, 
     staged = stage / "book"
     shutil.copytree(root / "book", staged, ignore=shutil.ignore_patterns("chapters", "generated", "_build"))
     write_generated_pages(data, year, staged / "generated")
-    key = nbcache.edition_key(root, keys, year, pdf or ("kept" if kept_pdf else False), data)
+    key = nbcache.edition_key(root, keys, year, pdf or ("kept" if kept_pdf else False), data, draft)
     pdf_name = edition_pdf_name(book_config(root), year) \
         if pdf or kept_pdf else None
     configs = stage / "configs"
     configs.mkdir()
-    config = edition_config(root, data, year, pdf_name)
+    config = edition_config(root, data, year, pdf_name, draft)
     (configs / "_config.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     (configs / "_toc.yml").write_bytes((root / "_toc.yml").read_bytes())
 
@@ -437,6 +454,8 @@ def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, 
             write_downloads(report, extras / "downloads")
             record = edition_record(report, pdf_name, download_names(year))
             record["build_key"] = key
+            if draft:
+                record["draft"] = True
             if pdf:
                 record["pdf_inputs"] = record["inputs"]
             elif kept_pdf:
@@ -495,7 +514,7 @@ def write_root(site: Path, title: str, cat) -> None:
 
 def build(year: int | None = None, data_dir: str | Path | None = None, pdf: bool = False,
           out_dir: str | Path | None = None, all_years: bool = False, force: bool = False,
-          standby: Standby | None = None) -> list[BuildResult]:
+          standby: Standby | None = None, draft: bool = False) -> list[BuildResult]:
     """Build editions and publish them only when every one of them succeeded.
 
     The site is ``<out_dir>/html`` (default ``_build/html``): a root page listing the
@@ -505,17 +524,18 @@ def build(year: int | None = None, data_dir: str | Path | None = None, pdf: bool
     was published is kept without rebuilding (see :mod:`planbook.cache`) unless ``force``.  With the
     default output the executed notebooks of the last edition built are also copied to
     ``book/chapters``. Workers in ``standby`` (see :class:`planbook.worker.Standby`) are
-    used for the first edition's notebooks, and dismissed when not needed.
+    used for the first edition's notebooks, and dismissed when not needed. With ``draft`` the
+    editions built are marked 征求意见稿 (a banner on every page, a watermark on every PDF page).
     """
     try:
-        return _build(year, data_dir, pdf, out_dir, all_years, force, standby)
+        return _build(year, data_dir, pdf, out_dir, all_years, force, standby, draft)
     finally:
         if standby is not None:
             standby.dismiss()
 
 
 def _build(year: int | None, data_dir: str | Path | None, pdf: bool, out_dir: str | Path | None,
-           all_years: bool, force: bool, standby: Standby | None) -> list[BuildResult]:
+           all_years: bool, force: bool, standby: Standby | None, draft: bool = False) -> list[BuildResult]:
     from planbook.book.editions import edition_years
     from planbook.build.lock import BuildLock, clean_stale
 
@@ -540,7 +560,7 @@ def _build(year: int | None, data_dir: str | Path | None, pdf: bool, out_dir: st
         stage = Path(tempfile.mkdtemp(prefix=".stage-", dir=out))
         try:
             return _build_locked(root, data, years, pdf, out, published, stage, out_dir is None, force,
-                                 standby, started)
+                                 standby, started, draft)
         finally:
             shutil.rmtree(stage, ignore_errors=True)
 
@@ -557,7 +577,7 @@ def _check_published_records(published: Path, rebuilt: list[int]) -> None:
 
 def _build_locked(root: Path, data: DataSet, years: list[int], pdf: bool, out: Path, published: Path,
                   stage: Path, default_out: bool, force: bool, standby: Standby | None,
-                  started: float) -> list[BuildResult]:
+                  started: float, draft: bool = False) -> list[BuildResult]:
     from planbook.book.pdf import pdf_name
     from planbook.build import cache as nbcache
 
@@ -589,9 +609,9 @@ def _build_locked(root: Path, data: DataSet, years: list[int], pdf: bool, out: P
             kept_pdf = KeptPdf(copy, (prior.get("pdf_inputs") or prior.get("inputs")) if prior else None)
         if not force and prior and prior.get("build_key"):
             mode = pdf or ("kept" if kept_pdf else False)
-            same = {nbcache.edition_key(root, keys, y, mode, data)}
+            same = {nbcache.edition_key(root, keys, y, mode, data, draft)}
             if not pdf:  # what a PDF build of the same inputs published is as good
-                same.add(nbcache.edition_key(root, keys, y, True, data))
+                same.add(nbcache.edition_key(root, keys, y, True, data, draft))
             if prior["build_key"] in same:
                 log(f"edition {y} unchanged since it was published: kept")
                 done(y, t0)
@@ -599,7 +619,7 @@ def _build_locked(root: Path, data: DataSet, years: list[int], pdf: bool, out: P
         edition_stage = stage / f"edition-{y}"
         edition_stage.mkdir()
         html = build_edition(root, data, y, edition_stage, out, pdf, keys, standby,
-                             inputs=inputs, force=force, kept_pdf=kept_pdf)
+                             inputs=inputs, force=force, kept_pdf=kept_pdf, draft=draft)
         os.replace(html, site / str(y))
         rebuilt += 1
         last_book = edition_stage / "book"  # with the executed notebooks and generated pages

@@ -48,6 +48,29 @@ def _mark_hidden(nb) -> None:
     nb.metadata.pop("papermill", None)
 
 
+# A cell with this tag outputs MyST for the page (the researchers' commentary, see
+# planbook.book.notebook): after execution it is replaced by that text as Markdown cells.
+MARKDOWN_TAG = "commentary"
+
+
+def _promote_markdown(nb) -> None:
+    """Replace each cell tagged :data:`MARKDOWN_TAG` by its ``text/markdown`` outputs as Markdown
+    cells (none when it output nothing): on the page their headings are sections and their
+    ``{glue:text}`` roles resolve like any of the notebook's own text."""
+    import nbformat
+
+    cells = []
+    for cell in nb.cells:
+        if cell.cell_type != "code" or MARKDOWN_TAG not in cell.metadata.get("tags", []):
+            cells.append(cell)
+            continue
+        texts = [o["data"]["text/markdown"] for o in cell.get("outputs", []) if "text/markdown" in o.get("data", {})]
+        for k, text in enumerate(texts):
+            source = "".join(text) if isinstance(text, list) else text
+            cells.append(nbformat.v4.new_markdown_cell(source, id=f"{cell.get('id') or 'cell'}-md{k}"))
+    nb.cells = cells
+
+
 def execute_notebook(chapter: str, year: int, data_dir: Path, output: Path, extra: dict | None = None,
                      km=None, root: Path | None = None) -> Path:
     """Run one chapter notebook with papermill; raise NotebookError naming the failing cell.
@@ -92,6 +115,7 @@ def execute_notebook(chapter: str, year: int, data_dir: Path, output: Path, extr
         raise NotebookError(f"notebooks/{source.name}" + (f" ({chapter})" if shared else ""), int(year),
                             exc.cell_index, exc.ename, exc.evalue) from None
     _mark_hidden(result)
+    _promote_markdown(result)
     nbformat.write(result, str(tmp))
     os.replace(tmp, output)  # appears complete or not at all: Sphinx may be waiting for it
     return output

@@ -3,7 +3,8 @@
 A data folder holds ``observations/<year>.csv`` and, optionally, ``progress/<year>.csv`` (the
 commitments' yearly reports) and ``releases/<year>.csv`` (what an edition was released with).
 The plan — ``catalogue.yaml`` with its plan text, ``register.yaml``, ``departments.yaml``,
-``words.yaml`` — is the folder's own when it has a catalogue, else the project's.
+``words.yaml`` — is the folder's own when it has a catalogue, else the project's. The researchers'
+commentary is ``commentary/<year>/<chapter>.md`` (:mod:`planbook.inputs.commentary`).
 
 Every input file is read once and its bytes are kept (:class:`planbook.files.InputFile`), so
 checksums, cache keys and the snapshot a build works from (:meth:`DataSet.snapshot`) describe
@@ -22,6 +23,7 @@ import pandas as pd
 
 from planbook.errors import InputError, Problem, display_path
 from planbook.files import MB, InputFile, read_input
+from planbook.inputs.commentary import FOLDER as COMMENTARY, OVERVIEW, Commentary, read_commentary
 from planbook.inputs.observations import read_observations
 from planbook.inputs.progress import FRAME_COLUMNS as PROGRESS_COLUMNS, read_progress
 from planbook.plan.amendments import Amendment, in_force, load_amendments
@@ -53,6 +55,7 @@ class DataSet:
     progress_files: tuple[InputFile, ...] = ()
     release_files: tuple[InputFile, ...] = ()
     plan_files: tuple[InputFile, ...] = ()
+    commentary: tuple[Commentary, ...] = ()  # the researchers' text, per edition and chapter
     # When this was loaded from a build's snapshot: the data folder the snapshot was taken of.
     origin: Path | None = None
     amendments: tuple[Amendment, ...] = ()
@@ -108,15 +111,21 @@ class DataSet:
         found = next((f for f in self.release_files if f.year == year), None)
         return None if found is None else published_observations(found.data)
 
+    def commentary_for(self, year: int, chapter: str) -> Commentary | None:
+        """The commentary written for ``chapter`` of edition ``year``; None when there is none."""
+        return next((c for c in self.commentary if c.year == int(year) and c.chapter == chapter), None)
+
     def inputs(self, year: int | None = None) -> list[InputFile]:
         """Every file a report of ``year`` reads (all years when None), with the bytes that were read:
         the catalogue and plan text, the plan's other files, the observations and progress reports
-        up to ``year``, and the release of the year before."""
+        up to ``year``, the release of the year before, and the edition's own commentary."""
         def upto(files):
             return [f for f in files if year is None or (f.year or 0) <= year]
 
         releases = [f for f in self.release_files if year is None or f.year == year - 1]
-        return [*self.catalogue.files, *self.plan_files, *upto(self.files), *upto(self.progress_files), *releases]
+        own = [c.file for c in self.commentary if year is None or c.year == year]
+        return [*self.catalogue.files, *self.plan_files, *upto(self.files), *upto(self.progress_files), *releases,
+                *own]
 
     def input_files(self, year: int | None = None) -> list[Path]:
         """The paths of :meth:`inputs`."""
@@ -145,6 +154,8 @@ class DataSet:
                               ("releases", self.release_files)):
             for f in files:
                 _write(dest / folder / f.path.name, f.data)
+        for c in self.commentary:
+            _write(dest / c.name, c.file.data)  # commentary/<year>/<chapter>.md
         manifest = {"origin": str(self.source_dir.resolve()), "plan_text": plan_name}
         (dest / SNAPSHOT_FILE).write_text(json.dumps(manifest, ensure_ascii=False) + "\n", encoding="utf-8")
         return dest
@@ -190,11 +201,13 @@ def load(data_dir: Path | str | None = None) -> DataSet:
     obs, files = read_observations(data_dir / "observations", cat)
     progress, progress_files = read_progress(data_dir / "progress", register, cat.last_year)
     releases = read_releases(data_dir / "releases", cat)
+    commentary = read_commentary(data_dir / COMMENTARY, [OVERVIEW, *cat.dimension_by_id], cat.base_year,
+                                 cat.last_year)
     origin = Path(manifest["origin"]) if manifest.get("origin") else None
     return DataSet(data_dir=data_dir, catalogue=cat, observations=obs, register=register, progress=progress,
                    files=tuple(files), progress_files=tuple(progress_files), release_files=tuple(releases),
-                   plan_files=tuple([*register.files, *amendment_files, *words_file]), origin=origin,
-                   amendments=amendments)
+                   plan_files=tuple([*register.files, *amendment_files, *words_file]), commentary=tuple(commentary),
+                   origin=origin, amendments=amendments)
 
 
 def read_releases(folder: Path, cat: Catalogue) -> list[InputFile]:

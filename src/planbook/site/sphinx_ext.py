@@ -7,7 +7,8 @@
 * removes any script or stylesheet that points outside the site (sphinx-thebe
   adds one from unpkg.com even with thebe switched off);
 * shows the demo-data banner on every page while the edition holds demo values
-  (``planbook_demo_banner`` in the config, set by ``planbook build``);
+  (``planbook_demo_banner`` in the config, set by ``planbook build``), and the 征求意见稿
+  banner of a draft (``planbook_draft_banner``, set by ``planbook build --draft``);
 * makes the SVG math images deterministic (sorted glyph definitions) and keeps
   them for later builds (PLANBOOK_MATH_CACHE);
 * puts an edition bar on every page: the other editions (drawn by the site's
@@ -177,7 +178,7 @@ def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict, 
     for key in ("script_files", "css_files"):
         if key in context:
             context[key] = [a for a in context[key] if _wanted(a, body)]
-    banner = app.config.planbook_demo_banner
+    banner = "　".join(b for b in (app.config.planbook_draft_banner, app.config.planbook_demo_banner) if b)
     if banner:
         context.setdefault("theme_announcement", banner)
     year = app.config.planbook_edition_year
@@ -272,6 +273,7 @@ def _config_inited(app: Sphinx, config) -> None:
 
 def setup(app: Sphinx) -> dict:
     app.add_config_value("planbook_demo_banner", "", "html")
+    app.add_config_value("planbook_draft_banner", "", "html")  # 征求意见稿 (planbook build --draft)
     app.add_config_value("planbook_pdf", "", "html")  # file name of the edition's PDF, beside the site
     app.add_config_value("planbook_edition_year", 0, "html")
     app.add_config_value("planbook_downloads", {}, "html")  # {key: {csv: name, xlsx: name}}
