@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 YEAR = 2025
 sys.path.insert(0, str(ROOT / "src"))
-from planbook.project import PLACEHOLDER, chapter_source, chapters  # noqa: E402
+from planbook.project import chapter_source, chapters  # noqa: E402
 
 CHAPTERS = chapters(ROOT)
 
@@ -94,12 +94,11 @@ def plain(work: Path, data: Path, *, pdf: bool = False, years: tuple[int, ...] =
         shutil.copytree(ROOT / "book", book, ignore=shutil.ignore_patterns("chapters", "generated"))
         (book / "chapters").mkdir()
         for chapter in CHAPTERS:
-            source, shared = chapter_source(ROOT, chapter)
-            params = {"year": year, "data_dir": str(data), **({"dimension": chapter} if shared else {})}
+            source = chapter_source(ROOT, chapter)
+            params = {"year": year, "data_dir": str(data)}
             sh([str(BIN / "python"), "-c",
                 "import sys, jupytext, papermill as pm\n"
-                f"text = open('{source}', encoding='utf-8').read().replace({PLACEHOLDER!r}, {chapter!r})\n"
-                "nb = jupytext.reads(text, fmt='md:myst')\n"
+                f"nb = jupytext.read('{source}', fmt='md:myst')\n"
                 f"pm.execute_notebook(nb, '{book}/chapters/{chapter}.ipynb', kernel_name='python3',"
                 f" parameters={params!r}, cwd='{ROOT}/notebooks', progress_bar=False)"])
         sh([str(BIN / "python"), "-c",

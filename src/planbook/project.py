@@ -44,14 +44,6 @@ def book_config(root: Path) -> dict:
     return _merge(defaults, own)
 
 
-# A chapter without a notebook of its own is made from this one (``%chapter%`` in its text
-# becomes the chapter's name, e.g. labels ``(%chapter%-summary)=``), its parameter ``dimension``
-# set to the chapter: one notebook for every dimension of a plan.
-CHAPTER_TEMPLATE = "chapter.md"
-PLACEHOLDER = "%chapter%"
-TITLE_PLACEHOLDER = "%title%"  # the dimension's name, as the catalogue gives it
-
-
 def chapters(root: Path) -> tuple[str, ...]:
     """The book's chapters made from notebooks, in the order of ``_toc.yml`` (``chapters/<name>``)."""
     import yaml
@@ -77,13 +69,10 @@ def chapters(root: Path) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
-def chapter_source(root: Path, chapter: str) -> tuple[Path, bool]:
-    """The notebook a chapter is made from, and whether it is the shared chapter template."""
+def chapter_source(root: Path, chapter: str) -> Path:
+    """The notebook a chapter of ``_toc.yml`` is made from: ``notebooks/<chapter>.md``."""
     own = Path(root) / "notebooks" / f"{chapter}.md"
-    if own.is_file():
-        return own, False
-    template = Path(root) / "notebooks" / CHAPTER_TEMPLATE
-    if template.is_file():
-        return template, True
-    raise InputError([Problem(str(own), None, None, f"no notebook for the chapter {chapter!r} of _toc.yml: write "
-                                                    f"notebooks/{chapter}.md or a shared notebooks/{CHAPTER_TEMPLATE}")])
+    if not own.is_file():
+        raise InputError([Problem(str(own), None, None, f"no notebook for the chapter {chapter!r} of _toc.yml: "
+                                                        f"write notebooks/{chapter}.md or remove the chapter")])
+    return own

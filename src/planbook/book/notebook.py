@@ -80,10 +80,8 @@ def _show_markdown(text: str) -> None:
 class Chapter:
     """One dimension's chapter for one report year."""
 
-    def __init__(self, dimension: str | None, year: int | None = None, data_dir: str | Path | None = None):
+    def __init__(self, dimension: str, year: int | None = None, data_dir: str | Path | None = None):
         self.report: Report = open_report(year, data_dir)
-        # None: the first dimension (the shared chapter notebook opened as it is in Jupyter).
-        dimension = dimension or self.report.cat.dimensions[0].id
         self.dimension = dimension
         self.analysis = chapter_analysis(self.report, dimension)
         report, dim = self.report, self.report.cat.dimension_by_id[dimension]

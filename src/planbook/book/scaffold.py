@@ -4,8 +4,8 @@ The folder gets the project layout (``data/``, ``notebooks/``, ``book/``, ``_con
 ``_toc.yml``, README) with a small EXAMPLE plan (made up: its text, catalogue, register,
 departments, baseline data and a demo scenario), so that ``planbook check`` and
 ``planbook build --pdf``, run inside it, work at once. The chapters follow the catalogue's
-dimensions: one shared notebook (``notebooks/chapter.md``) makes each of them, and ``_toc.yml``
-lists them. Replace the example with your plan's text and targets.
+dimensions: ``notebooks/<dimension>.md`` for each (from the package's chapter template), listed
+in ``_toc.yml``. Replace the example with your plan's text and targets.
 """
 
 from __future__ import annotations
@@ -19,6 +19,14 @@ import yaml
 from planbook.errors import InputError, Problem
 
 TEMPLATE = "templates/init"
+CHAPTER = "notebooks/chapter.md.in"  # one notebook per dimension is made from it
+
+
+def chapter_notebook(template: str, dimension: dict) -> str:
+    """A dimension's chapter notebook: the template with its id, name and analysis title."""
+    analysis = (dimension.get("analysis") or {}).get("title_zh", "专题分析")
+    return (template.replace("%chapter%", dimension["id"]).replace("%title%", dimension["name_zh"])
+            .replace("%analysis%", analysis))
 
 
 def book_toc(dimensions: list[str]) -> dict:
@@ -48,7 +56,7 @@ def init(folder: Path) -> list[Path]:
 
     def copy(node, dest: Path) -> None:
         for item in node.iterdir():
-            if item.name.startswith("__"):
+            if item.name.startswith("__") or item.name.endswith(".in"):
                 continue
             target = dest / item.name
             if item.is_dir():
@@ -62,9 +70,14 @@ def init(folder: Path) -> list[Path]:
     try:
         copy(template, folder)
         catalogue = yaml.safe_load((folder / "data" / "catalogue.yaml").read_text("utf-8"))
+        chapter = template.joinpath(CHAPTER).read_text("utf-8")
+        for dimension in catalogue["dimensions"]:
+            target = folder / "notebooks" / f"{dimension['id']}.md"
+            target.write_text(chapter_notebook(chapter, dimension), encoding="utf-8")
+            written.append(target)
         toc = book_toc([d["id"] for d in catalogue["dimensions"]])
-        text = ("# Chapter order lives only here. Paths are relative to book/; chapters/<dimension> are made\n"
-                "# from notebooks/chapter.md, chapters/overview from notebooks/overview.md.\n"
+        text = ("# Chapter order lives only here. Paths are relative to book/; chapters/<name> is made from\n"
+                "# notebooks/<name>.md.\n"
                 + yaml.safe_dump(toc, allow_unicode=True, sort_keys=False))
         (folder / "_toc.yml").write_text(text, encoding="utf-8")
         (folder / ".gitignore").write_text(".venv/\n_build/\nbook/chapters/\nbook/generated/\n*.ipynb\n"

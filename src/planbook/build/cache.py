@@ -68,7 +68,7 @@ def notebook_key(root: Path, data: DataSet, chapter: str, year: int) -> str:
     """What a chapter's executed notebook depends on, hashed (see the module's docstring)."""
     h = hashlib.sha256()
     for part in (
-        chapter.encode(), chapter_source(root, chapter)[0].read_bytes(),
+        chapter_source(root, chapter).read_bytes(),
         package_fingerprint().encode(),
         *(f.data for f in data.catalogue.files),  # the catalogue and the plan text, as read
         *(f.data for f in data.plan_files),  # register, departments, words

@@ -154,12 +154,7 @@ def run_chapter(chapter: str, year: int | None = None, data_dir: str | None = No
     data = load(data_dir)
     year = data.check_year(year)
     out = Path(output) if output else project_root() / "book" / "chapters" / f"{chapter}.ipynb"
-    return execute_notebook(chapter, year, data.data_dir, out, extra={"titles": chapter_titles(data)})
-
-
-def chapter_titles(data: DataSet) -> dict[str, str]:
-    """Each dimension's name: the title of its chapter when made from the shared notebook."""
-    return {d.id: d.name_zh for d in data.catalogue.dimensions}
+    return execute_notebook(chapter, year, data.data_dir, out)
 
 
 # --- configuration ------------------------------------------------------------------
@@ -440,7 +435,7 @@ def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, 
                 cached_prints = pool.submit(lambda: [add_print_images(chapters / f"{c}.ipynb", cache / "png",
                                                                       output=prints / f"{c}.ipynb") for c in cached])
             if todo:
-                execute_all(year, inputs or data.data_dir, chapters, chapters=todo, extra={"titles": chapter_titles(data)},
+                execute_all(year, inputs or data.data_dir, chapters, chapters=todo,
                             print_dir=prints if pdf else None, png_cache=cache / "png", standby=standby)
                 for c in todo:
                     nbcache.store(cache / "notebooks", keys[c], chapters / f"{c}.ipynb")

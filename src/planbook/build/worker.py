@@ -87,16 +87,10 @@ def execute_notebook(chapter: str, year: int, data_dir: Path, output: Path, extr
         from planbook.project import project_root
 
         root = project_root()
-    from planbook.project import PLACEHOLDER, TITLE_PLACEHOLDER, chapter_source
+    from planbook.project import chapter_source
 
-    source, shared = chapter_source(root, chapter)
+    source = chapter_source(root, chapter)
     nb = read_notebook(source)
-    if shared:  # the shared chapter notebook, made this chapter's: its labels, title and dimension
-        title = (extra or {}).get("titles", {}).get(chapter, chapter)
-        for cell in nb.cells:
-            if cell.cell_type == "markdown":
-                cell.source = cell.source.replace(PLACEHOLDER, chapter).replace(TITLE_PLACEHOLDER, title)
-        extra = {**(extra or {}), "dimension": chapter}
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = output.with_name(f".partial-{output.name}")
     parameters = {"year": int(year), "data_dir": str(Path(data_dir).resolve())}
@@ -112,8 +106,7 @@ def execute_notebook(chapter: str, year: int, data_dir: Path, output: Path, extr
             **({"km": km} if km is not None else {}),
         )
     except pm.PapermillExecutionError as exc:
-        raise NotebookError(f"notebooks/{source.name}" + (f" ({chapter})" if shared else ""), int(year),
-                            exc.cell_index, exc.ename, exc.evalue) from None
+        raise NotebookError(f"notebooks/{source.name}", int(year), exc.cell_index, exc.ename, exc.evalue) from None
     _mark_hidden(result)
     _promote_markdown(result)
     nbformat.write(result, str(tmp))
