@@ -138,7 +138,7 @@ def cmd_build(args) -> int:
         standby.dismiss()
         raise
     results = build(year=args.year, data_dir=args.data, pdf=args.pdf, all_years=args.all, out_dir=args.out,
-                    force=args.force, standby=standby)
+                    force=args.force, standby=standby, layout=args.layout)
     for result in results:
         print(f"edition {result.year}: {result.site / 'index.html'}")
         if result.pdf:
@@ -248,7 +248,10 @@ def parser() -> argparse.ArgumentParser:
     group.add_argument("--year", type=int, help="report year (default: latest year with data)")
     group.add_argument("--all", action="store_true", help="build an edition for every year with data")
     s.add_argument("--data", help=data_help)
-    s.add_argument("--pdf", action="store_true", help="also build the PDF")
+    s.add_argument("--pdf", action="store_true", help="also build the PDF and the Word copy (.docx)")
+    s.add_argument("--layout", choices=["book", "gongwen"],
+                   help="the PDF's layout: book (for reading) or gongwen (GB/T 9704 公文 page, for submission); "
+                        "default: planbook.pdf_layout in _config.yml")
     s.add_argument("--out", help="output folder (default: _build); the site is OUT/html")
     s.add_argument("--force", action="store_true", help="rebuild editions even when their inputs are unchanged, executing every notebook again")
     s.set_defaults(func=cmd_build)

@@ -164,6 +164,7 @@ def edition_config(root: Path, data: DataSet, year: int, pdf_name: str | None = 
     from planbook.words import W
 
     config = yaml.safe_load((root / "_config.yml").read_text("utf-8"))
+    config.pop("planbook", None)  # planbook's own settings (PDF layout): not Jupyter Book's
     sphinx_config = config.setdefault("sphinx", {}).setdefault("config", {})
     kind = data.catalogue.edition_kind(year)
     config["title"] = W("edition.title_annual" if kind == "annual" else "edition.title", title=config["title"],
@@ -341,7 +342,7 @@ class KeptPdf:
     inputs: list | None  # the input checksums it was made from (None: not known)
 
 
-def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, pdf: bool,
+def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, pdf: bool | str,
                   keys: dict[str, str], standby: Standby | None = None,
                   inputs: Path | None = None, force: bool = False, kept_pdf: KeptPdf | None = None) -> Path:
     """Build one edition (site, downloads, PDF) inside ``stage``; return its HTML folder.
@@ -350,6 +351,8 @@ def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, 
     is the snapshot of the data the notebooks read (:meth:`DataSet.snapshot`; the data folder
     itself when not given); with ``force`` no executed notebook is taken from the cache. A
     website-only build of an edition that has published a PDF keeps that PDF (``kept_pdf``).
+    ``pdf`` is the PDF's layout (``"book"`` or ``"gongwen"``, :mod:`planbook.book.pdf`) or False; a
+    PDF build also writes the Word copy (:mod:`planbook.book.docx`).
 
     Everything that can overlap does: the website's Sphinx (and the PDF's) start at once and
     read the pages that need no notebook while the notebooks execute; the workers draw the
@@ -398,7 +401,7 @@ def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, 
         latex_book, latex_configs = stage / "book-latex", stage / "configs-latex"
         shutil.copytree(staged, latex_book, ignore=shutil.ignore_patterns("chapters"))
         shutil.copytree(configs, latex_configs)
-        prepare_latex(latex_book, latex_configs, data, year)
+        prepare_latex(latex_book, latex_configs, data, year, layout=pdf if isinstance(pdf, str) else "book")
         prints.mkdir()
         # Chapters from the cache first (their images are mostly cached too), then the executed.
         cached = [c for c in CHAPTERS if c not in todo]
@@ -489,7 +492,7 @@ def write_root(site: Path, title: str, cat) -> None:
 
 def build(year: int | None = None, data_dir: str | Path | None = None, pdf: bool = False,
           out_dir: str | Path | None = None, all_years: bool = False, force: bool = False,
-          standby: Standby | None = None) -> list[BuildResult]:
+          standby: Standby | None = None, layout: str | None = None) -> list[BuildResult]:
     """Build editions and publish them only when every one of them succeeded.
 
     The site is ``<out_dir>/html`` (default ``_build/html``): a root page listing the
@@ -499,16 +502,22 @@ def build(year: int | None = None, data_dir: str | Path | None = None, pdf: bool
     was published is kept without rebuilding (see :mod:`planbook.cache`) unless ``force``.  With the
     default output the executed notebooks of the last edition built are also copied to
     ``book/chapters``. Workers in ``standby`` (see :class:`planbook.worker.Standby`) are
-    used for the first edition's notebooks, and dismissed when not needed.
+    used for the first edition's notebooks, and dismissed when not needed. ``layout`` is the
+    PDF's (``book`` or ``gongwen``; default: ``planbook.pdf_layout`` of ``_config.yml``); with
+    ``pdf`` the Word copy is made too.
     """
     try:
+        if pdf:
+            from planbook.book.pdf import pdf_layout
+
+            pdf = pdf_layout(yaml.safe_load((project_root() / "_config.yml").read_text("utf-8")), layout)
         return _build(year, data_dir, pdf, out_dir, all_years, force, standby)
     finally:
         if standby is not None:
             standby.dismiss()
 
 
-def _build(year: int | None, data_dir: str | Path | None, pdf: bool, out_dir: str | Path | None,
+def _build(year: int | None, data_dir: str | Path | None, pdf: bool | str, out_dir: str | Path | None,
            all_years: bool, force: bool, standby: Standby | None) -> list[BuildResult]:
     from planbook.book.editions import edition_years
     from planbook.build.lock import BuildLock, clean_stale
@@ -549,7 +558,7 @@ def _check_published_records(published: Path, rebuilt: list[int]) -> None:
             read_record(folder / EDITION_FILE)
 
 
-def _build_locked(root: Path, data: DataSet, years: list[int], pdf: bool, out: Path, published: Path,
+def _build_locked(root: Path, data: DataSet, years: list[int], pdf: bool | str, out: Path, published: Path,
                   stage: Path, default_out: bool, force: bool, standby: Standby | None,
                   started: float) -> list[BuildResult]:
     from planbook.book.pdf import pdf_name
@@ -584,8 +593,10 @@ def _build_locked(root: Path, data: DataSet, years: list[int], pdf: bool, out: P
         if not force and prior and prior.get("build_key"):
             mode = pdf or ("kept" if kept_pdf else False)
             same = {nbcache.edition_key(root, keys, y, mode, data)}
-            if not pdf:  # what a PDF build of the same inputs published is as good
-                same.add(nbcache.edition_key(root, keys, y, True, data))
+            if not pdf:  # what a PDF build of the same inputs published is as good, whatever its layout
+                from planbook.book.pdf import LAYOUTS
+
+                same.update(nbcache.edition_key(root, keys, y, lay, data) for lay in LAYOUTS)
             if prior["build_key"] in same:
                 log(f"edition {y} unchanged since it was published: kept")
                 done(y, t0)
