@@ -422,6 +422,8 @@ def prepare_latex(book: Path, configs: Path, data: DataSet, year: int, layout: s
     write_print_pages(data, year, book / "generated")
     toc = yaml.safe_load((configs / "_toc.yml").read_text("utf-8"))
     (configs / "_toc_latex.yml").write_text(yaml.safe_dump(pdf_toc(toc), allow_unicode=True, sort_keys=False), encoding="utf-8")
+    # The Word copy is made from the tree this build assembles (planbook.book.docx).
+    config["sphinx"]["extra_extensions"] = [*config["sphinx"].get("extra_extensions", []), "planbook.book.docx"]
     sphinx = config["sphinx"]["config"]
     sphinx["latex_elements"] = layout_elements(layout, sphinx.get("latex_elements", {}))
     sphinx["latex_elements"].update(latex_overrides(data, year, title, config.get("author", "")))

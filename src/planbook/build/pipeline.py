@@ -44,6 +44,7 @@ class BuildResult:
     pdf: Path | None
     year: int
     seconds: float
+    docx: Path | None = None
 
 
 _STARTED = time.monotonic()
@@ -159,7 +160,8 @@ def run_chapter(chapter: str, year: int | None = None, data_dir: str | None = No
 
 # --- configuration ------------------------------------------------------------------
 
-def edition_config(root: Path, data: DataSet, year: int, pdf_name: str | None = None) -> dict:
+def edition_config(root: Path, data: DataSet, year: int, pdf_name: str | None = None,
+                   docx_name: str | None = None) -> dict:
     """_config.yml plus what depends on the edition: title, date, demo banner."""
     from planbook.words import W
 
@@ -178,6 +180,8 @@ def edition_config(root: Path, data: DataSet, year: int, pdf_name: str | None = 
     sphinx_config["planbook_downloads"] = download_names(year)
     if pdf_name:
         sphinx_config["planbook_pdf"] = pdf_name
+    if docx_name:
+        sphinx_config["planbook_docx"] = docx_name
     from planbook.book.pages import substitutions
 
     config.setdefault("parse", {})["myst_substitutions"] = substitutions(data, year)
@@ -340,6 +344,7 @@ class KeptPdf:
 
     path: Path  # a copy, in the staging folder
     inputs: list | None  # the input checksums it was made from (None: not known)
+    docx: Path | None = None  # the Word copy made with it (a copy, in the staging folder)
 
 
 def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, pdf: bool | str,
@@ -364,6 +369,7 @@ def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, 
     from planbook.book.downloads import download_names, write_downloads
     from planbook.book.editions import EDITION_FILE, edition_record
     from planbook.book.pages import write_generated_pages
+    from planbook.book.docx import TREE_FILE, write_docx
     from planbook.book.pdf import pdf_name as edition_pdf_name, prepare_latex, typeset
     from planbook.build import cache as nbcache
     from planbook.report.report import Report
@@ -375,11 +381,12 @@ def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, 
     shutil.copytree(root / "book", staged, ignore=shutil.ignore_patterns("chapters", "generated", "_build"))
     write_generated_pages(data, year, staged / "generated")
     key = nbcache.edition_key(root, keys, year, pdf or ("kept" if kept_pdf else False), data)
-    pdf_name = edition_pdf_name(yaml.safe_load((root / "_config.yml").read_text("utf-8")), year) \
-        if pdf or kept_pdf else None
+    book_config = yaml.safe_load((root / "_config.yml").read_text("utf-8"))
+    pdf_name = edition_pdf_name(book_config, year) if pdf or kept_pdf else None
+    docx_name = edition_pdf_name(book_config, year, "docx") if pdf or (kept_pdf and kept_pdf.docx) else None
     configs = stage / "configs"
     configs.mkdir()
-    config = edition_config(root, data, year, pdf_name)
+    config = edition_config(root, data, year, pdf_name, docx_name)
     (configs / "_config.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     (configs / "_toc.yml").write_bytes((root / "_toc.yml").read_bytes())
 
@@ -407,12 +414,17 @@ def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, 
         cached = [c for c in CHAPTERS if c not in todo]
         runs.append(SphinxRun.start(work / "latex", "latex", latex_book, latex_configs, "_toc_latex.yml",
                                     "_config_latex.yml", prints, cached + order))
-    def make_pdf() -> Path:
+    def make_pdf() -> tuple[Path, Path]:
         latex = runs[1].finish(logs)
-        log(f"typesetting the {year} PDF (xelatex)")
-        path, passes = typeset(latex, logs, year, pdf_name)
+        log(f"typesetting the {year} PDF (xelatex) and writing its Word copy")
+        # The Word copy is written while XeLaTeX runs (another process).
+        with ThreadPoolExecutor(max_workers=1) as side:
+            word = side.submit(write_docx, latex / TREE_FILE, Report(data=data, year=year), stage / "word" / docx_name,
+                               book_config.get("title", ""), book_config.get("author", ""))
+            path, passes = typeset(latex, logs, year, pdf_name)
+            docx_path = word.result()
         log(f"typeset the {year} PDF in {passes} XeLaTeX runs")
-        return path
+        return path, docx_path
 
     try:
         with ThreadPoolExecutor(max_workers=2) as pool:
@@ -433,6 +445,7 @@ def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, 
             report = Report(data=data, year=year)
             write_downloads(report, extras / "downloads")
             record = edition_record(report, pdf_name, download_names(year))
+            record["docx"] = docx_name
             record["build_key"] = key
             if pdf:
                 record["pdf_inputs"] = record["inputs"]
@@ -442,7 +455,7 @@ def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, 
             (extras / EDITION_FILE).write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
             built = runs[0].finish(logs)
             log(f"the {year} website is written")
-            pdf_path = typeset_future.result() if typeset_future else None
+            pdf_path, docx_path = typeset_future.result() if typeset_future else (None, None)
     finally:
         for run in runs:
             run.stop()
@@ -454,9 +467,12 @@ def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, 
         os.replace(item, html / item.name)
     if pdf_path is not None:
         shutil.copyfile(pdf_path, html / pdf_name)
+        shutil.copyfile(docx_path, html / docx_name)
     elif kept_pdf is not None:
         log(f"kept the published {year} PDF (website only was rebuilt; build with --pdf to renew it)")
         shutil.copyfile(kept_pdf.path, html / pdf_name)
+        if kept_pdf.docx is not None:
+            shutil.copyfile(kept_pdf.docx, html / docx_name)
     return html
 
 
@@ -570,7 +586,9 @@ def _build_locked(root: Path, data: DataSet, years: list[int], pdf: bool | str, 
 
     def done(y: int, t0: float) -> None:
         pdf_path = published / str(y) / pdf_name(config, y) if pdf else None
-        results.append(BuildResult(site=published / str(y), pdf=pdf_path, year=y, seconds=time.monotonic() - t0))
+        docx_path = published / str(y) / pdf_name(config, y, "docx") if pdf else None
+        results.append(BuildResult(site=published / str(y), pdf=pdf_path, year=y, seconds=time.monotonic() - t0,
+                                   docx=docx_path))
 
     # The inputs as read and validated, for the notebooks: the data folder may change meanwhile.
     inputs = data.snapshot(stage / "inputs")
@@ -589,7 +607,11 @@ def _build_locked(root: Path, data: DataSet, years: list[int], pdf: bool | str, 
             copy = stage / "published" / f"{y}" / pdf_file.name
             copy.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(pdf_file, copy)
-            kept_pdf = KeptPdf(copy, (prior.get("pdf_inputs") or prior.get("inputs")) if prior else None)
+            docx_file, docx_copy = published / str(y) / pdf_name(config, y, "docx"), None
+            if docx_file.is_file():
+                docx_copy = copy.with_name(docx_file.name)
+                shutil.copyfile(docx_file, docx_copy)
+            kept_pdf = KeptPdf(copy, (prior.get("pdf_inputs") or prior.get("inputs")) if prior else None, docx_copy)
         if not force and prior and prior.get("build_key"):
             mode = pdf or ("kept" if kept_pdf else False)
             same = {nbcache.edition_key(root, keys, y, mode, data)}
