@@ -232,6 +232,27 @@ def cmd_verify(args) -> int:
     return 1
 
 
+def cmd_publish(args) -> int:
+    from planbook.build.publish import publish
+    from planbook.project import project_root
+
+    if not args.to and not args.zip:
+        from planbook.errors import BuildError
+
+        raise BuildError("nothing to do: give --to DIR (a folder) and/or --zip FILE (an archive)")
+    site = Path(args.site) if args.site else project_root() / "_build" / "html"
+    done = publish(site, Path(args.to) if args.to else None, Path(args.zip) if args.zip else None)
+    if done.folder:
+        print(say("publish_to", f"copied the site to {done.folder}: {len(done.editions)} edition(s), {done.files} "
+                  "files, no links; open index.html in it", path=done.folder, editions=len(done.editions),
+                  files=done.files))
+    if done.archive:
+        print(say("publish_zip", f"wrote {done.archive}: {len(done.editions)} edition(s), {done.files} files; "
+                  f"unzip it and open {done.archive.stem}/index.html", path=done.archive,
+                  editions=len(done.editions), files=done.files, root=done.archive.stem))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="planbook", description="Annual evaluation books of a plan's implementation: catalogue, yearly data, assessment, site and PDF")
     p.add_argument("--version", action="version", version=f"planbook {__version__}")
@@ -307,6 +328,13 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--year", type=int, required=True)
     s.add_argument("--data", help=data_help)
     s.set_defaults(func=cmd_release)
+
+    s = sub.add_parser("publish", help="hand the published site over: a self-contained copy (--to DIR) or one "
+                                        "zip archive (--zip FILE) with every edition, PDF, Word copy and download")
+    s.add_argument("--to", metavar="DIR", help="a new or empty folder (or one planbook published to before)")
+    s.add_argument("--zip", metavar="FILE", help="write one .zip archive; unzipped, its pages open from disk")
+    s.add_argument("--site", help="the published site (default: _build/html)")
+    s.set_defaults(func=cmd_publish)
 
     s = sub.add_parser("verify", help="re-run a published edition's assessment and compare")
     s.add_argument("--year", type=int, required=True)
