@@ -249,3 +249,80 @@ def test_published_archive_opens_from_disk_offline(handed_over, tmp_path):
                     assert (root / href).is_file(), href
         finally:
             browser.close()
+
+
+# --- tables that fit the page (issue 14's PDF) ----------------------------------------------------
+
+@pytest.fixture(scope="module")
+def report():
+    from planbook.inputs.dataset import load
+    from planbook.report.report import Report
+
+    return Report(data=load(BOOK_DATA), year=2022)
+
+
+def content_em(table) -> list[float]:
+    from planbook.report.format import CELL_PAD_EM, LANDSCAPE_EM, TABLE_EM
+
+    widths, fit = table.layout()
+    line = {"normal": TABLE_EM, "small": TABLE_EM * 9 / 8, "landscape": LANDSCAPE_EM}[fit]
+    assert sum(widths) == pytest.approx(line * 10, abs=len(widths))  # the columns fill the line
+    return [w / 10 - CELL_PAD_EM for w in widths]
+
+
+def test_short_entries_are_never_broken(report):
+    """Statuses, paces, values with units and headers keep their line: the columns that were
+    squeezed ("2025 年 目 标", "平 方 米", statuses wrapping) get their widest entry."""
+    from planbook.report import views
+    from planbook.report.format import text_em
+
+    tables = [views.status_overview(report), views.score_table(report), views.by_department(report),
+              *(views.scorecard(report, d.id) for d in report.cat.dimensions)]
+    for table in tables:
+        widths = content_em(table)
+        for k, name in enumerate(table.columns):
+            if name in ("序时进度", "状态", "单位", "2025年目标", "维度", "绿灯", "红灯", "得分"):
+                longest = max([text_em(name)] + [text_em(row[k].as_markdown()) for row in table.rows])
+                assert widths[k] >= longest - 0.01, (table.caption, name, widths[k], longest)
+
+
+def test_a_table_too_wide_for_the_line_is_set_smaller_or_turned():
+    from planbook.report.format import Cell, Table
+
+    status = "● 绿灯 · 快于序时进度"
+    narrow = Table(columns=["指标", "状态"], rows=[[Cell("城镇新增就业人数"), Cell(status)]])
+    assert narrow.layout()[1] == "normal" and "landscape" not in narrow._repr_markdown_()
+    crowded = Table(columns=[f"第{k}项" for k in range(11)], rows=[[Cell("进展顺利")] * 11])
+    assert crowded.layout()[1] == "small" and r"\pbtablesmall" in crowded._repr_markdown_()
+    wide = Table(columns=[f"第{k}项" for k in range(8)], rows=[[Cell(status)] * 8])
+    assert wide.layout()[1] == "landscape"
+    md = wide._repr_markdown_()
+    assert md.startswith("```{raw} latex\n\\begin{landscape}") and md.rstrip().endswith("\\end{landscape}\n```")
+
+
+def test_checksums_get_a_column_wide_enough(report):
+    """The SHA-256 column ran 74-86 pt off the page: an unbreakable run gets its width."""
+    from planbook.report.format import Cell, Table, text_em
+
+    sha = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+    table = Table(columns=["文件", "SHA-256"], rows=[[Cell("observations/2022.csv"), Cell(sha)]])
+    assert table.layout()[1] == "normal"
+    assert content_em(table)[1] >= text_em(sha)
+
+
+def test_the_print_appendix_has_one_row_per_series(report):
+    from planbook.book.pdf import appendix_print, pdf_toc, PRINT_PAGES
+
+    obs = report.data.upto(2022)
+    text = appendix_print(report.data, 2022)
+    rows = [line for line in text.splitlines() if line.startswith("* -")]
+    assert len(rows) == 1 + obs["indicator_id"].nunique() < len(obs)  # header + one row per series
+    assert "△" in text and "△ 为演示数据" in text  # demo values keep a mark, explained under the table
+    toc = yaml_toc()
+    assert {c["file"] for p in pdf_toc(toc)["parts"] for c in p["chapters"]} >= set(PRINT_PAGES.values())
+
+
+def yaml_toc() -> dict:
+    import yaml
+
+    return yaml.safe_load((Path(__file__).resolve().parents[1] / "_toc.yml").read_text("utf-8"))
