@@ -349,13 +349,17 @@ def areas_print(report: Report) -> str:
 
 
 def appendix_print(data: DataSet, year: int) -> str:
-    """The PDF's data appendix: one row per series with its value in each year and its sources
-    (the website lists every value with its own row). Demo values keep their mark."""
+    """The PDF's data appendix: one row per series with its value in each year, and its sources
+    as numbers 〔1〕〔2〕… listed under the table (the website lists every value with its own row,
+    source and note). Demo values keep their mark (△)."""
     cat = data.catalogue
     obs = data.upto(year)
     years = sorted(set(obs["year"]))
+    order = {s.id: k for k, s in enumerate([*cat.indicators, *cat.context])}
+    numbers: dict[str, int] = {}  # each source, numbered as it first appears
     rows = []
-    for series, part in obs.groupby("indicator_id", sort=False):
+    for series in sorted(set(obs["indicator_id"]), key=lambda i: (order.get(i, len(order)), i)):
+        part = obs[obs["indicator_id"] == series].sort_values("year")
         meta = cat.series_meta(series)
         unit = "" if meta.unit in ("", "/") else W("pdf.unit", unit=meta.unit)
         by_year = {int(r.year): r for r in part.itertuples(index=False)}
@@ -369,15 +373,14 @@ def appendix_print(data: DataSet, year: int) -> str:
                     fmt_number(r.value, meta.decimals)
                 cells.append(Cell(number + (W("pdf.demo_mark") if r.kind == "demo" else "")))
         sources: dict[str, list[int]] = {}
-        for r in part.sort_values("year").itertuples(index=False):
-            text = r.source + (W("pdf.source_note", note=r.note) if isinstance(r.note, str) and r.note.strip() else "")
+        for r in part.itertuples(index=False):
+            ref = W("pdf.source_ref", n=numbers.setdefault(r.source, len(numbers) + 1))
+            text = ref + (W("pdf.source_note", note=r.note) if isinstance(r.note, str) and r.note.strip() else "")
             sources.setdefault(text, []).append(int(r.year))
         cells.append(Cell(W("list_sep").join(W("pdf.source_years", years=_year_span(ys), source=s)
                                              for s, ys in sources.items())))
-        rows.append((series, cells))
-    order = {s.id: k for k, s in enumerate([*cat.indicators, *cat.context])}
-    table = Table(columns=[W("col.indicator"), *(str(y) for y in years), W("col.source")],
-                  rows=[cells for _, cells in sorted(rows, key=lambda item: (order.get(item[0], len(order)), item[0]))],
+        rows.append(cells)
+    table = Table(columns=[W("col.indicator"), *(str(y) for y in years), W("col.source")], rows=rows,
                   numeric=frozenset(range(1, len(years) + 1)),
                   note=W("pdf.demo_legend") if (obs["kind"] == "demo").any() else None)
     n_demo = int((obs["kind"] == "demo").sum())
@@ -386,8 +389,10 @@ def appendix_print(data: DataSet, year: int) -> str:
              W("appendix.print_note"), ""]
     if n_demo:
         lines += ["```{warning}", W("demo.appendix"), "```", ""]
-    lines += ["(data-appendix-values)=", f"## {W('appendix.values')}", "", table._repr_markdown_(), ""]
-    return "\n".join(lines)
+    lines += ["(data-appendix-values)=", f"## {W('appendix.values')}", "", table._repr_markdown_(), "",
+              md_escape(W("pdf.sources")), ""]
+    lines += [f"- {md_escape(W('pdf.source_ref', n=n) + source)}" for source, n in numbers.items()]
+    return "\n".join(lines + [""])
 
 
 def _year_span(years: list[int]) -> str:
