@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install the Debian packages the book needs, if they are missing:
+# Install the Debian packages the book needs, if they are missing (texlive-lang-chinese brings the
+# Fandol fonts of the PDF's 公文 layout: FandolFang 仿宋, FandolSong, FandolHei, FandolKai):
 #   XeLaTeX + Chinese (PDF), Noto CJK fonts, latexmk, dvisvgm (math as SVG on the site),
 #   poppler-utils (PDF checks), chromium (browser tests).
 # Safe to run again: it does nothing when everything is there.

@@ -32,8 +32,43 @@ def text(pdf) -> str:
 def test_fonts_are_embedded_cjk(pdf):
     rows = run("pdffonts", str(pdf)).splitlines()[2:]
     assert rows
-    assert all(re.search(r"\byes\s+yes\s+yes\b", row) for row in rows), rows  # embedded, subset, unicode
-    assert any("CJK" in row for row in rows)
+    assert all(re.search(r"\byes\s+yes\s+(yes|no)\b", row) for row in rows), rows  # embedded, subset
+    noto = [row for row in rows if "Noto" in row]
+    assert noto and all(re.search(r"\byes\s+yes\s+yes\b", row) for row in noto)  # with a Unicode map
+    # CJK fonts have no italic: emphasis in Chinese is set in 楷体 (FandolKai), not faked or dropped.
+    assert any("FandolKai" in row for row in rows)
+
+
+def test_latex_log_has_no_overfull_box_or_missing_shape(site):
+    """Every table column fits the page (issue 14: the SHA-256 column ran 86 pt off it) and
+    every emphasis has a font shape."""
+    log = (site.parent.parent / "logs" / "latex.log").read_text("utf-8", errors="replace")
+    assert "Output written on licheng-evaluation-2022" in log
+    assert re.findall(r"Overfull \\hbox.*", log) == []
+    assert "Font shape" not in log and "Some font shapes were not available" not in log
+
+
+def test_front_matter_is_numbered_apart_from_the_body(pdf, text):
+    """Summary and contents in roman numerals; page 1 is the first page of chapter 1 (and only it)."""
+    pages = text.split("\f")
+    footers = [([line.strip() for line in p.splitlines() if line.strip()] or [""])[-1] for p in pages]
+    summary = next(k for k, p in enumerate(pages) if "会议摘要" in p and "维度得分" in p)
+    assert re.search(r"\b[ivx]+$", footers[summary]), footers[summary]
+    ones = [k for k, f in enumerate(footers) if re.search(r"(^|\s)1$", f)]
+    assert len(ones) == 1 and re.search(r"第\s*1\s*章", pages[ones[0]])
+    assert re.search(r"会议摘要\s*\.*\s*i\b", text)  # listed in the contents with its roman number
+
+
+def test_pdf_keeps_the_long_lists_on_the_website(site, text):
+    """Compact PDF (issue 14): departments and areas as summaries, the data appendix one row per
+    series; the website keeps every list."""
+    departments = (site / "generated" / "departments.html").read_text("utf-8")
+    assert "负责的目标、任务和项目（2022年）" in departments
+    flat = re.sub(r"\s+", "", text)
+    assert "负责的目标、任务和项目（2022年）" not in flat
+    assert "逐项清单见网站版" in flat
+    appendix = flat[flat.index("数值与来源"):]
+    assert "△为演示数据" in appendix
 
 
 def test_text_has_contents_chapters_and_a_fixture_value(text):

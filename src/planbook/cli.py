@@ -1,8 +1,10 @@
-"""The one command line: ``planbook check | indicators | assess | demo | run | build | template | ingest | verify
-| commentary``.
+"""The one command line: ``planbook check | indicators | assess | commitments | demo | run | build | template |
+ingest | release | verify | publish | commentary | init``.
 
 Bad input never shows a traceback: every problem is one line on stderr and
-the exit code is 2.
+the exit code is 2. What staff act on (``check``, ``template``, ``ingest``, ``build``, ``publish`` and
+every error) is said in Chinese, from the phrasebook; ``--lang en`` (or ``PLANBOOK_LANG=en``, or an
+English locale) gives the English the code is written in (see :mod:`planbook.errors`).
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ import threading
 from pathlib import Path
 
 from planbook import __version__
-from planbook.errors import PlanbookError
+from planbook.errors import (PlanbookError, error_lines, forget_language, language, say, set_language,
+                             translate)
 
 EXIT_INPUT = 2
 
@@ -51,20 +54,28 @@ def cmd_check(args) -> int:
     ds = load(args.data)
     cat = ds.catalogue
     n_table = len(cat.table)
-    print(f"catalogue {cat.path}: {len(cat.indicators)} entries "
-          f"({n_table} rows of the plan's table, {len(cat.text_targets)} text targets), "
-          f"{len(cat.context)} context series: OK")
+    from planbook.words import W
+
+    print(say("check_catalogue", f"catalogue {cat.path}: {len(cat.indicators)} entries "
+              f"({n_table} rows of the plan's table, {len(cat.text_targets)} text targets), "
+              f"{len(cat.context)} context series: OK", path=cat.path, n=len(cat.indicators), rows=n_table,
+              texts=len(cat.text_targets), context=len(cat.context)))
     counts = ds.observations.groupby("year")["kind"].value_counts().unstack(fill_value=0)
     for year, row in counts.iterrows():
         parts = ", ".join(f"{int(n)} {kind}" for kind, n in row.items() if n)
-        print(f"observations {year}: {parts}: OK")
+        zh_parts = W("list_sep").join(W("messages.cli.check_part", kind=W(f"data_kind.{kind}"), n=int(n))
+                                      for kind, n in row.items() if n)
+        print(say("check_year", f"observations {year}: {parts}: OK", year=year, parts=zh_parts))
     conflicts = cat.conflicts()
-    print(f"plan consistency: {len(conflicts)} conflict(s) between the table and the text")
+    print(say("check_conflicts", f"plan consistency: {len(conflicts)} conflict(s) between the table and the text",
+              n=len(conflicts)))
     for c in conflicts:
-        print(f"  - {c.describe_en(cat)}")
+        if language() != "zh":
+            print(f"  - {c.describe_en(cat)}")
         print(f"    {c.describe_zh(cat)}")
     for note in cat.audit_notes:
-        print(f"  - note on {', '.join(note.ids)}: {note.note_en}")
+        print(say("check_note", f"  - note on {', '.join(note.ids)}: {note.note_en}", ids=W("enum_sep").join(note.ids),
+                  note=getattr(note, "note_zh", None) or note.note_en))
     return _check_commentary(ds, args.year, args.final)
 
 
@@ -206,12 +217,15 @@ def cmd_build(args) -> int:
         standby.dismiss()
         raise
     results = build(year=args.year, data_dir=args.data, pdf=args.pdf, all_years=args.all, out_dir=args.out,
-                    force=args.force, standby=standby, draft=args.draft)
+                    force=args.force, standby=standby, draft=args.draft, layout=args.layout)
     for result in results:
-        print(f"edition {result.year}: {result.site / 'index.html'}")
-        if result.pdf:
-            print(f"          {result.pdf}")
-    print(f"site: {results[0].site.parent / 'index.html'} (all editions)")
+        print(say("build_edition", f"edition {result.year}: {result.site / 'index.html'}", year=result.year,
+                  path=result.site / "index.html"))
+        for made in (result.pdf, result.docx):
+            if made:
+                print(f"          {made}")
+    print(say("build_site", f"site: {results[0].site.parent / 'index.html'} (all editions)",
+              path=results[0].site.parent / "index.html"))
     return 0
 
 
@@ -222,7 +236,7 @@ def cmd_template(args) -> int:
     data = load(args.data)
     out = Path(args.output or f"填报表-{args.year}.xlsx")
     write_template(data, args.year, out, department=args.department)
-    print(f"wrote {out}: one row per indicator; departments fill value and source")
+    print(say("template_wrote", f"wrote {out}: one row per indicator; departments fill value and source", path=out))
     return 0
 
 
@@ -233,25 +247,35 @@ def cmd_ingest(args) -> int:
     intake = prepare(Path(args.file), args.year, Path(args.data) if args.data else None)
     if intake.problems and not args.dry_run:
         raise InputError(intake.problems)
+    from planbook.words import W
+
     for c in intake.changes:
         last = f"   (上年 {c.last[0]}: {c.last[1]:g})" if c.last else ""
-        print(f"  {c.kind:8} {c.indicator_id} {c.name}: {c.old or '—'} → {c.new or '—'}{last}")
+        zh_last = W("messages.cli.ingest_last", year=c.last[0], value=f"{c.last[1]:g}") if c.last else ""
+        print(say("ingest_change", f"  {c.kind:8} {c.indicator_id} {c.name}: {c.old or '—'} → {c.new or '—'}{last}",
+                  kind=W(f"messages.change_kind.{c.kind}"), id=c.indicator_id, name=c.name, old=c.old or "—",
+                  new=c.new or "—", last=zh_last))
     for c in intake.progress_changes:
-        print(f"  {c.kind:8} {c.indicator_id} {c.name}: {c.old or '—'} → {c.new or '—'}")
+        print(say("ingest_change", f"  {c.kind:8} {c.indicator_id} {c.name}: {c.old or '—'} → {c.new or '—'}",
+                  kind=W(f"messages.change_kind.{c.kind}"), id=c.indicator_id, name=c.name, old=c.old or "—",
+                  new=c.new or "—", last=""))
     for jump in intake.jumps:  # not refused: a person confirms them
-        print(f"warning: {jump.describe(args.year)}", file=sys.stderr)
-    targets = [f"{len(changes)} change(s) to {target}" for target, changes in
-               ((intake.target, intake.changes), (intake.progress_target, intake.progress_changes)) if changes]
+        print(warning_line(jump.describe(args.year)), file=sys.stderr)
+    n = len(intake.changes) + len(intake.progress_changes)
+    where = " and ".join(str(t) for t, c in ((intake.target, intake.changes),
+                                              (intake.progress_target, intake.progress_changes)) if c) or str(intake.target)
     if args.dry_run:
-        print(f"dry run: {' and '.join(targets) or 'no change'} would be written"
-              + (" (with --force: values of that year would change)" if intake.replaces else ""))
+        force = " (with --force: values of that year would change)" if intake.replaces else ""
+        print(say("ingest_dry_run", f"dry run: {n} change(s) would be written to {where}" + force, n=n, path=where)
+              + (W("messages.cli.ingest_dry_run_force") if force and language() == "zh" else ""))
         if intake.problems:
             raise InputError(intake.problems)
         return 0
     if write(intake, force=args.force):
-        print(f"wrote {' and '.join(targets)}; run `planbook check`, then `planbook build --year {args.year}`")
+        print(say("ingest_wrote", f"wrote {where} ({n} change(s)); run `planbook check`, "
+                  f"then `planbook build --year {args.year}`", path=where, n=n, year=args.year))
     else:
-        print(f"{intake.target}: already up to date, nothing written")
+        print(say("ingest_up_to_date", f"{intake.target}: already up to date, nothing written", path=intake.target))
     return 0
 
 
@@ -332,10 +356,42 @@ def cmd_verify(args) -> int:
     return 1
 
 
+def cmd_publish(args) -> int:
+    from planbook.build.publish import publish
+    from planbook.project import project_root
+
+    if not args.to and not args.zip:
+        from planbook.errors import BuildError
+
+        raise BuildError("nothing to do: give --to DIR (a folder) and/or --zip FILE (an archive)")
+    site = Path(args.site) if args.site else project_root() / "_build" / "html"
+    done = publish(site, Path(args.to) if args.to else None, Path(args.zip) if args.zip else None)
+    if done.folder:
+        print(say("publish_to", f"copied the site to {done.folder}: {len(done.editions)} edition(s), {done.files} "
+                  "files, no links; open index.html in it", path=done.folder, editions=len(done.editions),
+                  files=done.files))
+    if done.archive:
+        print(say("publish_zip", f"wrote {done.archive}: {len(done.editions)} edition(s), {done.files} files; "
+                  f"unzip it and open {done.archive.stem}/index.html", path=done.archive,
+                  editions=len(done.editions), files=done.files, root=done.archive.stem))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="planbook", description="Annual evaluation books of a plan's implementation: catalogue, yearly data, assessment, site and PDF")
     p.add_argument("--version", action="version", version=f"planbook {__version__}")
+    lang_help = ("language of the messages: zh (Chinese, for the staff who act on them) or en (English); "
+                 "default: PLANBOOK_LANG, else the locale (English only when it is an English one)")
+    p.add_argument("--lang", dest="lang_main", choices=["zh", "en"], help=lang_help)
     sub = p.add_subparsers(dest="command", required=True)
+    _add_parser = sub.add_parser
+
+    def add_parser(*a, **kw):
+        s = _add_parser(*a, **kw)
+        s.add_argument("--lang", choices=["zh", "en"], help=lang_help)
+        return s
+
+    sub.add_parser = add_parser
     data_help = "folder laid out like data/ (its own observations/; the project's catalogue unless it has one)"
 
     s = sub.add_parser("check", help="validate the catalogue and every observation file; list the plan's conflicts; "
@@ -373,7 +429,10 @@ def parser() -> argparse.ArgumentParser:
     group.add_argument("--year", type=int, help="report year (default: latest year with data)")
     group.add_argument("--all", action="store_true", help="build an edition for every year with data")
     s.add_argument("--data", help=data_help)
-    s.add_argument("--pdf", action="store_true", help="also build the PDF")
+    s.add_argument("--pdf", action="store_true", help="also build the PDF and the Word copy (.docx)")
+    s.add_argument("--layout", choices=["book", "gongwen"],
+                   help="the PDF's layout: book (for reading) or gongwen (GB/T 9704 公文 page, for submission); "
+                        "default: planbook.pdf_layout in _config.yml")
     s.add_argument("--out", help="output folder (default: _build); the site is OUT/html")
     s.add_argument("--force", action="store_true", help="rebuild editions even when their inputs are unchanged, executing every notebook again")
     s.add_argument("--draft", action="store_true", help="mark the editions built 征求意见稿 (banner on every page, watermark on every PDF page)")
@@ -417,12 +476,37 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--data", help=data_help)
     s.set_defaults(func=cmd_release)
 
+    s = sub.add_parser("publish", help="hand the published site over: a self-contained copy (--to DIR) or one "
+                                        "zip archive (--zip FILE) with every edition, PDF, Word copy and download")
+    s.add_argument("--to", metavar="DIR", help="a new or empty folder (or one planbook published to before)")
+    s.add_argument("--zip", metavar="FILE", help="write one .zip archive; unzipped, its pages open from disk")
+    s.add_argument("--site", help="the published site (default: _build/html)")
+    s.set_defaults(func=cmd_publish)
+
     s = sub.add_parser("verify", help="re-run a published edition's assessment and compare")
     s.add_argument("--year", type=int, required=True)
     s.add_argument("--data", help=data_help)
     s.add_argument("--site", help="the published site (default: _build/html)")
     s.set_defaults(func=cmd_verify)
     return p
+
+
+def warning_line(text: str) -> str:
+    """``warning: …`` (``警告：…`` in Chinese)."""
+    if language() == "zh":
+        from planbook.words import W
+
+        return W("messages.warning") + (translate(text) or text)
+    return f"warning: {text}"
+
+
+def error_line(text: str) -> str:
+    """``error: …`` (``错误：…`` in Chinese); ``text`` is already in the language of the messages."""
+    if language() == "zh":
+        from planbook.words import W
+
+        return W("messages.error") + text
+    return f"error: {text}"
 
 
 def os_error_line(exc: OSError) -> str:
@@ -437,7 +521,8 @@ def os_error_line(exc: OSError) -> str:
         todo = "this folder cannot be written: make it writable, or build elsewhere with --out"
     else:
         todo = "check the path and the disk, then run the command again"
-    return f"{path}: {what}: {todo}"
+    line = f"{path}: {what}: {todo}"
+    return (translate(line) or line) if language() == "zh" else line
 
 
 class Interrupted(BaseException):
@@ -454,6 +539,7 @@ def _on_signal(signum, frame):
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    set_language(getattr(args, "lang", None) or getattr(args, "lang_main", None))
     previous = {}
     if threading.current_thread() is threading.main_thread():
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -461,21 +547,24 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except PlanbookError as exc:
-        for line in exc.lines():
-            print(f"error: {line}", file=sys.stderr)
+        for line in error_lines(exc):
+            print(error_line(line), file=sys.stderr)
         return EXIT_INPUT
     except BrokenPipeError:  # e.g. `planbook check | head`
         return 0
     except OSError as exc:  # the machine, not the input: a full disk, a folder that cannot be written …
-        after = "; nothing was published, the site is as it was" if args.command == "build" else ""
-        print(f"error: {os_error_line(exc)}{after}", file=sys.stderr)
+        after = say("nothing_published", "; nothing was published, the site is as it was") \
+            if args.command in ("build", "publish") else ""
+        print(error_line(f"{os_error_line(exc)}{after}"), file=sys.stderr)
         return EXIT_INPUT
     except (Interrupted, KeyboardInterrupt) as exc:
         signum = getattr(exc, "signum", signal.SIGINT)
-        print(f"interrupted ({signal.Signals(signum).name}): nothing was published; "
-              "the previous site and data are unchanged", file=sys.stderr)
+        line = (f"interrupted ({signal.Signals(signum).name}): nothing was published; "
+                "the previous site and data are unchanged")
+        print((translate(line) or line) if language() == "zh" else line, file=sys.stderr)
         return 128 + signum
     finally:
+        forget_language()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
 

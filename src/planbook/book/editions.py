@@ -139,6 +139,8 @@ def root_index(records: list[dict], title: str, cat: Catalogue) -> str:
         pdf = f'<a href="{r["year"]}/{e(r["pdf"])}">PDF</a>' if r.get("pdf") else W("none_text")
         if r.get("pdf") and r.get("pdf_outdated"):
             pdf += f' <span class="demo" title="{e(W("editions.pdf_outdated_title"))}">{e(W("editions.pdf_outdated"))}</span>'
+        if r.get("docx"):
+            pdf += f' · <a href="{r["year"]}/{e(r["docx"])}">Word</a>'
         demo = f'<span class="demo">{e(W("demo.root_tag"))}</span>' if r["has_demo"] else ""
         score = W("none_text") if r["score"] is None else f"{r['score']:.1f}"
         rows.append(f'<tr><td><a href="{r["year"]}/index.html">{e(W("editions.year", year=r["year"]))}</a> {demo}</td>'

@@ -8,7 +8,15 @@ execution).  On top of Sphinx's LaTeX this module adds the front matter:
 * a one-page summary for the meeting: every indicator of table 专栏1 with a
   coloured symbol and the status word, the dimension scores, the headline
   sentences;
-* PDF metadata (title, subject, author).
+* PDF metadata (title, subject, author);
+* front matter (summary, contents) numbered in roman numerals, apart from the body.
+
+Two layouts (:data:`LAYOUTS`): ``book`` (for reading: Noto Serif CJK, the settings of
+``_config.yml``) and ``gongwen``, the page of GB/T 9704-2012 党政机关公文格式 for the review
+meeting and the people's congress (:data:`GONGWEN`). The PDF leaves out the longest lists
+of the website (each department's commitments one by one, every value with its own row):
+its pages by department and area and its data appendix are compact versions
+(:func:`write_print_pages`).
 """
 
 from __future__ import annotations
@@ -23,7 +31,11 @@ from planbook.errors import BuildError
 from planbook.report import sentences, views
 from planbook.report.report import Report
 from planbook.words import W
-from planbook.report.format import LIGHT_STYLE, STATUS_STYLE, fmt_value, missing, pace_text, status_word
+from planbook.report.format import (LIGHT_STYLE, STATUS_STYLE, Cell, Table, fmt_number, fmt_value, md_escape,
+                                    missing, pace_text, status_word)
+
+LAYOUTS = ("book", "gongwen")
+DEFAULT_LAYOUT = "book"
 
 _TEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
                 "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
@@ -35,6 +47,124 @@ def tex_escape(text: str) -> str:
     return "".join(_TEX_SPECIAL.get(ch, ch) for ch in str(text))
 
 
+def pdf_layout(config: dict, layout: str | None = None) -> str:
+    """The layout to use: ``layout`` when given (``--layout``), else ``planbook.pdf_layout`` of
+    ``_config.yml``, else ``book``."""
+    chosen = layout or ((config.get("planbook") or {}).get("pdf_layout")) or DEFAULT_LAYOUT
+    if chosen not in LAYOUTS:
+        raise BuildError(f"unknown PDF layout {chosen!r}: expected one of {', '.join(LAYOUTS)} "
+                         f"(_config.yml planbook.pdf_layout or --layout)")
+    return chosen
+
+
+# Both layouts: tables in 9 pt (8 pt or a landscape page for wide ones: planbook.report.format's
+# Table.layout) with 3 pt cell padding and ragged-right cells (CJK text in a narrow justified
+# column is letter-spaced).
+COMMON_PREAMBLE = r"""
+\usepackage{pdflscape}
+\setlength{\tabcolsep}{3pt}
+\newcommand{\pbtablefont}{\footnotesize}
+\newcommand{\pbtablesmall}{\fontsize{8bp}{10bp}\selectfont}
+\AtBeginEnvironment{longtable}{\pbtablefont}
+\makeatletter
+\newcolumntype{\X}[2]{>{\raggedright\arraybackslash}p{\dimexpr
+      (\linewidth-\spx@arrayrulewidth)*#1/#2-\tw@\tabcolsep-\spx@arrayrulewidth\relax}}
+\makeatother
+"""
+
+BOOK_PREAMBLE = r"""
+\newcommand{\pbtitlefont}{\sffamily\bfseries}
+\newcommand{\pbcovertitle}{\Huge}
+\newcommand{\pbcoverline}{\LARGE}
+\newcommand{\pbsummarytext}{\small}
+"""
+
+# GB/T 9704-2012: A4, type area 156 x 225 mm, top margin 37 mm, left margin 28 mm; body in 3号
+# (16 bp) 仿宋, 22 lines of 28 characters; title in 2号 (22 bp) 小标宋 (no free font: bold Song
+# stands in); headings 一、 in 黑体, （一） in 楷体, 1. in bold 仿宋; page numbers "— 1 —" in
+# 4号 (14 bp) 宋体, 7 mm below the type area, odd pages right and even pages left, one character
+# in from the edge. Free fonts only: the Fandol family of TeX Live (digits and Latin letters in
+# 仿宋 too, as the standard's "3号仿宋体字" for every element). 28 characters of 16 bp are 448 bp, the line 442.2 bp: 0.2146 bp less between
+# characters. 22 lines in 225 mm: 28.95 bp apart.
+GONGWEN = {
+    "pointsize": "12pt",
+    "geometry": r"\usepackage[a4paper,top=37mm,left=28mm,textwidth=156mm,textheight=225mm,"
+                r"headheight=0pt,headsep=0pt,footskip=10.7mm]{geometry}",
+    "fontpkg": "\n".join([
+        r"\setmainfont{FandolFang}[Extension=.otf, UprightFont=*-Regular, BoldFont=*-Regular, "
+        r"BoldFeatures={FakeBold=2.5}, ItalicFont=*-Regular, ItalicFeatures={FakeSlant=0.2}, Ligatures=TeXOff]",
+        r"\setsansfont{FandolHei}[Extension=.otf, UprightFont=*-Regular, BoldFont=*-Bold, Ligatures=TeXOff]",
+        r"\setmonofont{Noto Sans Mono CJK SC}",
+    ]),
+    "sphinxsetup": "hmargin={28mm,26mm}, vmargin={37mm,35mm}",
+    "preamble": r"""
+\usepackage{etoolbox}
+\usepackage[heading=true,fontset=none,scheme=chinese]{ctex}
+\setCJKmainfont{FandolFang}[Extension=.otf, UprightFont=*-Regular, BoldFont=*-Regular, BoldFeatures={FakeBold=2.5},
+  ItalicFont=FandolKai-Regular, BoldItalicFont=FandolKai-Regular, BoldItalicFeatures={FakeBold=2.5}]
+\setCJKsansfont{FandolHei}[Extension=.otf, UprightFont=*-Regular, BoldFont=*-Bold]
+\setCJKmonofont{FandolFang}[Extension=.otf, UprightFont=*-Regular]
+\setCJKfamilyfont{pbsong}{FandolSong}[Extension=.otf, UprightFont=*-Regular, BoldFont=*-Bold]
+\setCJKfamilyfont{pbhei}{FandolHei}[Extension=.otf, UprightFont=*-Regular, BoldFont=*-Bold]
+\setCJKfamilyfont{pbkai}{FandolKai}[Extension=.otf, UprightFont=*-Regular]
+\newcommand{\pbtitlefont}{\CJKfamily{pbsong}\bfseries}
+\newfontfamily\pbsymbols{Noto Serif CJK SC}
+\usepackage{newunicodechar}
+\newunicodechar{−}{{\pbsymbols −}}
+\AtBeginEnvironment{tabulary}{\small}
+\AtBeginEnvironment{tabular}{\small}
+\renewcommand\normalsize{\fontsize{16bp}{28.95bp}\selectfont}
+\renewcommand\large{\fontsize{16bp}{28.95bp}\selectfont}
+\renewcommand\Large{\fontsize{18bp}{28.95bp}\selectfont}
+\renewcommand\LARGE{\fontsize{22bp}{32bp}\selectfont}
+\renewcommand\huge{\fontsize{22bp}{32bp}\selectfont}
+\renewcommand\Huge{\fontsize{22bp}{32bp}\selectfont}
+\renewcommand\small{\fontsize{14bp}{22bp}\selectfont}
+\renewcommand\footnotesize{\fontsize{9bp}{12.5bp}\selectfont}
+\renewcommand\scriptsize{\fontsize{7.5bp}{9bp}\selectfont}
+\linespread{1}
+\normalsize
+\setlength{\topskip}{16bp}
+\setlength{\parindent}{2em}
+\setlength{\parskip}{0pt}
+\xeCJKsetup{CJKglue={\hskip -0.2146bp plus 0.08\baselineskip}, PunctStyle=quanjiao}
+\AtBeginEnvironment{longtable}{\setlength{\parindent}{0pt}\xeCJKsetup{CJKglue={\hskip 0pt plus 0.08\baselineskip}}}
+\ctexset{
+  chapter={name={第,章}, number=\chinese{chapter}, format=\centering\pbtitlefont\LARGE, nameformat={}, titleformat={},
+           aftername=\quad, beforeskip=0pt, afterskip=28.95bp},
+  section={name={,、}, number=\chinese{section}, aftername={}, format=\raggedright\CJKfamily{pbhei}\normalsize,
+           indent=2em, beforeskip={6bp plus 2bp}, afterskip={0pt}},
+  subsection={name={（,）}, number=\chinese{subsection}, aftername={}, format=\raggedright\CJKfamily{pbkai}\normalsize,
+              indent=2em, beforeskip={4bp plus 2bp}, afterskip={0pt}},
+  subsubsection={name={,．}, number=\arabic{subsubsection}, aftername={}, format=\raggedright\bfseries\normalsize,
+                 indent=2em, beforeskip={0pt}, afterskip={0pt}},
+}
+\newcommand{\pbcovertitle}{\LARGE}
+\newcommand{\pbcoverline}{\normalsize}
+\newcommand{\pbsummarytext}{\small}
+\newcommand{\pbpagenumber}{{\CJKfamily{pbsong}\fontsize{14bp}{14bp}\selectfont —\hspace{0.3em}\thepage\hspace{0.3em}—}}
+\makeatletter
+\fancypagestyle{normal}{\fancyhf{}\renewcommand{\headrulewidth}{0pt}\renewcommand{\footrulewidth}{0pt}
+  \fancyfoot[R]{\ifodd\value{page}\pbpagenumber\hspace*{14bp}\fi}
+  \fancyfoot[L]{\ifodd\value{page}\else\hspace*{14bp}\pbpagenumber\fi}}
+\fancypagestyle{plain}{\fancyhf{}\renewcommand{\headrulewidth}{0pt}\renewcommand{\footrulewidth}{0pt}
+  \fancyfoot[R]{\ifodd\value{page}\pbpagenumber\hspace*{14bp}\fi}
+  \fancyfoot[L]{\ifodd\value{page}\else\hspace*{14bp}\pbpagenumber\fi}}
+\makeatother
+""",
+}
+
+
+def layout_elements(layout: str, elements: dict) -> dict:
+    """``latex_elements`` of ``_config.yml`` (the book layout) adapted to ``layout``."""
+    if layout == "gongwen":
+        elements = {**elements, **GONGWEN}
+    else:
+        elements = {**elements, "preamble": elements.get("preamble", "") + BOOK_PREAMBLE}
+    elements["preamble"] += COMMON_PREAMBLE
+    return elements
+
+
 def edition_name(data: DataSet, year: int) -> str:
     """``2025 年度评估报告（中期评估）``."""
     return W("pdf.edition_name", year=year, kind=W(f"edition_kind.{data.catalogue.edition_kind(year)}"))
@@ -44,9 +174,9 @@ def cover(data: DataSet, year: int) -> str:
     plan = data.catalogue.plan
     lines = [
         r"\begin{titlepage}", r"\centering", r"\vspace*{30mm}",
-        rf"{{\sffamily\Huge\bfseries {tex_escape(plan['short_title_zh'])}\\[4mm] {tex_escape(W('pdf.evaluation'))}\par}}",
+        rf"{{\pbtitlefont\pbcovertitle {tex_escape(plan['short_title_zh'])}\\[4mm] {tex_escape(W('pdf.evaluation'))}\par}}",
         r"\vspace{14mm}",
-        rf"{{\sffamily\LARGE {tex_escape(edition_name(data, year))}\par}}", r"\vspace{10mm}",
+        rf"{{\pbtitlefont\pbcoverline {tex_escape(edition_name(data, year))}\par}}", r"\vspace{10mm}",
         rf"{{\large {tex_escape(W('pdf.subject_line', title=plan['title_zh']))}\\[2mm]（{tex_escape(plan['document_no'])}）\par}}",
         r"\vspace{8mm}",
         rf"{{\large {tex_escape(W('pdf.data_until', year=year))}\par}}",
@@ -70,12 +200,12 @@ def _pace_tex(pace: str, light: str) -> str:
     return rf"\textcolor[HTML]{{{colour.lstrip('#')}}}{{{symbol}\,{tex_escape(pace_text(pace, light))}}}"
 
 
-def summary_page(report: Report) -> str:
-    """One page for the meeting: pace and status of the plan's table, the commitments' lights and
-    red items, dimension scores, headline sentences."""
+def summary_rows(report: Report) -> tuple[list[str], list[list[Cell]], list[list[str]]]:
+    """The summary table of the plan's indicators: its columns, the cells as text (for column
+    widths, and the Word copy) and as LaTeX (coloured symbols)."""
     cat = report.cat
     head = report.headline().set_index("id")
-    rows = []
+    text_rows, tex_rows = [], []
     for ind in cat.table:
         r = head.loc[ind.id]
         value = W("none_text") if missing(r["value"]) else fmt_value(r["value"], ind.decimals, ind.unit)
@@ -84,42 +214,71 @@ def summary_page(report: Report) -> str:
         dim = cat.dimension_by_id[ind.dimension].short
         reason = None if missing(r["reason"]) else r["reason"]
         met_year = None if missing(r["met_year"]) else int(r["met_year"])
-        rows.append(rf"{ind.table_no} & {tex_escape(dim)} & {tex_escape(ind.name_zh)} & {tex_escape(value)} & "
-                    rf"{_pace_tex(r['pace'], r['light'])} & {_status_tex(r['status'], reason, met_year)} \\")
+        pace = f"{LIGHT_STYLE[r['light']][1]} {pace_text(r['pace'], r['light'])}"
+        status = f"{STATUS_STYLE[r['status']][1]} {status_word(r['status'], reason, met_year)}"
+        text_rows.append([Cell(str(ind.table_no)), Cell(dim), Cell(ind.name_zh), Cell(value), Cell(pace), Cell(status)])
+        tex_rows.append([str(ind.table_no), tex_escape(dim), tex_escape(ind.name_zh), tex_escape(value),
+                         _pace_tex(r["pace"], r["light"]), _status_tex(r["status"], reason, met_year)])
+    columns = [W(k) for k in ("col.no", "col.dimension", "col.indicator", "pdf.value", "col.pace", "col.status")]
+    return columns, text_rows, tex_rows
+
+
+def summary_lines(report: Report) -> tuple[list[str], list[str], str | None]:
+    """The summary's sentences, the dimension scores and the red commitments (names), as text."""
+    cat = report.cat
     scores = []
     for rec in report.summary.itertuples(index=False):
         name = W("total") if rec.dimension == "all" else cat.dimension_by_id[rec.dimension].name_zh
         score = W("none_text") if missing(rec.score) else f"{rec.score:.1f}"
-        scores.append(tex_escape(W("pdf.score", name=name, score=score)))
+        scores.append(W("pdf.score", name=name, score=score))
     table = W("table_name")
     lines = [sentences.pace_sentence(report, report.headline(), table),
              sentences.status_sentence(report, report.headline(), table), views.changes(report)[0]]
-    red = []
+    red = None
     if not report.commitments.empty:
         lines.append(sentences.commitments_sentence(report, report.commitments, W("all_commitments_subject")))
         missed = report.commitments[report.commitments["light"] == "red"]
         if not missed.empty:
-            names = W("enum_sep").join(missed.sort_values("id")["name_zh"])
-            red = [r"\par\smallskip", rf"\noindent{{\small\bfseries {tex_escape(W('pdf.red_items'))}}}"
-                                      rf"{{\small {tex_escape(names)}}}"]
+            red = W("enum_sep").join(missed.sort_values("id")["name_zh"])
+    return lines, scores, red
+
+
+def summary_page(report: Report) -> str:
+    """One page for the meeting: pace and status of the plan's table, the commitments' lights and
+    red items, dimension scores, headline sentences."""
+    columns, text_rows, tex_rows = summary_rows(report)
+    lines, scores, red_names = summary_lines(report)
+    red = [r"\par\smallskip", rf"\noindent{{\footnotesize\bfseries {tex_escape(W('pdf.red_items'))}}}"
+                              rf"{{\footnotesize {tex_escape(red_names)}}}"] if red_names else []
     demo = [rf"\par\smallskip{{\footnotesize\color{{orange!70!black}}{tex_escape(W('demo.notice'))}}}"] if report.has_demo else []
     legend = "　".join(rf"\textcolor[HTML]{{{LIGHT_STYLE[k][0].lstrip('#')}}}{{{LIGHT_STYLE[k][1]}\,{W('light.' + k)}}}"
                       for k in ("green", "yellow", "red"))
-    columns = " & ".join(tex_escape(W(k)) for k in ("col.no", "col.dimension", "col.indicator", "pdf.value",
-                                                    "col.pace", "col.status"))
+    widths, _ = Table(columns=columns, rows=text_rows, wide=frozenset({2})).layout()
+    spec = "".join(rf"\X{{{w}}}{{{sum(widths)}}}" for w in widths)
     title = tex_escape(W("pdf.summary"))
     return "\n".join([
         rf"\clearpage\phantomsection\addcontentsline{{toc}}{{chapter}}{{{title}}}", r"\thispagestyle{plain}",
-        rf"{{\centering\sffamily\LARGE\bfseries {title}\par}}", r"\vspace{5mm}",
-        rf"{{\small {tex_escape(' '.join(lines))}}}", r"\par\smallskip",
-        rf"\noindent{{\small\bfseries {tex_escape(W('pdf.scores'))}}}{{\small {'；'.join(scores)}}}",
+        rf"{{\centering\pbtitlefont\LARGE {title}\par}}", r"\vspace{5mm}",
+        rf"{{\noindent\pbsummarytext {tex_escape(' '.join(lines))}\par}}", r"\smallskip",
+        rf"{{\noindent\footnotesize\bfseries {tex_escape(W('pdf.scores'))}}}{{\footnotesize {tex_escape('；'.join(scores))}}}",
         *red, *demo,
         r"\par\medskip", r"{\footnotesize", r"\renewcommand{\arraystretch}{1.15}",
-        r"\begin{longtable}{@{}r l p{0.30\linewidth} r l l@{}}", r"\toprule",
-        columns + r" \\", r"\midrule", r"\endhead",
-        *rows, r"\bottomrule", r"\end{longtable}}",
-        r"{\footnotesize " + tex_escape(W("pdf.legend_lead")) + legend + tex_escape(W("pdf.legend_rest")) + "}",
+        rf"\begin{{longtable}}{{@{{}}{spec}@{{}}}}", r"\toprule",
+        " & ".join(tex_escape(c) for c in columns) + r" \\", r"\midrule", r"\endhead",
+        *(" & ".join(row) + r" \\" for row in tex_rows), r"\bottomrule", r"\end{longtable}}",
+        r"{\noindent\footnotesize " + tex_escape(W("pdf.legend_lead")) + legend + tex_escape(W("pdf.legend_rest")) + r"\par}",
         r"\clearpage",
+    ])
+
+
+def front_matter(report: Report) -> str:
+    """The summary and the contents, numbered i, ii … apart from the body (which starts at 1
+    with chapter 1); Sphinx's own ``\\sphinxtableofcontents`` would restart the roman numbers
+    after the summary."""
+    return "\n".join([
+        r"\pagenumbering{roman}", summary_page(report),
+        r"\begingroup\parskip 0pt\relax\sphinxtableofcontentshook\tableofcontents\endgroup",
+        r"\clearpage\pagenumbering{arabic}",
     ])
 
 
@@ -136,7 +295,7 @@ def latex_overrides(data: DataSet, year: int, title: str, author: str) -> dict:
     subject = W("pdf.subject", year=year) + (W("demo.pdf_subject") if report.has_demo else "")
     return {
         "maketitle": cover(data, year),
-        "tableofcontents": summary_page(report) + "\n\\sphinxtableofcontents",
+        "tableofcontents": front_matter(report),
         "extrapackages": r"\usepackage{booktabs}\usepackage{longtable}",
         "extraclassoptions": "openany,oneside",
         "hyperref": "\n".join([
@@ -149,39 +308,130 @@ def latex_overrides(data: DataSet, year: int, title: str, author: str) -> dict:
 
 def pdf_name(config: dict, year: int, ext: str = "pdf") -> str:
     """The edition's file name from the book's ``latex.latex_documents.targetname``
-    (``<name>.tex`` → ``<name>-2025.pdf``)."""
+    (``<name>.tex`` → ``<name>-2025.pdf``; ``ext="docx"`` for the Word copy)."""
     target = ((config.get("latex") or {}).get("latex_documents") or {}).get("targetname") or "book.tex"
     return f"{Path(target).stem}-{year}.{ext}"
 
 
 PDF_ROOT = "pdf-root"
+# Generated pages the PDF replaces with a compact version (see write_print_pages).
+PRINT_PAGES = {"generated/departments": "generated/departments-print", "generated/areas": "generated/areas-print",
+               "generated/data-appendix": "generated/data-appendix-print"}
 
 
 def pdf_toc(toc: dict) -> dict:
-    """The book's _toc.yml for LaTeX: a title-only root, the web root page becomes chapter 1.
+    """The book's _toc.yml for LaTeX: a title-only root, the web root page becomes chapter 1;
+    the compact versions of the long generated pages (:data:`PRINT_PAGES`).
 
     Sphinx turns the sections of the root document into chapters; with the root
     moved down, the introduction is one chapter like the others.
     """
-    parts = [dict(part, chapters=list(part["chapters"])) for part in toc["parts"]]
+    parts = [dict(part, chapters=[dict(c, file=PRINT_PAGES.get(c["file"], c["file"])) for c in part["chapters"]])
+             for part in toc["parts"]]
     parts[0]["chapters"].insert(0, {"file": toc["root"]})
     return {**toc, "root": PDF_ROOT, "parts": parts}
 
 
-def prepare_latex(book: Path, configs: Path, data: DataSet, year: int) -> None:
-    """Add what the LaTeX build needs: a title-only root page in ``book``, and
-    ``_toc_latex.yml`` / ``_config_latex.yml`` (front matter, metadata) in ``configs``.
-    The chapters it reads carry their charts' print images
+def departments_print(report: Report) -> str:
+    """The PDF's page by department: the summary table; each department's list is on the website."""
+    return "\n".join(["(departments)=", f"# {W('pages.departments.title')}", "",
+                      W("pages.departments.intro_print", year=report.year), "",
+                      views.by_department(report)._repr_markdown_(), ""])
+
+
+def areas_print(report: Report) -> str:
+    """The PDF's page by area: counts and lights per area, without the list of names."""
+    table = views.by_area(report)
+    table = Table(columns=list(table.columns[:-1]), rows=[row[:-1] for row in table.rows], caption=table.caption,
+                  numeric=table.numeric, note=table.note)
+    return "\n".join(["(areas)=", f"# {W('pages.areas.title')}", "", W("pages.areas.intro"), "",
+                      W("pages.areas.intro_print"), "", table._repr_markdown_(), ""])
+
+
+def appendix_print(data: DataSet, year: int) -> str:
+    """The PDF's data appendix: one row per series with its value in each year, and its sources
+    as numbers 〔1〕〔2〕… listed under the table (the website lists every value with its own row,
+    source and note). Demo values keep their mark (△)."""
+    cat = data.catalogue
+    obs = data.upto(year)
+    years = sorted(set(obs["year"]))
+    order = {s.id: k for k, s in enumerate([*cat.indicators, *cat.context])}
+    numbers: dict[str, int] = {}  # each source, numbered as it first appears
+    rows = []
+    for series in sorted(set(obs["indicator_id"]), key=lambda i: (order.get(i, len(order)), i)):
+        part = obs[obs["indicator_id"] == series].sort_values("year")
+        meta = cat.series_meta(series)
+        unit = "" if meta.unit in ("", "/") else W("pdf.unit", unit=meta.unit)
+        by_year = {int(r.year): r for r in part.itertuples(index=False)}
+        cells = [Cell(meta.name_zh + unit)]
+        for y in years:
+            r = by_year.get(y)
+            if r is None:
+                cells.append(Cell(W("none_text")))
+            else:
+                number = fmt_value(r.value, meta.decimals, meta.unit) if meta.unit == "是/否" else \
+                    fmt_number(r.value, meta.decimals)
+                cells.append(Cell(number + (W("pdf.demo_mark") if r.kind == "demo" else "")))
+        sources: dict[str, list[int]] = {}
+        for r in part.itertuples(index=False):
+            ref = W("pdf.source_ref", n=numbers.setdefault(r.source, len(numbers) + 1))
+            text = ref + (W("pdf.source_note", note=r.note) if isinstance(r.note, str) and r.note.strip() else "")
+            sources.setdefault(text, []).append(int(r.year))
+        cells.append(Cell(W("list_sep").join(W("pdf.source_years", years=_year_span(ys), source=s)
+                                             for s, ys in sources.items())))
+        rows.append(cells)
+    table = Table(columns=[W("col.indicator"), *(str(y) for y in years), W("col.source")], rows=rows,
+                  numeric=frozenset(range(1, len(years) + 1)),
+                  note=W("pdf.demo_legend") if (obs["kind"] == "demo").any() else None)
+    n_demo = int((obs["kind"] == "demo").sum())
+    lines = ["(data-appendix)=", f"# {W('appendix.title')}", "",
+             W("appendix.intro", year=year, n=len(obs), official=len(obs) - n_demo, demo=n_demo), "",
+             W("appendix.print_note"), ""]
+    if n_demo:
+        lines += ["```{warning}", W("demo.appendix"), "```", ""]
+    lines += ["(data-appendix-values)=", f"## {W('appendix.values')}", "", table._repr_markdown_(), "",
+              md_escape(W("pdf.sources")), ""]
+    lines += [f"- {md_escape(W('pdf.source_ref', n=n) + source)}" for source, n in numbers.items()]
+    return "\n".join(lines + [""])
+
+
+def _year_span(years: list[int]) -> str:
+    """``[2021, 2022, 2023, 2025]`` → ``2021–2023、2025``."""
+    spans, start = [], years[0]
+    for a, b in zip(years, years[1:] + [None]):
+        if b != a + 1:
+            spans.append(str(a) if a == start else f"{start}–{a}")
+            start = b
+    return W("enum_sep").join(spans)
+
+
+def write_print_pages(data: DataSet, year: int, folder: Path) -> None:
+    """The compact versions of the long generated pages, for the PDF (:data:`PRINT_PAGES`)."""
+    report = Report(data=data, year=year)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in {"departments-print.md": departments_print(report), "areas-print.md": areas_print(report),
+                       "data-appendix-print.md": appendix_print(data, year)}.items():
+        (folder / name).write_text(text, encoding="utf-8")
+
+
+def prepare_latex(book: Path, configs: Path, data: DataSet, year: int, layout: str = DEFAULT_LAYOUT) -> None:
+    """Add what the LaTeX build needs: a title-only root page and the compact print pages in
+    ``book``, and ``_toc_latex.yml`` / ``_config_latex.yml`` (layout, front matter, metadata) in
+    ``configs``. The chapters it reads carry their charts' print images
     (:func:`planbook.site.vega.add_print_images`)."""
     import yaml
 
     config = yaml.safe_load((configs / "_config.yml").read_text("utf-8"))
     title = config.get("title", "").split(" · ")[0]
-    (book / f"{PDF_ROOT}.md").write_text(f"# {title}\n", encoding="utf-8")
+    (book / f"{PDF_ROOT}.md").write_text(f"# {md_escape(title)}\n", encoding="utf-8")
+    write_print_pages(data, year, book / "generated")
     toc = yaml.safe_load((configs / "_toc.yml").read_text("utf-8"))
     (configs / "_toc_latex.yml").write_text(yaml.safe_dump(pdf_toc(toc), allow_unicode=True, sort_keys=False), encoding="utf-8")
-    elements = config["sphinx"]["config"].setdefault("latex_elements", {})
-    elements.update(latex_overrides(data, year, title, config.get("author", "")))
+    # The Word copy is made from the tree this build assembles (planbook.book.docx).
+    config["sphinx"]["extra_extensions"] = [*config["sphinx"].get("extra_extensions", []), "planbook.book.docx"]
+    sphinx = config["sphinx"]["config"]
+    sphinx["latex_elements"] = layout_elements(layout, sphinx.get("latex_elements", {}))
+    sphinx["latex_elements"].update(latex_overrides(data, year, title, config.get("author", "")))
     name = pdf_name(config, year)
     config["latex"]["latex_documents"] = {"targetname": name.replace(".pdf", ".tex")}
     (configs / "_config_latex.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")

@@ -43,6 +43,7 @@ class BuildResult:
     pdf: Path | None
     year: int
     seconds: float
+    docx: Path | None = None
 
 
 _STARTED = time.monotonic()
@@ -167,12 +168,14 @@ def draft_watermark(text: str) -> str:
             "\\SetWatermarkScale{0.9}\n\\SetWatermarkColor[gray]{0.85}\n")
 
 
-def edition_config(root: Path, data: DataSet, year: int, pdf_name: str | None = None, draft: bool = False) -> dict:
+def edition_config(root: Path, data: DataSet, year: int, pdf_name: str | None = None,
+                   docx_name: str | None = None, draft: bool = False) -> dict:
     """_config.yml plus what depends on the edition: title, date, demo banner; with ``draft``
     (``planbook build --draft``) a 征求意见稿 banner on every page and a watermark on every PDF page."""
     from planbook.words import W
 
     config = book_config(root)
+    config.pop("planbook", None)  # planbook's own settings (PDF layout): not Jupyter Book's
     sphinx_config = config.setdefault("sphinx", {}).setdefault("config", {})
     kind = data.catalogue.edition_kind(year)
     config["title"] = W("edition.title_annual" if kind == "annual" else "edition.title", title=config["title"],
@@ -186,6 +189,8 @@ def edition_config(root: Path, data: DataSet, year: int, pdf_name: str | None = 
     sphinx_config["planbook_downloads"] = download_names(year)
     if pdf_name:
         sphinx_config["planbook_pdf"] = pdf_name
+    if docx_name:
+        sphinx_config["planbook_docx"] = docx_name
     from planbook.book.pages import substitutions
 
     config.setdefault("parse", {})["myst_substitutions"] = substitutions(data, year)
@@ -354,9 +359,10 @@ class KeptPdf:
 
     path: Path  # a copy, in the staging folder
     inputs: list | None  # the input checksums it was made from (None: not known)
+    docx: Path | None = None  # the Word copy made with it (a copy, in the staging folder)
 
 
-def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, pdf: bool,
+def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, pdf: bool | str,
                   keys: dict[str, str], standby: Standby | None = None,
                   inputs: Path | None = None, force: bool = False, kept_pdf: KeptPdf | None = None,
                   draft: bool = False) -> Path:
@@ -365,8 +371,10 @@ def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, 
     ``keys`` are the chapters' notebook keys (:func:`planbook.build.cache.notebook_key`); ``inputs``
     is the snapshot of the data the notebooks read (:meth:`DataSet.snapshot`; the data folder
     itself when not given); with ``force`` no executed notebook is taken from the cache. A
-    website-only build of an edition that has published a PDF keeps that PDF (``kept_pdf``). A
-    ``draft`` is marked 征求意见稿 on every page and PDF page.
+    website-only build of an edition that has published a PDF keeps that PDF (``kept_pdf``).
+    ``pdf`` is the PDF's layout (``"book"`` or ``"gongwen"``, :mod:`planbook.book.pdf`) or False; a
+    PDF build also writes the Word copy (:mod:`planbook.book.docx`). A ``draft`` is marked
+    征求意见稿 on every page and PDF page.
 
     Everything that can overlap does: the website's Sphinx (and the PDF's) start at once and
     read the pages that need no notebook while the notebooks execute; the workers draw the
@@ -378,6 +386,7 @@ def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, 
     from planbook.book.downloads import download_names, write_downloads
     from planbook.book.editions import EDITION_FILE, edition_record
     from planbook.book.pages import write_generated_pages
+    from planbook.book.docx import TREE_FILE, write_docx
     from planbook.book.pdf import pdf_name as edition_pdf_name, prepare_latex, typeset
     from planbook.build import cache as nbcache
     from planbook.report.report import Report
@@ -389,11 +398,12 @@ def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, 
     shutil.copytree(root / "book", staged, ignore=shutil.ignore_patterns("chapters", "generated", "_build"))
     write_generated_pages(data, year, staged / "generated")
     key = nbcache.edition_key(root, keys, year, pdf or ("kept" if kept_pdf else False), data, draft)
-    pdf_name = edition_pdf_name(book_config(root), year) \
-        if pdf or kept_pdf else None
+    names = book_config(root)
+    pdf_name = edition_pdf_name(names, year) if pdf or kept_pdf else None
+    docx_name = edition_pdf_name(names, year, "docx") if pdf or (kept_pdf and kept_pdf.docx) else None
     configs = stage / "configs"
     configs.mkdir()
-    config = edition_config(root, data, year, pdf_name, draft)
+    config = edition_config(root, data, year, pdf_name, docx_name, draft)
     (configs / "_config.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     (configs / "_toc.yml").write_bytes((root / "_toc.yml").read_bytes())
 
@@ -416,18 +426,23 @@ def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, 
         latex_book, latex_configs = stage / "book-latex", stage / "configs-latex"
         shutil.copytree(staged, latex_book, ignore=shutil.ignore_patterns("chapters"))
         shutil.copytree(configs, latex_configs)
-        prepare_latex(latex_book, latex_configs, data, year)
+        prepare_latex(latex_book, latex_configs, data, year, layout=pdf if isinstance(pdf, str) else "book")
         prints.mkdir()
         # Chapters from the cache first (their images are mostly cached too), then the executed.
         cached = [c for c in chapter_names if c not in todo]
         runs.append(SphinxRun.start(work / "latex", "latex", latex_book, latex_configs, "_toc_latex.yml",
                                     "_config_latex.yml", prints, cached + order))
-    def make_pdf() -> Path:
+    def make_pdf() -> tuple[Path, Path]:
         latex = runs[1].finish(logs)
-        log(f"typesetting the {year} PDF (xelatex)")
-        path, passes = typeset(latex, logs, year, pdf_name)
+        log(f"typesetting the {year} PDF (xelatex) and writing its Word copy")
+        # The Word copy is written while XeLaTeX runs (another process).
+        with ThreadPoolExecutor(max_workers=1) as side:
+            word = side.submit(write_docx, latex / TREE_FILE, Report(data=data, year=year), stage / "word" / docx_name,
+                               book_config.get("title", ""), book_config.get("author", ""))
+            path, passes = typeset(latex, logs, year, pdf_name)
+            docx_path = word.result()
         log(f"typeset the {year} PDF in {passes} XeLaTeX runs")
-        return path
+        return path, docx_path
 
     try:
         with ThreadPoolExecutor(max_workers=2) as pool:
@@ -448,6 +463,7 @@ def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, 
             report = Report(data=data, year=year)
             write_downloads(report, extras / "downloads")
             record = edition_record(report, pdf_name, download_names(year))
+            record["docx"] = docx_name
             record["build_key"] = key
             if draft:
                 record["draft"] = True
@@ -459,7 +475,7 @@ def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, 
             (extras / EDITION_FILE).write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
             built = runs[0].finish(logs)
             log(f"the {year} website is written")
-            pdf_path = typeset_future.result() if typeset_future else None
+            pdf_path, docx_path = typeset_future.result() if typeset_future else (None, None)
     finally:
         for run in runs:
             run.stop()
@@ -471,9 +487,12 @@ def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, 
         os.replace(item, html / item.name)
     if pdf_path is not None:
         shutil.copyfile(pdf_path, html / pdf_name)
+        shutil.copyfile(docx_path, html / docx_name)
     elif kept_pdf is not None:
         log(f"kept the published {year} PDF (website only was rebuilt; build with --pdf to renew it)")
         shutil.copyfile(kept_pdf.path, html / pdf_name)
+        if kept_pdf.docx is not None:
+            shutil.copyfile(kept_pdf.docx, html / docx_name)
     return html
 
 
@@ -509,7 +528,7 @@ def write_root(site: Path, title: str, cat) -> None:
 
 def build(year: int | None = None, data_dir: str | Path | None = None, pdf: bool = False,
           out_dir: str | Path | None = None, all_years: bool = False, force: bool = False,
-          standby: Standby | None = None, draft: bool = False) -> list[BuildResult]:
+          standby: Standby | None = None, draft: bool = False, layout: str | None = None) -> list[BuildResult]:
     """Build editions and publish them only when every one of them succeeded.
 
     The site is ``<out_dir>/html`` (default ``_build/html``): a root page listing the
@@ -521,15 +540,21 @@ def build(year: int | None = None, data_dir: str | Path | None = None, pdf: bool
     ``book/chapters``. Workers in ``standby`` (see :class:`planbook.worker.Standby`) are
     used for the first edition's notebooks, and dismissed when not needed. With ``draft`` the
     editions built are marked 征求意见稿 (a banner on every page, a watermark on every PDF page).
+    ``layout`` is the PDF's (``book`` or ``gongwen``; default: ``planbook.pdf_layout`` of the
+    book's configuration); with ``pdf`` the Word copy is made too.
     """
     try:
+        if pdf:
+            from planbook.book.pdf import pdf_layout
+
+            pdf = pdf_layout(book_config(project_root()), layout)
         return _build(year, data_dir, pdf, out_dir, all_years, force, standby, draft)
     finally:
         if standby is not None:
             standby.dismiss()
 
 
-def _build(year: int | None, data_dir: str | Path | None, pdf: bool, out_dir: str | Path | None,
+def _build(year: int | None, data_dir: str | Path | None, pdf: bool | str, out_dir: str | Path | None,
            all_years: bool, force: bool, standby: Standby | None, draft: bool = False) -> list[BuildResult]:
     from planbook.book.editions import edition_years
     from planbook.build.lock import BuildLock, clean_stale
@@ -570,7 +595,7 @@ def _check_published_records(published: Path, rebuilt: list[int]) -> None:
             read_record(folder / EDITION_FILE)
 
 
-def _build_locked(root: Path, data: DataSet, years: list[int], pdf: bool, out: Path, published: Path,
+def _build_locked(root: Path, data: DataSet, years: list[int], pdf: bool | str, out: Path, published: Path,
                   stage: Path, default_out: bool, force: bool, standby: Standby | None,
                   started: float, draft: bool = False) -> list[BuildResult]:
     from planbook.book.pdf import pdf_name
@@ -582,7 +607,9 @@ def _build_locked(root: Path, data: DataSet, years: list[int], pdf: bool, out: P
 
     def done(y: int, t0: float) -> None:
         pdf_path = published / str(y) / pdf_name(config, y) if pdf else None
-        results.append(BuildResult(site=published / str(y), pdf=pdf_path, year=y, seconds=time.monotonic() - t0))
+        docx_path = published / str(y) / pdf_name(config, y, "docx") if pdf else None
+        results.append(BuildResult(site=published / str(y), pdf=pdf_path, year=y, seconds=time.monotonic() - t0,
+                                   docx=docx_path))
 
     # The inputs as read and validated, for the notebooks: the data folder may change meanwhile.
     inputs = data.snapshot(stage / "inputs")
@@ -601,12 +628,18 @@ def _build_locked(root: Path, data: DataSet, years: list[int], pdf: bool, out: P
             copy = stage / "published" / f"{y}" / pdf_file.name
             copy.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(pdf_file, copy)
-            kept_pdf = KeptPdf(copy, (prior.get("pdf_inputs") or prior.get("inputs")) if prior else None)
+            docx_file, docx_copy = published / str(y) / pdf_name(config, y, "docx"), None
+            if docx_file.is_file():
+                docx_copy = copy.with_name(docx_file.name)
+                shutil.copyfile(docx_file, docx_copy)
+            kept_pdf = KeptPdf(copy, (prior.get("pdf_inputs") or prior.get("inputs")) if prior else None, docx_copy)
         if not force and prior and prior.get("build_key"):
             mode = pdf or ("kept" if kept_pdf else False)
             same = {nbcache.edition_key(root, keys, y, mode, data, draft)}
-            if not pdf:  # what a PDF build of the same inputs published is as good
-                same.add(nbcache.edition_key(root, keys, y, True, data, draft))
+            if not pdf:  # what a PDF build of the same inputs published is as good, whatever its layout
+                from planbook.book.pdf import LAYOUTS
+
+                same.update(nbcache.edition_key(root, keys, y, lay, data, draft) for lay in LAYOUTS)
             if prior["build_key"] in same:
                 log(f"edition {y} unchanged since it was published: kept")
                 done(y, t0)

@@ -178,37 +178,131 @@ class Table:
 
     def _repr_markdown_(self) -> str:
         """A MyST list-table: the LaTeX writer turns it into a longtable that breaks across
-        pages, with column widths from the content so long text wraps inside its column."""
+        pages, with column widths from the content (:meth:`layout`). A table too wide for the
+        line is set in smaller type, or on a landscape page of its own (raw LaTeX around it,
+        which the website ignores)."""
         caption = f" {md_escape(self.caption)}" if self.caption else ""
+        widths, fit = self.layout()
         lines = [f":::{{list-table}}{caption}", ":header-rows: 1", ":class: longtable",
-                 f":widths: {' '.join(str(w) for w in self.column_widths())}", ""]
+                 f":widths: {' '.join(str(w) for w in widths)}", ""]
         for row in [[Cell(c) for c in self.columns], *self.rows]:
             for k, cell in enumerate(row):
                 lines.append(f"{'* -' if k == 0 else '  -'} {cell.as_markdown() or ' '}")
         lines.append(":::")
         if self.note:
             lines += ["", md_escape(self.note)]
+        if fit != "normal":
+            begin, end = _TABLE_FIT[fit]
+            lines = ["```{raw} latex", begin, "```", "", *lines, "", "```{raw} latex", end, "```"]
         return "\n".join(lines)
 
     def column_widths(self) -> list[int]:
-        """Relative widths for LaTeX: long text columns share the line (capped at 20), and every
-        column is at least as wide as its longest unbreakable run (a year, a number with its unit:
-        LaTeX cannot wrap those) plus padding, and never narrower than 8 (four Chinese characters)."""
-        def width(text: str) -> int:
-            return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text.replace("\\", ""))
+        """Relative column widths for LaTeX (see :meth:`layout`)."""
+        return self.layout()[0]
 
-        def longest_run(text: str) -> int:
-            runs = re.findall(r"[\x21-\x7e]+", text.replace("\\", ""))
-            return max((len(r) for r in runs), default=0)
+    def layout(self) -> tuple[list[int], str]:
+        """Column widths for the PDF, and how the table fits: ``normal``, ``small`` (8 pt type)
+        or ``landscape`` (a page of its own, turned).
 
-        widths = []
-        for k, name in enumerate(self.columns):
-            cells = [row[k].as_markdown() for row in self.rows]
-            longest = max([min(8, width(name))] + [width(c) for c in cells])
-            unbreakable = max([0] + [longest_run(c) for c in cells])
-            widths.append(max(8, unbreakable + 3, min(20, longest)))
-        return widths
+        The PDF sets tables in 9 pt on a line of about 50 em (:data:`TABLE_EM`, both layouts).
+        A column of short entries (a status, a value with its unit, a date, a count: none wider
+        than :data:`ATOMIC_EM`) is given its widest entry, so that no entry is broken; a column
+        of text (names, sources: the table's ``wide`` columns, or any wider entry) wraps, but
+        never inside a run of Latin letters and digits (LaTeX cannot break those), and the
+        header is not broken below :data:`HEADER_EM`. The text columns share what is left, the
+        widest capped first, each given :data:`TEXT_EM` if it can be. What does not fit is set in
+        8 pt, then with narrower text columns, and when nothing fits it goes on a landscape
+        page (:data:`LANDSCAPE_EM`).
+        Widths are in tenths of an em and include the cell padding, so that they add up to the
+        line (Sphinx's ``\\X`` columns).
+        """
+        cells = [[self.columns[k], *(row[k].as_markdown() for row in self.rows)] for k in range(len(self.columns))]
+        natural = [max(text_em(c) for c in col) for col in cells]
+        text = [n > ATOMIC_EM or (k in self.wide and n > HEADER_EM) for k, n in enumerate(natural)]
+        least = [max([_least_em(col[0], HEADER_EM)] + [_least_em(c, 0.0 if wraps else ATOMIC_EM) for c in col[1:]])
+                 for col, wraps in zip(cells, text)]
+        short = [max([m, *(text_em(c) for c in col[1:])]) for col, m in zip(cells, least)]
+        roomy = [max(m, min(n, TEXT_EM)) if wraps else s for n, m, s, wraps in zip(natural, least, short, text)]
+        tight = [m if wraps else s for m, s, wraps in zip(least, short, text)]
+        pad = CELL_PAD_EM * len(cells)
+        for fit, line, need in (("normal", TABLE_EM, roomy), ("small", TABLE_EM * 9 / 8, roomy),
+                                ("normal", TABLE_EM, tight), ("small", TABLE_EM * 9 / 8, tight),
+                                ("landscape", LANDSCAPE_EM, roomy), ("landscape", LANDSCAPE_EM, tight)):
+            if sum(need) + pad <= line:
+                break
+        content = _share(natural, need, line - pad)
+        return [max(1, round((w + CELL_PAD_EM) * 10)) for w in content], fit
 
+
+# The PDF's tables: 9 pt type on a line of 451 bp (book layout: A4 less 1 in margins) or 442 bp
+# (公文 layout: 156 mm), about 50 em; a little is kept back for rules and rounding. Landscape
+# pages hold 225-246 mm. \tabcolsep is 3 pt in both layouts: 0.67 em of padding per column.
+TABLE_EM = 48.5
+LANDSCAPE_EM = 69.0
+CELL_PAD_EM = 0.7
+ATOMIC_EM = 11.0  # entries up to this wide (a pace: ● 绿灯 · 快于序时进度) are never broken
+HEADER_EM = 7.0  # nor a header up to this wide
+TEXT_EM = 8.0  # a column of text is given this much (eight characters a line) when it can be
+# Raw LaTeX around a table that does not fit the line in 9 pt (see planbook.book.pdf's preamble).
+_TABLE_FIT = {"small": (r"\begingroup\renewcommand{\pbtablefont}{\pbtablesmall}", r"\endgroup"),
+              "landscape": (r"\begin{landscape}", r"\end{landscape}")}
+
+_ASCII_RUN = re.compile(r"[\x21-\x7e]+")
+
+
+def char_em(ch: str) -> float:
+    """The width of a character in em, as the PDF's fonts set it (CJK, symbols and dashes are
+    full width; Latin letters and digits about half)."""
+    if ch == " ":
+        return 0.3
+    if ord(ch) < 0x80:
+        return 0.62 if ch.isupper() or ch in "%@#&mwMW" else 0.55
+    if ord(ch) < 0x2000 and ch not in "·×":
+        return 0.6
+    return 1.0
+
+
+def text_em(text: str) -> float:
+    """The width of a line of text in em (Markdown escapes are not counted)."""
+    return sum(char_em(ch) for ch in re.sub(r"\\(.)", r"\1", text))
+
+
+def _least_em(text: str, whole: float) -> float:
+    """What a column must give ``text``: all of it up to ``whole`` em; else each word (between
+    spaces) up to ``whole`` em, and of longer words their longest run of Latin letters and
+    digits (or two characters)."""
+    plain = re.sub(r"\\(.)", r"\1", text)
+    if text_em(plain) <= whole:
+        return text_em(plain)
+    least = 2.0
+    for word in plain.split():
+        width = text_em(word)
+        least = max(least, width if width <= whole else max([0.0] + [text_em(r) for r in _ASCII_RUN.findall(word)]))
+    return least
+
+
+def _share(natural: list[float], least: list[float], room: float) -> list[float]:
+    """Widths between ``least`` and ``natural`` adding up to ``room``: the widest columns are
+    capped first (water-filling); spare room goes to every column in proportion."""
+    natural = [max(n, m) for n, m in zip(natural, least)]
+    if sum(natural) <= room:
+        spare = room - sum(natural)
+        return [n + spare * n / sum(natural) for n in natural]
+    if sum(least) >= room:
+        return [m * room / sum(least) for m in least]
+    lo, hi = 0.0, max(natural)
+    for _ in range(50):
+        cap = (lo + hi) / 2
+        if sum(max(m, min(n, cap)) for n, m in zip(natural, least)) > room:
+            hi = cap
+        else:
+            lo = cap
+    widths = [max(m, min(n, lo)) for n, m in zip(natural, least)]
+    spare = room - sum(widths)
+    flexible = [k for k, (w, n) in enumerate(zip(widths, natural)) if w < n] or list(range(len(widths)))
+    for k in flexible:
+        widths[k] += spare / len(flexible)
+    return widths
 
 
 def plain_table(frame: pd.DataFrame) -> str:

@@ -184,10 +184,10 @@ def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict, 
     year = app.config.planbook_edition_year
     if year and "body" in context:
         context["body"] = edition_bar(pagename, year, app.config.planbook_pdf,
-                                      app.config.planbook_downloads) + context["body"]
+                                      app.config.planbook_downloads, app.config.planbook_docx) + context["body"]
 
 
-def edition_bar(pagename: str, year: int, pdf: str, downloads: dict) -> str:
+def edition_bar(pagename: str, year: int, pdf: str, downloads: dict, docx: str = "") -> str:
     """Links to the other editions (filled in by the site's editions.js) and to the downloads."""
     edition_root = "../" * pagename.count("/")
     site_root = edition_root + "../"
@@ -197,6 +197,8 @@ def edition_bar(pagename: str, year: int, pdf: str, downloads: dict) -> str:
     links = []
     if pdf:
         links.append(f'<a href="{edition_root}{e(pdf)}" download>{e(W("downloads.pdf"))}</a>')
+    if docx:
+        links.append(f'<a href="{edition_root}{e(docx)}" download>{e(W("downloads.docx"))}</a>')
     for key, names in sorted(downloads.items()):
         files = " / ".join(f'<a href="{edition_root}downloads/{e(name)}" download>{fmt.upper()}</a>'
                            for fmt, name in sorted(names.items()))
@@ -275,6 +277,7 @@ def setup(app: Sphinx) -> dict:
     app.add_config_value("planbook_demo_banner", "", "html")
     app.add_config_value("planbook_draft_banner", "", "html")  # 征求意见稿 (planbook build --draft)
     app.add_config_value("planbook_pdf", "", "html")  # file name of the edition's PDF, beside the site
+    app.add_config_value("planbook_docx", "", "html")  # file name of its Word copy, beside the PDF
     app.add_config_value("planbook_edition_year", 0, "html")
     app.add_config_value("planbook_downloads", {}, "html")  # {key: {csv: name, xlsx: name}}
     _patch_imgmath()

@@ -1,0 +1,328 @@
+"""What happens to the report after it is built (issue 17): the 公文 PDF for the review meeting and
+the people's congress, the Word copy for comment rounds, and the hand-over of the site.
+
+One extra build: the 公文 layout of the session's 2022 edition, in a copy of its output folder (the
+executed notebooks come from the cache, so only Sphinx and XeLaTeX run again).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from conftest import BOOK_DATA, ROOT, STATS, run_cli
+from planbook.project import chapters
+
+MM = 72 / 25.4  # PDF points per millimetre
+
+
+def run(*cmd: str) -> str:
+    return subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+
+
+def words(pdf: Path, page: int) -> list[tuple[float, float, float, float, str]]:
+    """Every word of a page with its box (points): xMin, yMin, xMax, yMax, text."""
+    html = run("pdftotext", "-f", str(page), "-l", str(page), "-bbox", str(pdf), "-")
+    return [(float(a), float(b), float(c), float(d), w) for a, b, c, d, w in
+            re.findall(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<', html)]
+
+
+# --- the 公文 layout ---------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def gongwen(site, tmp_path_factory) -> Path:
+    from planbook.build.pipeline import build
+
+    out = tmp_path_factory.mktemp("gongwen") / "out"
+    shutil.copytree(site.parent.parent, out, symlinks=True, ignore=shutil.ignore_patterns(".lock"))
+    [result] = build(year=2022, data_dir=BOOK_DATA, out_dir=out, pdf=True, layout="gongwen")
+    assert result.pdf.is_file() and result.docx.is_file()
+    return result.pdf
+
+
+def body_pages(pdf: Path) -> list[int]:
+    """Pages of running text: chapter 1 onwards, with at least ten lines of 3号 (16 bp) type."""
+    n = int(re.search(r"Pages:\s+(\d+)", run("pdfinfo", str(pdf))).group(1))
+    found = []
+    for page in range(1, n + 1):
+        lines = {round(w[3], 1) for w in words(pdf, page) if abs((w[3] - w[1]) - 16) < 0.3}
+        if len(lines) >= 10:
+            found.append(page)
+        if len(found) >= 6:
+            break
+    return found
+
+
+def test_gongwen_body_is_fangsong_on_an_a4_page(gongwen):
+    fonts = run("pdffonts", str(gongwen))
+    assert "FandolFang-Regular" in fonts  # 仿宋 body
+    assert "FandolSong-Bold" in fonts  # titles: bold Song stands in for 小标宋
+    assert "Noto Serif" not in fonts  # nothing of the book layout's body
+    assert "Page size:       595.28 x 841.89 pts (A4)" in run("pdfinfo", str(gongwen))
+    log = (gongwen.parent.parent.parent / "logs" / "latex.log").read_text("utf-8", errors="replace")
+    assert re.findall(r"Overfull \\hbox.*", log) == [] and "Missing character" not in log
+
+
+def test_gongwen_type_area_margins_and_line_grid(gongwen):
+    """GB/T 9704-2012: type area 156 x 225 mm, top margin 37 mm, left margin 28 mm; 3号 body on
+    22 lines of 28 characters."""
+    pages = body_pages(gongwen)
+    assert len(pages) >= 3
+    punctuation = "，。、；：？！“”‘’（）《》"  # full-width: their boxes are half blank, and that half may sit outside
+    for page in pages:
+        text = [w for w in words(gongwen, page) if w[1] < (37 + 225) * MM]
+        body = [w for w in text if abs((w[3] - w[1]) - 16) < 0.3]
+        left = min(w[0] for w in body if w[4][0] not in punctuation) / MM
+        right = max(w[2] for w in body if w[4][-1] not in punctuation) / MM
+        top = min(w[1] for w in text) / MM
+        assert 27.5 <= left <= 28 + 11.5, (page, left)  # 28 mm (an indented first line: two characters in)
+        assert right <= 28 + 156 + 0.5, (page, right)
+        assert 36.5 <= top <= 48, (page, top)  # the first line's top at 37 mm (a chapter title's a little lower)
+        baselines = sorted({round(w[3], 1) for w in body})
+        gaps = [round(b - a, 1) for a, b in zip(baselines, baselines[1:])]
+        assert max(set(gaps), key=gaps.count) in (28.9, 29.0)  # 225 mm / 22 lines = 28.95 bp
+        assert (baselines[-1] - baselines[0]) / 28.95 + 1 <= 22.05  # no more than 22 lines
+    left_edges = [min(w[0] for w in words(gongwen, p) if abs((w[3] - w[1]) - 16) < 0.3 and w[4][0] not in punctuation)
+                  for p in pages]
+    assert min(left_edges) == pytest.approx(28 * MM, abs=1.5)
+    tops = [min(w[1] for w in words(gongwen, p)) for p in pages]
+    assert min(tops) == pytest.approx(37 * MM, abs=2.5)
+    full = []
+    for page in pages:
+        lines: dict[float, str] = {}
+        for w in words(gongwen, page):
+            if abs((w[3] - w[1]) - 16) < 0.3:
+                lines[round(w[3], 1)] = lines.get(round(w[3], 1), "") + w[4]
+        full += [sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff" or ch in "，。；：、（）“”") for text in lines.values()
+                 if re.fullmatch(r"[\u4e00-\u9fff，。；：、（）“”]+", text)]
+    assert full and max(full) == 28  # a line of Chinese holds 28 characters
+
+
+def test_gongwen_page_numbers(gongwen):
+    """"— 1 —" in 4号 (14 bp) at the foot, 7 mm below the type area; odd pages right, even left."""
+    n = int(re.search(r"Pages:\s+(\d+)", run("pdfinfo", str(gongwen))).group(1))
+    text = run("pdftotext", "-layout", str(gongwen), "-")
+    assert re.search(r"—\s*1\s*—", text) and re.search(r"—\s*ii\s*—", text)
+    checked = 0
+    for page in range(2, min(n, 14)):
+        foot = [w for w in words(gongwen, page) if w[1] > (37 + 225) * MM]
+        if not foot:
+            continue
+        assert [w[4] for w in foot][0] == "—" and [w[4] for w in foot][-1] == "—"
+        assert all(abs((w[3] - w[1]) - 14) < 0.3 for w in foot)
+        assert (min(w[1] for w in foot) / MM) == pytest.approx(37 + 225 + 7, abs=1.0)
+        number = int(next(w[4] for w in foot if w[4].isdigit())) if any(w[4].isdigit() for w in foot) else None
+        if number is not None:
+            centre = (foot[0][0] + foot[-1][2]) / 2 / MM
+            assert (centre > 105) == (number % 2 == 1), (page, number, centre)
+            checked += 1
+    assert checked >= 3
+
+
+# --- the Word copy -------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def word(site):
+    from docx import Document
+
+    path = site / "licheng-evaluation-2022.docx"
+    assert path.is_file()
+    return Document(str(path))
+
+
+def test_word_copy_has_the_chapters_as_headings(word, site):
+    headings = [(p.style.name, p.text) for p in word.paragraphs if p.style.name.startswith("Heading")]
+    chapters = [text for style, text in headings if style == "Heading 1"]
+    for title in ("会议摘要", "关于本评估", "总体评估", "智慧城镇化", "绿色城镇化", "均衡城镇化", "双向城镇化",
+                  "评估方法", "数据附录", "版本说明"):
+        assert any(title in c for c in chapters), (title, chapters)
+    assert any(c.startswith("第一章") for c in chapters)
+    assert sum(1 for style, _ in headings if style == "Heading 2") >= 20  # sections: 一、二、…
+    # Word's heading styles carry the outline level the navigation pane lists.
+    for level in (1, 2):
+        assert word.styles[f"Heading {level}"].element.xpath("./w:pPr/w:outlineLvl/@w:val") == [str(level - 1)]
+
+
+def test_word_copy_has_the_indicator_tables_and_the_charts(word, site):
+    tables = [[[c.text for c in row.cells] for row in t.rows] for t in word.tables]
+    overview = [t for t in tables if t and t[0][:3] == ["维度", "序号", "指标"]]
+    assert overview and len(overview[0]) == 23  # 22 indicators of 专栏1 and the header row
+    assert any("89.1%" in cell for row in overview[0] for cell in row)  # a fixture value
+    scorecards = [t for t in tables if t and "完成进度 / 时序进度" in t[0]]
+    assert len(scorecards) == 4
+    # Demo values keep their mark in the tables, and the cover says so.
+    assert any("（演示）" in cell for t in tables for row in t for cell in row)
+    assert any("本报告含演示数据" in cell for t in tables for row in t for cell in row)
+    # One picture per chart of the site.
+    charts = sum((site / "chapters" / f"{c}.html").read_text("utf-8").count('class="pb-chart"') for c in chapters(ROOT))
+    assert len(word.inline_shapes) == charts >= 20
+
+
+def test_word_copy_is_deterministic_and_linked(site):
+    from planbook.book.docx import TREE_FILE, write_docx
+    from planbook.inputs.dataset import load
+    from planbook.report.report import Report
+
+    published = site / "licheng-evaluation-2022.docx"
+    tree = site.parent.parent / "cache" / "sphinx" / "2022" / "latex" / "out" / "_build" / "latex" / TREE_FILE
+    again = write_docx(tree, Report(data=load(BOOK_DATA), year=2022), site.parent.parent / "again.docx",
+                       "济南市历城区新型城镇化规划实施评估", "历城区新型城镇化规划评估工作组（planbook）")
+    assert again.read_bytes() == published.read_bytes()
+    with zipfile.ZipFile(published) as zf:
+        assert {i.date_time for i in zf.infolist()} == {(2022, 12, 31, 0, 0, 0)}
+        assert b"2022-12-31T00:00:00Z" in zf.read("docProps/core.xml")
+    assert 'href="licheng-evaluation-2022.docx"' in (site / "intro.html").read_text("utf-8")
+    assert 'href="2022/licheng-evaluation-2022.docx"' in (site.parent / "index.html").read_text("utf-8")
+    assert '"docx": "licheng-evaluation-2022.docx"' in (site / "edition.json").read_text("utf-8")
+
+
+# --- the hand-over --------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def handed_over(site, tmp_path_factory) -> tuple[Path, Path]:
+    where = tmp_path_factory.mktemp("handover")
+    code, out, err = run_cli("publish", "--site", str(site.parent), "--zip", str(where / "评估网站.zip"),
+                             "--to", str(where / "copy"))
+    assert code == 0, err
+    assert "1 edition(s)" in out
+    return where / "评估网站.zip", where / "copy"
+
+
+def test_publish_copies_everything_without_links(handed_over, site):
+    archive, copy = handed_over
+    assert not any(p.is_symlink() for p in copy.rglob("*"))
+    for name in ("index.html", "editions.js", "使用说明.txt", "2022/index.html", "2022/licheng-evaluation-2022.pdf",
+                 "2022/licheng-evaluation-2022.docx", "2022/edition.json", "2022/downloads/assessment-2022.xlsx",
+                 "2022/downloads/observations-2022.csv", "2022/chapters/smart.html", "2022/_static/planbook.css"):
+        assert (copy / name).is_file(), name
+    published = {p.relative_to(site.parent) for p in site.parent.rglob("*")
+                 if p.is_file() and not any(part.startswith(".") for part in p.relative_to(site.parent).parts)}
+    assert published <= {p.relative_to(copy) for p in copy.rglob("*") if p.is_file()}
+    with zipfile.ZipFile(archive) as zf:
+        names = set(zf.namelist())
+    assert {f"评估网站/{p.as_posix()}" for p in published} <= names
+    # Deterministic: the same site gives the same archive.
+    again = archive.parent / "again" / archive.name
+    assert run_cli("publish", "--site", str(site.parent), "--zip", str(again))[0] == 0
+    assert again.read_bytes() == archive.read_bytes()
+    # A copy planbook made may be replaced; any other folder is refused, in Chinese when asked.
+    assert run_cli("publish", "--site", str(site.parent), "--to", str(copy))[0] == 0
+    other = copy.parent / "someone-else"
+    other.mkdir()
+    (other / "notes.txt").write_text("keep me", encoding="utf-8")
+    code, out, err = run_cli("publish", "--site", str(site.parent), "--to", str(other), "--lang", "zh")
+    assert code == 2 and str(other) in err and "不是空文件夹" in err and "Traceback" not in err
+    assert (other / "notes.txt").read_text("utf-8") == "keep me"
+
+
+def test_published_archive_opens_from_disk_offline(handed_over, tmp_path):
+    from test_browser import CHROMIUM, open_offline
+    from playwright.sync_api import sync_playwright
+
+    archive, _ = handed_over
+    with zipfile.ZipFile(archive) as zf:
+        zf.extractall(tmp_path)
+    root = tmp_path / "评估网站"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu",
+                                                                    "--no-first-run", "--disable-background-networking"])
+        try:
+            for page_path, check in ((root / "index.html", "a[href='2022/index.html']"),
+                                     (root / "2022" / "chapters" / "smart.html", ".pb-chart svg"),
+                                     (root / "2022" / "intro.html", "#pb-editions a")):
+                context, page, outside, errors = open_offline(browser, page_path.as_uri())
+                try:
+                    page.wait_for_selector(check, timeout=20000)
+                    assert outside == [] and errors == [], (page_path, outside, errors)
+                    STATS["pages checked"] += 1
+                finally:
+                    context.close()
+            # The root page's links lead to files inside the unpacked archive.
+            html = (root / "index.html").read_text("utf-8")
+            for href in re.findall(r'href="([^"#?]+)"', html):
+                if not href.startswith(("http:", "https:", "mailto:")):
+                    assert (root / href).is_file(), href
+        finally:
+            browser.close()
+
+
+# --- tables that fit the page (issue 14's PDF) ----------------------------------------------------
+
+@pytest.fixture(scope="module")
+def report():
+    from planbook.inputs.dataset import load
+    from planbook.report.report import Report
+
+    return Report(data=load(BOOK_DATA), year=2022)
+
+
+def content_em(table) -> list[float]:
+    from planbook.report.format import CELL_PAD_EM, LANDSCAPE_EM, TABLE_EM
+
+    widths, fit = table.layout()
+    line = {"normal": TABLE_EM, "small": TABLE_EM * 9 / 8, "landscape": LANDSCAPE_EM}[fit]
+    assert sum(widths) == pytest.approx(line * 10, abs=len(widths))  # the columns fill the line
+    return [w / 10 - CELL_PAD_EM for w in widths]
+
+
+def test_short_entries_are_never_broken(report):
+    """Statuses, paces, values with units and headers keep their line: the columns that were
+    squeezed ("2025 年 目 标", "平 方 米", statuses wrapping) get their widest entry."""
+    from planbook.report import views
+    from planbook.report.format import text_em
+
+    tables = [views.status_overview(report), views.score_table(report), views.by_department(report),
+              *(views.scorecard(report, d.id) for d in report.cat.dimensions)]
+    for table in tables:
+        widths = content_em(table)
+        for k, name in enumerate(table.columns):
+            if name in ("序时进度", "状态", "单位", "2025年目标", "维度", "绿灯", "红灯", "得分"):
+                longest = max([text_em(name)] + [text_em(row[k].as_markdown()) for row in table.rows])
+                assert widths[k] >= longest - 0.01, (table.caption, name, widths[k], longest)
+
+
+def test_a_table_too_wide_for_the_line_is_set_smaller_or_turned():
+    from planbook.report.format import Cell, Table
+
+    status = "● 绿灯 · 快于序时进度"
+    narrow = Table(columns=["指标", "状态"], rows=[[Cell("城镇新增就业人数"), Cell(status)]])
+    assert narrow.layout()[1] == "normal" and "landscape" not in narrow._repr_markdown_()
+    crowded = Table(columns=[f"第{k}项" for k in range(11)], rows=[[Cell("进展顺利")] * 11])
+    assert crowded.layout()[1] == "small" and r"\pbtablesmall" in crowded._repr_markdown_()
+    wide = Table(columns=[f"第{k}项" for k in range(8)], rows=[[Cell(status)] * 8])
+    assert wide.layout()[1] == "landscape"
+    md = wide._repr_markdown_()
+    assert md.startswith("```{raw} latex\n\\begin{landscape}") and md.rstrip().endswith("\\end{landscape}\n```")
+
+
+def test_checksums_get_a_column_wide_enough(report):
+    """The SHA-256 column ran 74-86 pt off the page: an unbreakable run gets its width."""
+    from planbook.report.format import Cell, Table, text_em
+
+    sha = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+    table = Table(columns=["文件", "SHA-256"], rows=[[Cell("observations/2022.csv"), Cell(sha)]])
+    assert table.layout()[1] == "normal"
+    assert content_em(table)[1] >= text_em(sha)
+
+
+def test_the_print_appendix_has_one_row_per_series(report):
+    from planbook.book.pdf import appendix_print, pdf_toc, PRINT_PAGES
+
+    obs = report.data.upto(2022)
+    text = appendix_print(report.data, 2022)
+    rows = [line for line in text.splitlines() if line.startswith("* -")]
+    assert len(rows) == 1 + obs["indicator_id"].nunique() < len(obs)  # header + one row per series
+    assert "△" in text and "△ 为演示数据" in text  # demo values keep a mark, explained under the table
+    toc = yaml_toc()
+    assert {c["file"] for p in pdf_toc(toc)["parts"] for c in p["chapters"]} >= set(PRINT_PAGES.values())
+
+
+def yaml_toc() -> dict:
+    import yaml
+
+    return yaml.safe_load((Path(__file__).resolve().parents[1] / "_toc.yml").read_text("utf-8"))
