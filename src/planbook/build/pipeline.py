@@ -438,7 +438,7 @@ def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, 
         # The Word copy is written while XeLaTeX runs (another process).
         with ThreadPoolExecutor(max_workers=1) as side:
             word = side.submit(write_docx, latex / TREE_FILE, Report(data=data, year=year), stage / "word" / docx_name,
-                               book_config.get("title", ""), book_config.get("author", ""))
+                               names.get("title", ""), names.get("author", ""))
             path, passes = typeset(latex, logs, year, pdf_name)
             docx_path = word.result()
         log(f"typeset the {year} PDF in {passes} XeLaTeX runs")
