@@ -157,14 +157,16 @@ def pdf_name(config: dict, year: int, ext: str = "pdf") -> str:
 PDF_ROOT = "pdf-root"
 
 
-def pdf_toc(toc: dict) -> dict:
-    """The book's _toc.yml for LaTeX: a title-only root, the web root page becomes chapter 1.
+# Pages of the website only: the indicator pages (the PDF has the chapters' tables and the data
+# appendix). The web's root page, the results at a glance, is the PDF's meeting summary.
+WEB_ONLY = ("generated/indicators",)
 
-    Sphinx turns the sections of the root document into chapters; with the root
-    moved down, the introduction is one chapter like the others.
-    """
-    parts = [dict(part, chapters=list(part["chapters"])) for part in toc["parts"]]
-    parts[0]["chapters"].insert(0, {"file": toc["root"]})
+
+def pdf_toc(toc: dict) -> dict:
+    """The book's _toc.yml for LaTeX: a title-only root instead of the web's landing page, and
+    without the pages of the website only (:data:`WEB_ONLY`)."""
+    parts = [dict(part, chapters=[c for c in part["chapters"] if c.get("file") not in WEB_ONLY])
+             for part in toc["parts"]]
     return {**toc, "root": PDF_ROOT, "parts": parts}
 
 
