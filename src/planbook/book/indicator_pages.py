@@ -23,12 +23,13 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 
 from planbook.assess.progress import STATUSES
 from planbook.plan.catalogue import Indicator
-from planbook.report import charts, sentences, views
+from planbook.report import VEGA_LITE_BUNDLE, charts, sentences, views
 from planbook.report.format import (INDICATOR_PAGES, LIGHT_STYLE, Cell, Table, fmt_number, fmt_share, fmt_value, missing,
                                     md_escape, pace_badge_html, status_badge_html, status_word)
 from planbook.report.report import Report
@@ -39,6 +40,9 @@ INDEX_PAGE = "indicators"  # generated/indicators.md, with the pages in generate
 RESULTS_PAGE = "results"  # generated/results.md, included by book/index.md
 DATA_FOLDER = "data"  # generated/extra/data/ → <edition>/data/ on the site
 LIGHTS_SHOWN = ("green", "yellow", "red", "none")
+# The Vega-Lite compiler, loaded by the indicator pages only (each compiles its chart itself).
+CHART_SCRIPT = f'<script src="../../_static/{VEGA_LITE_BUNDLE}"></script>'
+
 
 
 def e(text) -> str:
@@ -61,10 +65,14 @@ def chapter_label(dimension: str, section: str = "scorecard") -> str:
 
 # --- the numbers behind a verdict ------------------------------------------------------------
 
-def _records(report: Report, ind: Indicator) -> pd.DataFrame:
-    rows = report.frame[report.frame["id"] == ind.id].copy()
-    rows["_order"] = [0 if h else 1 for h in rows["headline"]]
-    return rows.sort_values(["_order", "milestone"], kind="stable")
+def records_by_id(report: Report) -> dict[str, list[dict]]:
+    """Each indicator's records (one per milestone) as dicts, the headline one first."""
+    frame = report.frame.assign(_order=[0 if h else 1 for h in report.frame["headline"]])
+    frame = frame.sort_values(["id", "_order", "milestone"], kind="stable")
+    found: dict[str, list[dict]] = {}
+    for rec in frame.drop(columns="_order").to_dict("records"):
+        found.setdefault(rec["id"], []).append(rec)
+    return found
 
 
 def _reason(rec) -> str | None:
@@ -137,20 +145,27 @@ def revised_values(report: Report) -> dict[tuple[str, int], object]:
     return {(r.indicator_id, int(r.year)): r for r in sentences.revisions_found(report) or []}
 
 
-def series_rows(report: Report, ind: Indicator, revised: dict | None = None) -> pd.DataFrame:
-    """Every value of the indicator this edition knows, with its kind, source and note; the
-    plan's baseline included, and values revised since the previous edition marked
-    (``revised``: :func:`revised_values`, found again when not given)."""
-    revised = revised_values(report) if revised is None else revised
-    series = report.series(ind)
+def notes_by_value(report: Report) -> dict[tuple[str, int], str]:
+    """The note of every observation (``预计数``…) by (series id, year)."""
     obs = report.data.upto(report.year)
-    notes = dict(zip(obs.loc[obs["indicator_id"] == ind.series_id, "year"],
-                     obs.loc[obs["indicator_id"] == ind.series_id, "note"]))
+    return dict(zip(zip(obs["indicator_id"], obs["year"].astype(int)), obs["note"]))
+
+
+def series_rows(report: Report, ind: Indicator, revised: dict | None = None, notes: dict | None = None,
+                series: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every value of the indicator this edition knows, with its kind, source and note; the
+    plan's baseline included, and values revised since the previous edition marked.
+    (``revised``: :func:`revised_values`, ``notes``: :func:`notes_by_value`, ``series``:
+    ``report.series(ind)``, each found when not given.)"""
+    revised = revised_values(report) if revised is None else revised
+    series = report.series(ind) if series is None else series
+    notes = notes_by_value(report) if notes is None else notes
     records = []
     plan = report.cat.plan
-    for rec in series.itertuples(index=False):
+    for rec in series.to_dict("records"):
+        rec = SimpleNamespace(**rec)
         year = int(rec.year)
-        note = notes.get(year)
+        note = notes.get((ind.series_id, year))
         note = "" if missing(note) else str(note)
         if rec.kind in ("plan", "definition"):
             source = W("indicator_page.plan_source", title=plan["title_zh"], written=rec.source)
@@ -198,14 +213,18 @@ def history(reports: list[tuple[Report, dict[str, dict]]], ind: Indicator) -> Ta
                  numeric=frozenset({1}), key=(1, 4, 3), note=W("indicator_page.history_note"))
 
 
-def targets_table(report: Report, ind: Indicator) -> Table | None:
+def targets_table(report: Report, ind: Indicator, records: list[dict] | None = None) -> Table | None:
+    """The plan's targets, how each is read and its verdict (``records``: the indicator's, from
+    :func:`records_by_id`)."""
     if not ind.targets:
         return None
+    records = records_by_id(report)[ind.id] if records is None else records
+    by_milestone = {int(r["milestone"]): r for r in records if not missing(r["milestone"])}
     rows = []
     for t in ind.targets:
         reading = W(f"comparison.{t.comparison}") + fmt_number(t.value, ind.decimals)
         notes = [n for n in (t.reading_zh, t.year_note_zh) if n]
-        rec = report.record(ind.id, t.year)
+        rec = by_milestone[t.year]
         reason = None if missing(rec["reason"]) else rec["reason"]
         met_year = None if missing(rec["met_year"]) else int(rec["met_year"])
         rows.append([Cell(W("year_label", year=t.year) + (W("year_inferred") if t.year_inferred else "")),
@@ -227,12 +246,15 @@ def where_in_plan(report: Report, ind: Indicator) -> str:
 
 
 def indicator_page(report: Report, ind: Indicator, editions: list[tuple[Report, dict[str, dict]]],
-                   rows: pd.DataFrame | None = None) -> str:
+                   rows: pd.DataFrame | None = None, records: list[dict] | None = None,
+                   chart: str | None = None) -> str:
     """The page of one indicator. ``editions``: each edition up to this one, with its
-    :func:`headline_records`; ``rows``: the indicator's :func:`series_rows` (made when not given)."""
+    :func:`headline_records`; ``rows``: the indicator's :func:`series_rows`; ``records``: its
+    :func:`records_by_id`; ``chart``: its chart's HTML (each made when not given)."""
     cat = report.cat
     dim = cat.dimension_by_id[ind.dimension]
     rows = series_rows(report, ind) if rows is None else rows
+    records = records_by_id(report)[ind.id] if records is None else records
     lines = [f"(indicator-{ind.id.replace('_', '-')})=", f"# {md_escape(ind.name_zh)}", ""]
     unit = W("indicator_page.no_unit") if ind.unit in ("", "/") else ind.unit
     meta = [f'<a href="../../chapters/{e(ind.dimension)}.html">{e(dim.name_zh)}</a>', e(where_in_plan(report, ind)),
@@ -240,8 +262,7 @@ def indicator_page(report: Report, ind: Indicator, editions: list[tuple[Report, 
     lines += raw(f'<p class="pb-ind-meta">{" · ".join(meta)}</p>')
     if (rows["kind"] == "demo").any():
         lines += ["```{warning}", W("indicator_page.demo"), "```", ""]
-    records = _records(report, ind)
-    cards = "".join(verdict_card(report, ind, rec) for _, rec in records.iterrows())
+    cards = "".join(verdict_card(report, ind, rec) for rec in records)
     lines += [f"({ind.id.replace('_', '-')}-now)=", f"## {W('indicator_page.now', year=report.year)}", ""]
     lines += raw(f'<div class="pb-cards">{cards}</div>')
     lines += [W("indicator_page.method", chapter=f"{{ref}}`{W('indicator_page.method_link')} <methodology>`"), ""]
@@ -253,7 +274,7 @@ def indicator_page(report: Report, ind: Indicator, editions: list[tuple[Report, 
     lines += [W("indicator_page.section", section=md_escape(ind.section)), ""]
     if ind.note_zh:
         lines += [W("indicator_page.note", note=md_escape(ind.note_zh)), ""]
-    targets = targets_table(report, ind)
+    targets = targets_table(report, ind, records)
     if targets is not None:
         lines += raw(targets._repr_html_())
     elif ind.target_pending:
@@ -263,8 +284,10 @@ def indicator_page(report: Report, ind: Indicator, editions: list[tuple[Report, 
     if rows.empty:
         lines += [W("indicator_page.no_data"), ""]
     else:
-        chart = charts.chart_for(report, ind, key="page", link=False)
-        lines += raw(chart.html)
+        if chart is None:
+            spec, text = charts.chart_parts(report, ind)
+            chart = CHART_SCRIPT + charts.render_in_browser(spec, text, "page")
+        lines += raw(chart)
     lines += raw(series_table(report, ind, rows)._repr_html_())
     lines += raw(f'<p class="pb-download"><a href="{e(data_href(ind.id))}" download>'
                  f'{e(W("indicator_page.csv", name=ind.name_zh))}</a></p>')
@@ -339,7 +362,7 @@ def results_page(report: Report) -> str:
     head = report.headline()
     lines += [md_escape(sentences.pace_sentence(report, head, W("table_name"))), ""]
     if report.has_demo:
-        lines += ["```{warning}", W("demo.notice"), "```", ""]
+        lines += raw(f'<p class="pb-demo-note">{e(W("demo.notice"))}</p>')
     lights = "".join(
         f'<li class="pb-count pb-light-{k}"><span class="pb-count-n">{int(total[f"light_{k}"])}</span>'
         f'<span class="pb-count-label"><span aria-hidden="true">{LIGHT_STYLE[k][1]}</span> '
@@ -398,17 +421,23 @@ def write_indicator_pages(report: Report, folder: Path) -> list[Path]:
     data = folder / "extra" / DATA_FOLDER
     for path in (pages, data):
         path.mkdir(parents=True, exist_ok=True)
-    editions = [Report(data=report.data, year=y) for y in edition_years(report.data) if y < report.year] + [report]
-    editions = [(rep, headline_records(rep)) for rep in editions]
+    records = records_by_id(report)
+    editions = [Report(data=report.data, year=y) for y in edition_years(report.data) if y < report.year]
+    editions = [(rep, headline_records(rep)) for rep in [*editions, report]]
     written = {folder / f"{INDEX_PAGE}.md": indicators_index(report).encode("utf-8"),
                folder / f"{RESULTS_PAGE}.md": results_page(report).encode("utf-8")}
-    revised = revised_values(report)
-    frames = {}
+    revised, notes, frames = revised_values(report), notes_by_value(report), {}
     for ind in report.cat.indicators:
-        rows = series_rows(report, ind, revised)
+        series = report.series(ind)
+        rows = series_rows(report, ind, revised, notes, series)
+        chart = None
+        if not series.empty:
+            spec, text = charts.chart_parts(report, ind, records[ind.id][0], series)
+            chart = CHART_SCRIPT + charts.render_in_browser(spec, text, "page")
         frames[ind.id] = indicator_frame(report, ind, rows)
-        written[pages / f"{ind.id}.md"] = indicator_page(report, ind, editions, rows).encode("utf-8")
         written[data / f"{ind.id}.csv"] = csv_bytes(frames[ind.id])
+        written[pages / f"{ind.id}.md"] = indicator_page(report, ind, editions, rows, records[ind.id],
+                                                         chart or "").encode("utf-8")
     for dim in report.cat.dimensions:
         written[data / f"{dim.id}.csv"] = csv_bytes(dimension_frame(report, dim.id, frames))
     for path, content in written.items():

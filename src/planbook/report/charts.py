@@ -61,7 +61,7 @@ def indicator_chart(ind: Indicator, series: pd.DataFrame, report_year: int, base
     shapes = {"plan": "square", "definition": "square", "official": "circle", "demo": "circle"}
     fills = {"plan": "#374151", "definition": "white", "official": "#2f6fb3", "demo": "white"}
     values = [{"year": int(y), "value": float(v), "kind_zh": kind_zh[k], "label": fmt_number(v, ind.decimals)}
-              for y, v, k in zip(series["year"], series["value"], series["kind"])]
+              for y, v, k in zip(series["year"].tolist(), series["value"].tolist(), series["kind"].tolist())]
     path_rows = []
     if base is not None:
         for t in ind.targets:
@@ -193,24 +193,39 @@ def render(chart: alt.TopLevelMixin | dict, alt_text: str, key: str = "", link: 
     return ChartOutput(html=html, print_spec=chart_spec(spec, PNG_FONT), alt_text=alt_text)
 
 
+def render_in_browser(spec: dict, alt_text: str, key: str = "") -> str:
+    """A chart's HTML for a page that loads the Vega-Lite compiler (the indicator pages): the
+    spec is compiled by the browser, not by the build (see :data:`planbook.site.vega.VEGA_LITE_BUNDLE`)."""
+    web = responsive(chart_spec(spec, WEB_FONT))
+    cid = _chart_id(web, key)
+    return (f'<div class="pb-chart" id="{cid}" role="img" aria-label="{_attr(alt_text)}"></div>'
+            f'<script>planbookLiteChart("{cid}", {_script_json(web)});</script>')
+
+
 def _attr(text: str) -> str:
     import html as _html
 
     return _html.escape(text, quote=True)
 
 
+def chart_parts(report, ind: Indicator, row=None, series: pd.DataFrame | None = None) -> tuple[dict, str]:
+    """The indicator's chart spec and its text in an edition (``row``: its first record in
+    ``report.frame``, ``series``: ``report.series(ind)``; looked up when not given)."""
+    row = report.frame[report.frame["id"] == ind.id].iloc[0] if row is None else row
+    base = None if missing(row["base_year"]) else (int(row["base_year"]), float(row["base_value"]))
+    if ind.kind == "cumulative":
+        base = None  # a running total has no straight path from a level baseline
+    series = report.series(ind) if series is None else series
+    return indicator_chart(ind, series, report.year, base), alt_text(ind, series)
+
+
 def chart_for(report, ind: Indicator, key: str = "", link: bool = True) -> ChartOutput:
     """The indicator's chart in an edition (``report``: a :class:`planbook.report.report.Report`).
 
     On a chapter page the chart links to the indicator's own page (``link``)."""
-    row = report.frame[report.frame["id"] == ind.id].iloc[0]
-    base = None if missing(row["base_year"]) else (int(row["base_year"]), float(row["base_value"]))
-    if ind.kind == "cumulative":
-        base = None  # a running total has no straight path from a level baseline
-    series = report.series(ind)
+    spec, text = chart_parts(report, ind)
     target = (indicator_href(ind.id), W("indicator_page.link", name=ind.name_zh)) if link else None
-    return render(indicator_chart(ind, series, report.year, base), alt_text=alt_text(ind, series), key=key,
-                  link=target)
+    return render(spec, alt_text=text, key=key, link=target)
 
 
 def alt_text(ind: Indicator, series: pd.DataFrame) -> str:
@@ -218,6 +233,6 @@ def alt_text(ind: Indicator, series: pd.DataFrame) -> str:
     demo = W("demo.sentence_suffix")
     values = W("list_sep").join(W("chart.alt_value", year=int(y), value=fmt_value(v, ind.decimals, ind.unit),
                                    demo=demo if k == "demo" else "")
-                                 for y, v, k in zip(series["year"], series["value"], series["kind"]))
+                                 for y, v, k in zip(series["year"].tolist(), series["value"].tolist(), series["kind"].tolist()))
     targets = W("list_sep").join(W("chart.alt_target", year=t.year, target=t.as_written) for t in ind.targets)
     return W("chart.alt", name=ind.name_zh, values=values or W("chart.no_data"), targets=targets or W("status.no_target"))

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import html
 import json
+from fnmatch import fnmatch
 import os
 import re
 import time
@@ -36,6 +37,7 @@ from planbook import __version__
 from planbook.site.vega import BUNDLE_NAME, write_js_bundle
 
 EXTERNAL = re.compile(r"^(https?:)?//", re.IGNORECASE)
+CJK_WORD = re.compile(r"[\u3000-\u9fff\uff00-\uffef]+")
 ASSETS = Path(__file__).parent / "assets"
 
 
@@ -289,7 +291,10 @@ def theme_words(page: str) -> str:
     page = _THEME_ATTR.sub(lambda m: m.group(1) + words[m.group(2)] + m.group(3), page)
     for english in ("Skip to main content", "Back to top"):
         page = page.replace(f">{english}<", f">{words[english]}<")
-    return page
+    # The navigation's expand buttons show only an icon: give them a name.
+    toggle = html.escape(W("theme.toggle_section"), quote=True)
+    return page.replace('<summary><span class="toctree-toggle" role="presentation">',
+                        f'<summary aria-label="{toggle}"><span class="toctree-toggle" role="presentation">')
 
 
 def _translate_templates(app: Sphinx) -> None:
@@ -311,6 +316,11 @@ def _translate_templates(app: Sphinx) -> None:
 # query into words the index holds — the words jieba made — using as many characters and as
 # few words as it can; a run that is itself an indexed word is kept whole.
 JS_SPLITTER = r"""
+// A page opened from disk cannot fetch other pages for the results' summaries (each attempt
+// would only log an error): from disk the results are listed without them.
+if (location.protocol === "file:" && typeof DOCUMENTATION_OPTIONS !== "undefined") {
+  DOCUMENTATION_OPTIONS.SHOW_SEARCH_SUMMARY = false;
+}
 function splitQuery(query) {
   var parts = query.split(/[^\p{Letter}\p{Number}_\p{Emoji_Presentation}]+/gu).filter(function (t) { return t; });
   var index = (typeof Search !== "undefined" && Search._index) ? Search._index : null;
@@ -347,6 +357,11 @@ def _search_language():
 
     class SearchChineseByIndex(SearchChinese):
         js_splitter_code = JS_SPLITTER
+
+        def stem(self, word: str) -> str:
+            # A Chinese word is its own stem: the English stemmer, run on every word, leaves it
+            # as it is (and took a tenth of the build's search indexing).
+            return word if CJK_WORD.fullmatch(word) else super().stem(word)
 
     return SearchChineseByIndex
 
@@ -410,9 +425,38 @@ def _patch_imgmath() -> None:
     imgmath.render_math = render
 
 
+# Pages whose sidebar lists the book's chapters only (pb-sidebar-indicators.html): the theme
+# resolves the whole table of contents for every page's sidebar, which for 57 indicator pages
+# cost more than writing them.
+LIGHT_SIDEBAR = "generated/indicators/*"
+
+
 def _config_inited(app: Sphinx, config) -> None:
     # Our template overrides (the theme's macros without fontawesome.js) come first.
     config.templates_path.insert(0, str(ASSETS / "templates"))
+    config.html_sidebars = {**(config.html_sidebars or {}), LIGHT_SIDEBAR: [
+        "navbar-logo.html", "search-button-field.html", "pb-sidebar-indicators.html"]}
+
+
+def _sidebar_context(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """What pb-sidebar-indicators.html shows (set before the theme renders the sidebar)."""
+    if fnmatch(pagename, LIGHT_SIDEBAR):
+        from planbook.words import W
+
+        context["planbook_sidebar"] = _chapters(app)
+        context["planbook_sidebar_current"] = pagename.rsplit("/", 1)[0]  # the pages' index: generated/indicators
+        context["planbook_words"] = {"nav_label": W("theme.main_nav")}
+
+
+def _chapters(app: Sphinx) -> list[tuple[str, str]]:
+    """The book's top-level pages (docname, title) in the order of the table of contents."""
+    cached = app.__dict__.get("_planbook_chapters")
+    if cached is None:
+        env, root = app.env, app.config.root_doc
+        docs = [root] + [d for d in env.toctree_includes.get(root, [])]
+        cached = [(d, env.titles[d].astext()) for d in docs if d in env.titles]
+        app.__dict__["_planbook_chapters"] = cached
+    return cached
 
 
 def setup(app: Sphinx) -> dict:
@@ -428,5 +472,6 @@ def setup(app: Sphinx) -> dict:
     app.connect("env-before-read-docs", _env_before_read_docs)
     app.connect("source-read", _source_read)
     app.connect("doctree-read", _collect_math)
+    app.connect("html-page-context", _sidebar_context, priority=100)
     app.connect("html-page-context", _page_context, priority=900)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
