@@ -37,7 +37,7 @@ from planbook import __version__
 from planbook.site.vega import BUNDLE_NAME, write_js_bundle
 
 EXTERNAL = re.compile(r"^(https?:)?//", re.IGNORECASE)
-CJK_WORD = re.compile(r"[\u3000-\u9fff\uff00-\uffef]+")
+LATIN = re.compile(r"[A-Za-z]")
 ASSETS = Path(__file__).parent / "assets"
 
 
@@ -149,6 +149,7 @@ def _builder_inited(app: Sphinx) -> None:
     if app.builder.format != "html":
         return
     _translate_templates(app)
+    _index_text_only(app)
     static = Path(app.outdir).parent / "planbook-static"
     static.mkdir(parents=True, exist_ok=True)
     write_js_bundle(static)
@@ -297,6 +298,34 @@ def theme_words(page: str) -> str:
                         f'<summary aria-label="{toggle}"><span class="toctree-toggle" role="presentation">')
 
 
+def _index_text_only(app: Sphinx) -> None:
+    """The search index takes an indicator page's text, not its raw HTML: the tables of values,
+    sources and verdicts (the same words on 57 pages) would only make every page match
+    every query, and cost a quarter of the pages' build. The page's name is its title."""
+    builder = app.builder
+    if getattr(builder.index_page, "_planbook", False):
+        return
+    original = builder.index_page
+
+    def index_page(pagename: str, doctree, title: str) -> None:
+        if not fnmatch(pagename, LIGHT_SIDEBAR):
+            return original(pagename, doctree, title)
+        from docutils import nodes
+
+        raws = [(node.parent, node) for node in doctree.findall(nodes.raw) if node.parent is not None]
+        places = [(parent, parent.index(node), node) for parent, node in raws]
+        for parent, _, node in reversed(places):
+            parent.remove(node)
+        try:
+            return original(pagename, doctree, title)
+        finally:
+            for parent, index, node in places:
+                parent.insert(index, node)
+
+    index_page._planbook = True
+    builder.index_page = index_page
+
+
 def _translate_templates(app: Sphinx) -> None:
     templates = app.builder.templates
     if getattr(templates.render, "_planbook", False):
@@ -359,9 +388,9 @@ def _search_language():
         js_splitter_code = JS_SPLITTER
 
         def stem(self, word: str) -> str:
-            # A Chinese word is its own stem: the English stemmer, run on every word, leaves it
-            # as it is (and took a tenth of the build's search indexing).
-            return word if CJK_WORD.fullmatch(word) else super().stem(word)
+            # A word without a Latin letter (Chinese, a number) is its own stem: the English
+            # stemmer, run on every word, leaves it as it is (and took a tenth of the indexing).
+            return word if not LATIN.search(word) else super().stem(word)
 
     return SearchChineseByIndex
 
