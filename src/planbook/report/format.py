@@ -192,7 +192,7 @@ class Table:
             body.append(f"<tr>{cells}</tr>")
         caption = f"<caption>{html.escape(self.caption)}</caption>" if self.caption else ""
         note = f'<p class="pb-table-note">{html.escape(self.note)}</p>' if self.note else ""
-        name = html.escape(self.caption or W("table_label"), quote=True)
+        name = html.escape(self.caption or W("site.table"), quote=True)
         # A region with a name that the keyboard can reach: a table wider than the screen scrolls.
         return (f'<div class="pb-table-wrap" tabindex="0" role="region" aria-label="{name}">'
                 f'<table class="{self.css_class}">{caption}'
