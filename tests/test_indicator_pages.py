@@ -9,7 +9,6 @@ import csv
 import html
 import io
 import re
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest

@@ -31,7 +31,7 @@ from planbook.assess.progress import STATUSES
 from planbook.plan.catalogue import Indicator
 from planbook.report import VEGA_LITE_BUNDLE, charts, sentences, views
 from planbook.report.format import (INDICATOR_PAGES, LIGHT_STYLE, Cell, Table, fmt_number, fmt_share, fmt_value, missing,
-                                    md_escape, pace_badge_html, status_badge_html, status_word)
+                                    md_escape, pace_badge_html, status_badge_html)
 from planbook.report.report import Report
 from planbook.spreadsheet import csv_frame
 from planbook.words import W
