@@ -370,7 +370,7 @@ function splitQuery(query) {
   var words = [];
   parts.forEach(function (part) {
     var lower = part.toLowerCase();
-    if (known(lower) || !/[㐀-鿿]/.test(part)) { words.push(part); return; }
+    if (known(lower) || !/[\u3400-\u9fff]/.test(part)) { words.push(part); return; }
     var n = part.length, best = [{skipped: 0, count: 0, words: []}];
     for (var i = 1; i <= n; i++) {
       var prev = best[i - 1];
