@@ -19,7 +19,7 @@ test: setup
 check: setup
 	$(PLANBOOK) check
 
-setup: system $(VENV)/.installed
+setup: system $(VENV)/.installed node_modules/.installed
 
 system:
 	bash scripts/install-system.sh
@@ -29,6 +29,11 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
 	$(BIN)/python -m pip install --quiet -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+# axe-core for the browser tests' accessibility checks (pinned in package-lock.json).
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
 	touch $@
 
 bench: setup
@@ -45,4 +50,4 @@ lab: setup
 	$(BIN)/jupyter lab --allow-root notebooks/
 
 clean:
-	rm -rf _build book/chapters book/generated
+	rm -rf _build book/chapters book/generated node_modules

@@ -79,8 +79,12 @@ def plain_config(work: Path, data: Path, year: int, *, stock_pages: bool) -> Pat
         (static / "shim.js").write_text(
             "window.planbookChart=function(id,spec){vegaEmbed('#'+id,spec,{mode:'vega',renderer:'svg'});};",
             encoding="utf-8")
+        # Charts take their column's width (vega-embed's own container is inline-block: as in
+        # its documentation, it is made a full-width block so that the chart can measure it).
+        (static / "embed.css").write_text(".vega-embed{width:100%;display:block}\n", encoding="utf-8")
         sphinx["config"]["html_static_path"] = [str(static)]
         sphinx["config"]["html_js_files"] = ["vega-embed.js", "shim.js"]
+        sphinx["config"]["html_css_files"] = ["embed.css"]
     path = work / ("_config_stock.yml" if stock_pages else "_config.yml")
     path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path

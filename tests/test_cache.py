@@ -160,7 +160,7 @@ def test_edition_key_sees_pages_config_toc_and_pdf(world):
     assert cache.edition_key(root, nb, 2022, True, ds) != base
     for path, old, new in ((root / "book" / "methodology.md", "# 评估方法", "# 评估方法 "),
                            (root / "_config.yml", "copyright:", "copyright: \"2024–2035\"\nold_copyright:"),
-                           (root / "_toc.yml", "root: intro", "root: intro\n")):
+                           (root / "_toc.yml", "root: index", "root: index\n")):
         edit(path, old, new)
         key = cache.edition_key(root, nb, 2022, False, ds)
         assert key != base, path

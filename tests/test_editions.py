@@ -108,7 +108,11 @@ def test_revised_value_shows_in_the_next_edition(archive, tmp_path):
     [result] = build(year=2022, data_dir=copy, out_dir=out)
     overview = (result.site / "chapters" / "overview.html").read_text("utf-8")
     assert "以前年份的数值有变动：修订 1 个" in overview
-    assert re.search(r"常住人口城镇化率</td><td>2021</td><td[^>]*>88\.2%</td><td[^>]*>88\.4%</td><td>修订", overview)
+    assert re.search(r"常住人口城镇化率</a></td><td[^>]*>2021</td><td[^>]*>88\.2%</td><td[^>]*>88\.4%</td>"
+                     r"<td[^>]*>修订", overview)
+    # The indicator's own page says which value was revised, and what it was.
+    page = (result.site / "generated" / "indicators" / "two_resident_urbanisation.html").read_text("utf-8")
+    assert "较2021年度版发布时修订（原为 88.2%）" in page
     # The 2021 edition stays as it was published.
     assert (out / "html" / "2021" / "index.html").read_bytes() == (site / "2021" / "index.html").read_bytes()
 

@@ -129,13 +129,17 @@ def root_index(records: list[dict], title: str, cat: Catalogue) -> str:
     """The root page: one row per edition with kind, lights, status counts and links."""
     e = html.escape
     lights = ("green", "yellow", "red")
-    head = "".join(f"<th>{e(W('light.' + k))}</th>" for k in lights)
-    head += "".join(f"<th>{e(W('status.' + s))}</th>" for s in STATUSES)
+    head = "".join(f'<th scope="col">{e(W("light." + k))}</th>' for k in lights)
+    head += "".join(f'<th scope="col">{e(W("status." + s))}</th>' for s in STATUSES)
+    label = {**{k: e(W("light." + k)) for k in lights}, **{s: e(W("status." + s)) for s in STATUSES}}
     rows = []
     for r in sorted(records, key=lambda r: -r["year"]):
         light_counts = r.get("light_counts", {})
-        counts = "".join(f'<td class="num">{light_counts.get(k, W("none_text"))}</td>' for k in lights)
-        counts += "".join(f'<td class="num">{r["status_counts"].get(s, 0)}</td>' for s in STATUSES)
+        # data-label: on a phone each edition is a card, every number with its column's name.
+        counts = "".join(f'<td class="num" data-label="{label[k]}">{light_counts.get(k, W("none_text"))}</td>'
+                         for k in lights)
+        counts += "".join(f'<td class="num" data-label="{label[s]}">{r["status_counts"].get(s, 0)}</td>'
+                          for s in STATUSES)
         pdf = f'<a href="{r["year"]}/{e(r["pdf"])}">PDF</a>' if r.get("pdf") else W("none_text")
         if r.get("pdf") and r.get("pdf_outdated"):
             pdf += f' <span class="demo" title="{e(W("editions.pdf_outdated_title"))}">{e(W("editions.pdf_outdated"))}</span>'
@@ -143,9 +147,10 @@ def root_index(records: list[dict], title: str, cat: Catalogue) -> str:
             pdf += f' · <a href="{r["year"]}/{e(r["docx"])}">Word</a>'
         demo = f'<span class="demo">{e(W("demo.root_tag"))}</span>' if r["has_demo"] else ""
         score = W("none_text") if r["score"] is None else f"{r['score']:.1f}"
-        rows.append(f'<tr><td><a href="{r["year"]}/index.html">{e(W("editions.year", year=r["year"]))}</a> {demo}</td>'
-                    f"<td>{e(r['kind_zh'])}</td>{counts}<td class=\"num\">{score}</td>"
-                    f'<td><a href="{r["year"]}/index.html">{e(W("editions.site"))}</a> · {pdf}</td></tr>')
+        rows.append(f'<tr><td class="lead"><a href="{r["year"]}/index.html">{e(W("editions.year", year=r["year"]))}</a> {demo}</td>'
+                    f'<td data-label="{e(W("col.kind"))}">{e(r["kind_zh"])}</td>{counts}'
+                    f'<td class="num" data-label="{e(W("col.score"))}">{score}</td>'
+                    f'<td data-label="{e(W("editions.col_view"))}"><a href="{r["year"]}/index.html">{e(W("editions.site"))}</a> · {pdf}</td></tr>')
     banner = f'<p class="banner">{e(W("demo.root_banner"))}</p>' if any(r["has_demo"] for r in records) else ""
     clause = cat.plan.get("evaluation_clause") or {}
     kinds = W("enum_sep").join(W("editions.kind_year", year=y, kind=W(f"edition_kind.{cat.edition_kind(y)}"))
@@ -167,6 +172,14 @@ th {{ background: #f3f4f6; word-break: keep-all; white-space: nowrap; }}
 td.num {{ text-align: right; }}
 .banner {{ background: #fff7ed; color: #7c2d12; border: 1px solid #fdba74; padding: 0.5em 1em; font-weight: 600; }}
 .demo {{ color: #9a3412; background: #fff7ed; border: 1px solid #fdba74; border-radius: 3px; padding: 0 0.3em; font-size: 0.8em; }}
+@media (max-width: 46em) {{
+  table, tbody {{ display: block; }}
+  thead {{ position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }}
+  tr {{ display: flex; flex-wrap: wrap; gap: 0.2em 1em; border: 1px solid #e5e7eb; border-radius: 6px; margin-bottom: 0.7em; padding: 0.5em 0.7em; }}
+  td {{ display: block; border: 0; padding: 0; text-align: left !important; }}
+  td.lead {{ flex-basis: 100%; font-weight: 600; }}
+  td[data-label]::before {{ content: attr(data-label) "："; color: #4b5563; }}
+}}
 </style>
 </head>
 <body>

@@ -1,4 +1,6 @@
-"""Pages generated from the data at build time: the data appendix and the colophon.
+"""Pages generated from the data at build time: the data appendix, the colophon, the pages by
+department and by area (and, from :mod:`planbook.book.indicator_pages`, the landing page and a
+page per indicator).
 
 Both are MyST markdown written into ``book/generated/`` (ignored by git); the
 methodology and introduction are hand-written pages that take their numbers
@@ -134,6 +136,11 @@ def methodology_rules() -> str:
 
 
 def write_generated_pages(data: DataSet, year: int, folder: Path) -> list[Path]:
+    """Write the generated pages into ``folder`` (the book's ``generated/``): these, and the
+    landing page, a page per indicator and their data (:mod:`planbook.book.indicator_pages`)."""
+    from planbook.book.indicator_pages import write_indicator_pages
+    from planbook.report.report import Report
+
     folder.mkdir(parents=True, exist_ok=True)
     pages = {"methodology-rules.md": methodology_rules(),"data-appendix.md": data_appendix(data, year), "colophon.md": colophon(data, year),
              "departments.md": departments_page(data, year), "areas.md": areas_page(data, year),
@@ -143,7 +150,7 @@ def write_generated_pages(data: DataSet, year: int, folder: Path) -> list[Path]:
         path = folder / name
         path.write_text(text, encoding="utf-8")
         written.append(path)
-    return written
+    return written + write_indicator_pages(Report(data=data, year=year), folder)
 
 
 def substitutions(data: DataSet, year: int) -> dict[str, str]:

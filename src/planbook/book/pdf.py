@@ -319,16 +319,18 @@ PRINT_PAGES = {"generated/departments": "generated/departments-print", "generate
                "generated/data-appendix": "generated/data-appendix-print"}
 
 
-def pdf_toc(toc: dict) -> dict:
-    """The book's _toc.yml for LaTeX: a title-only root, the web root page becomes chapter 1;
-    the compact versions of the long generated pages (:data:`PRINT_PAGES`).
+# Pages of the website only: the indicator pages (the PDF has the chapters' tables and the data
+# appendix). The web's root page, the results at a glance, is the PDF's meeting summary.
+WEB_ONLY = ("generated/indicators",)
 
-    Sphinx turns the sections of the root document into chapters; with the root
-    moved down, the introduction is one chapter like the others.
-    """
-    parts = [dict(part, chapters=[dict(c, file=PRINT_PAGES.get(c["file"], c["file"])) for c in part["chapters"]])
+
+def pdf_toc(toc: dict) -> dict:
+    """The book's _toc.yml for LaTeX: a title-only root instead of the web's landing page, without
+    the pages of the website only (:data:`WEB_ONLY`), and with the compact versions of the long
+    generated pages (:data:`PRINT_PAGES`)."""
+    parts = [dict(part, chapters=[dict(c, file=PRINT_PAGES.get(c["file"], c["file"]))
+                                  for c in part["chapters"] if c.get("file") not in WEB_ONLY])
              for part in toc["parts"]]
-    parts[0]["chapters"].insert(0, {"file": toc["root"]})
     return {**toc, "root": PDF_ROOT, "parts": parts}
 
 

@@ -30,14 +30,17 @@ def chapter_notebook(template: str, dimension: dict) -> str:
 
 
 def book_toc(dimensions: list[str]) -> dict:
-    """The table of contents of a book: the overview, a chapter per dimension, the views by
+    """The table of contents of a book: the edition's results as the landing page, the
+    introduction, the overview, a chapter per dimension, the indicator pages, the views by
     department and area, then method and data."""
     return {
         "format": "jb-book",
-        "root": "intro",
+        "root": "index",
         "parts": [
-            {"caption": "评估报告", "chapters": [{"file": "chapters/overview"},
+            {"caption": "评估报告", "chapters": [{"file": "intro"}, {"file": "chapters/overview"},
                                                 *({"file": f"chapters/{d}"} for d in dimensions),
+                                                {"file": "generated/indicators",
+                                                 "sections": [{"glob": "generated/indicators/*"}]},
                                                 {"file": "generated/departments"}, {"file": "generated/areas"}]},
             {"caption": "方法与数据", "chapters": [{"file": "methodology"}, {"file": "generated/amendments"},
                                                   {"file": "generated/data-appendix"}, {"file": "generated/colophon"}]},

@@ -177,6 +177,11 @@ def edition_config(root: Path, data: DataSet, year: int, pdf_name: str | None = 
     config = book_config(root)
     config.pop("planbook", None)  # planbook's own settings (PDF layout): not Jupyter Book's
     sphinx_config = config.setdefault("sphinx", {}).setdefault("config", {})
+    # The project's footer (html.extra_footer, Jupyter Book's key) goes to the theme directly:
+    # Jupyter Book would drop it once the build sets a theme option of its own (the banners).
+    footer = (config.get("html") or {}).pop("extra_footer", None)
+    if footer:
+        sphinx_config.setdefault("html_theme_options", {}).setdefault("extra_footer", footer)
     kind = data.catalogue.edition_kind(year)
     config["title"] = W("edition.title_annual" if kind == "annual" else "edition.title", title=config["title"],
                         year=year, kind=W(f"edition_kind.{kind}"))

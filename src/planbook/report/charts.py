@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from planbook.plan.catalogue import Indicator
-from planbook.report.format import fmt_number, fmt_value, missing
+from planbook.report.format import fmt_number, fmt_value, indicator_href, missing
 from planbook.words import W
 from planbook.report import PRINT_MIME
 
@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 
 # The PNG (and so the PDF) uses exactly this installed font; browsers take the first they have.
 PNG_FONT = "Noto Sans CJK SC"
+# The print image's width (px at scale 1); on the site a chart takes the width of its column.
+PRINT_WIDTH = 340
 WEB_FONT = '"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", "WenQuanYi Micro Hei", sans-serif'
 
 
@@ -43,61 +45,74 @@ def theme_config(font: str) -> dict:
     }
 
 
-def indicator_chart(ind: Indicator, series: pd.DataFrame, report_year: int, base: tuple[int, float] | None) -> alt.LayerChart:
+def indicator_chart(ind: Indicator, series: pd.DataFrame, report_year: int, base: tuple[int, float] | None) -> dict:
     """Actual values, the straight path from base to each target, and the targets marked.
 
-    ``series`` has columns ``year``, ``value``, ``kind`` (official / demo / plan).
+    ``series`` has columns ``year``, ``value``, ``kind`` (official / demo / plan). The result is
+    a Vega-Lite spec written out as data (the same layers Altair would make, without Altair:
+    building and serialising an Altair chart cost more than compiling it, and an edition
+    draws a chart for every indicator page). tests/test_charts.py validates it against the schema.
     """
-    import altair as alt  # here, not at the top: the build's own processes never draw charts
     unit = "" if ind.unit in ("/", "是/否") else ind.unit
     y_title = W("chart.axis_unit", name=ind.name_zh, unit=unit) if unit else ind.name_zh
     kind_zh = {k: W(f"chart_kind.{k}") for k in ("plan", "definition", "official", "demo")}
-    data = series.assign(kind_zh=series["kind"].map(kind_zh),
-                         label=[fmt_number(v, ind.decimals) for v in series["value"]])
     kinds = [k for k in ("plan", "definition", "official", "demo") if k in set(series["kind"])]
     domain = [kind_zh[k] for k in kinds]
     shapes = {"plan": "square", "definition": "square", "official": "circle", "demo": "circle"}
     fills = {"plan": "#374151", "definition": "white", "official": "#2f6fb3", "demo": "white"}
-    y = alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False))
-
-    layers = []
+    values = [{"year": int(y), "value": float(v), "kind_zh": kind_zh[k], "label": fmt_number(v, ind.decimals)}
+              for y, v, k in zip(series["year"].tolist(), series["value"].tolist(), series["kind"].tolist())]
     path_rows = []
     if base is not None:
         for t in ind.targets:
             path = W("chart.path", year=t.year)
-            path_rows += [{"year": base[0], "value": base[1], "path": path},
-                          {"year": t.year, "value": t.value, "path": path}]
-    years = sorted(set(series["year"]) | {r["year"] for r in path_rows} | {t.year for t in ind.targets})
-    x = alt.X("year:Q", title=W("chart.year"), axis=alt.Axis(format="d", tickMinStep=1, labelAngle=0),
-              scale=alt.Scale(domain=[min(years), max(years)], nice=False, padding=12))
+            path_rows += [{"year": int(base[0]), "value": float(base[1]), "path": path},
+                          {"year": t.year, "value": float(t.value), "path": path}]
+    targets = [{"year": t.year, "value": float(t.value),
+                "label": W("chart.target_label", year=t.year, sign=W(f"comparison.{t.comparison}"),
+                           value=fmt_number(t.value, ind.decimals))} for t in ind.targets]
+    years = sorted({v["year"] for v in values} | {r["year"] for r in path_rows} | {t.year for t in ind.targets})
+    x = {"field": "year", "type": "quantitative", "title": W("chart.year"),
+         "axis": {"format": "d", "tickMinStep": 1, "labelAngle": 0},
+         "scale": {"domain": [min(years), max(years)] if years else [report_year - 1, report_year],
+                   "nice": False, "padding": 12}}
+    y = {"field": "value", "type": "quantitative", "title": y_title, "scale": {"zero": False}}
+    layers: list[dict] = []
     if path_rows:
-        layers.append(alt.Chart(pd.DataFrame(path_rows)).mark_line(strokeDash=[4, 4], color="#9ca3af").encode(
-            x=x, y=y, detail=alt.Detail("path:N")))
-    targets = pd.DataFrame([{"year": t.year, "value": t.value,
-                             "label": W("chart.target_label", year=t.year, sign=W(f"comparison.{t.comparison}"),
-                                        value=fmt_number(t.value, ind.decimals))}
-                            for t in ind.targets])
-    if not targets.empty:
-        layers.append(alt.Chart(targets).mark_point(shape="diamond", size=120, filled=True, color="#b42318").encode(
-            x=x, y=y, tooltip=[alt.Tooltip("label:N", title=W("chart.target"))]))
-        layers.append(alt.Chart(targets).mark_text(dy=-12, fontSize=10, color="#b42318").encode(
-            x=x, y=y, text=alt.Text("label:N")))
-    if not series.empty:
-        layers.append(alt.Chart(data).mark_line(color="#2f6fb3").encode(x=x, y=y))
-        layers.append(alt.Chart(data).mark_point(size=60, strokeWidth=2, opacity=1).encode(
-            x=x, y=y,
-            shape=alt.Shape("kind_zh:N", title=W("chart.kind"), scale=alt.Scale(domain=domain, range=[shapes[k] for k in kinds])),
-            fill=alt.Fill("kind_zh:N", title=W("chart.kind"), scale=alt.Scale(domain=domain, range=[fills[k] for k in kinds])),
-            color=alt.ColorValue("#2f6fb3"),
-            tooltip=[alt.Tooltip("year:Q", title=W("chart.year"), format="d"), alt.Tooltip("label:N", title=W("chart.value")),
-                     alt.Tooltip("kind_zh:N", title=W("chart.kind"))]))
+        layers.append({"data": {"values": path_rows},
+                       "mark": {"type": "line", "strokeDash": [4, 4], "color": "#9ca3af"},
+                       "encoding": {"x": x, "y": y, "detail": {"field": "path", "type": "nominal"}}})
+    if targets:
+        layers.append({"data": {"values": targets},
+                       "mark": {"type": "point", "shape": "diamond", "size": 120, "filled": True, "color": "#b42318"},
+                       "encoding": {"x": x, "y": y,
+                                    "tooltip": [{"field": "label", "type": "nominal", "title": W("chart.target")}]}})
+        # Ending at the diamond (not centred on it), a label at the last year stays inside the chart.
+        layers.append({"data": {"values": targets},
+                       "mark": {"type": "text", "dy": -12, "dx": 6, "align": "right", "fontSize": 10,
+                                "color": "#b42318"},
+                       "encoding": {"x": x, "y": y, "text": {"field": "label", "type": "nominal"}}})
+    if values:
+        layers.append({"data": {"values": values}, "mark": {"type": "line", "color": "#2f6fb3"},
+                       "encoding": {"x": x, "y": y}})
+        legend = {"field": "kind_zh", "type": "nominal", "title": W("chart.kind")}
+        layers.append({"data": {"values": values},
+                       "mark": {"type": "point", "size": 60, "strokeWidth": 2, "opacity": 1},
+                       "encoding": {
+                           "x": x, "y": y, "color": {"value": "#2f6fb3"},
+                           "shape": {**legend, "scale": {"domain": domain, "range": [shapes[k] for k in kinds]}},
+                           "fill": {**legend, "scale": {"domain": domain, "range": [fills[k] for k in kinds]}},
+                           "tooltip": [{"field": "year", "type": "quantitative", "title": W("chart.year"), "format": "d"},
+                                       {"field": "label", "type": "nominal", "title": W("chart.value")},
+                                       {"field": "kind_zh", "type": "nominal", "title": W("chart.kind")}]}})
     subtitle = [W("chart.as_of", year=report_year)]
     if "demo" in set(series["kind"]):
         subtitle.append(W("demo.chart_subtitle"))
-    return alt.layer(*layers).properties(
-        width=340, height=200,
-        title=alt.Title(ind.name_zh, subtitle=" · ".join(subtitle)),
-    )
+    if not layers:  # nothing to draw: an empty frame with the title
+        layers.append({"data": {"values": [{"year": report_year}]}, "mark": {"type": "point", "opacity": 0},
+                       "encoding": {"x": x}})
+    return {"layer": layers, "width": PRINT_WIDTH, "height": 200,
+            "title": {"text": ind.name_zh, "subtitle": " · ".join(subtitle)}}
 
 
 def chart_spec(chart: alt.TopLevelMixin | dict, font: str) -> dict:
@@ -141,27 +156,50 @@ class ChartOutput:
         return {"text/html": self.html, PRINT_MIME: self.print_spec, "text/plain": self.alt_text}
 
 
+# The Vega-Lite version Altair writes specs for (6.4), as vl-convert names it; a test keeps the
+# two equal (importing Altair only to ask would cost the build 0.3 s).
+VL_VERSION = "6_4"
+
+
 def vl_version() -> str:
-    import altair as alt
-
-    return "_".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
+    return VL_VERSION
 
 
-def render(chart: alt.TopLevelMixin, alt_text: str, key: str = "") -> ChartOutput:
-    """Both representations of a chart. ``key`` tells apart the same chart shown twice on a page.
+def responsive(spec: dict) -> dict:
+    """The spec as the site draws it: as wide as its column (a phone's 358 px or a desktop's),
+    with axis titles, labels and legend fitted inside that width, never cut off."""
+    if not isinstance(spec.get("width"), (int, float)):
+        return spec
+    return {**spec, "width": "container", "autosize": {"type": "fit-x", "contains": "padding"}}
+
+
+def render(chart: alt.TopLevelMixin | dict, alt_text: str, key: str = "", link: tuple[str, str] | None = None) -> ChartOutput:
+    """Both representations of a chart. ``key`` tells apart the same chart shown twice on a page;
+    ``link`` (address, text) is shown under the chart on the site (the indicator's own page).
 
     The page gets the chart compiled to a Vega spec at build time, so the browser needs only
     the Vega runtime (not the Vega-Lite compiler or vega-embed): a lighter script, faster charts.
     """
     import vl_convert as vlc
 
-    spec = chart.to_dict(validate=False)
-    web = vlc.vegalite_to_vega(chart_spec(spec, WEB_FONT), vl_version=vl_version())
+    spec = dict(chart) if isinstance(chart, dict) else chart.to_dict(validate=False)
+    web = vlc.vegalite_to_vega(responsive(chart_spec(spec, WEB_FONT)), vl_version=vl_version())
     web.pop("$schema", None)  # an identifier only, but keep pages free of outside URLs
     cid = _chart_id(web, key)
     html = (f'<div class="pb-chart" id="{cid}" role="img" aria-label="{_attr(alt_text)}"></div>'
             f'<script>planbookChart("{cid}", {_script_json(web)});</script>')
+    if link:
+        html += f'<p class="pb-chart-link"><a href="{_attr(link[0])}">{_attr(link[1])}</a></p>'
     return ChartOutput(html=html, print_spec=chart_spec(spec, PNG_FONT), alt_text=alt_text)
+
+
+def render_in_browser(spec: dict, alt_text: str, key: str = "") -> str:
+    """A chart's HTML for a page that loads the Vega-Lite compiler (the indicator pages): the
+    spec is compiled by the browser, not by the build (see :data:`planbook.site.vega.VEGA_LITE_BUNDLE`)."""
+    web = responsive(chart_spec(spec, WEB_FONT))
+    cid = _chart_id(web, key)
+    return (f'<div class="pb-chart" id="{cid}" role="img" aria-label="{_attr(alt_text)}"></div>'
+            f'<script>planbookLiteChart("{cid}", {_script_json(web)});</script>')
 
 
 def _attr(text: str) -> str:
@@ -170,14 +208,24 @@ def _attr(text: str) -> str:
     return _html.escape(text, quote=True)
 
 
-def chart_for(report, ind: Indicator, key: str = "") -> ChartOutput:
-    """The indicator's chart in an edition (``report``: a :class:`planbook.report.report.Report`)."""
-    row = report.frame[report.frame["id"] == ind.id].iloc[0]
+def chart_parts(report, ind: Indicator, row=None, series: pd.DataFrame | None = None) -> tuple[dict, str]:
+    """The indicator's chart spec and its text in an edition (``row``: its first record in
+    ``report.frame``, ``series``: ``report.series(ind)``; looked up when not given)."""
+    row = report.frame[report.frame["id"] == ind.id].iloc[0] if row is None else row
     base = None if missing(row["base_year"]) else (int(row["base_year"]), float(row["base_value"]))
     if ind.kind == "cumulative":
         base = None  # a running total has no straight path from a level baseline
-    series = report.series(ind)
-    return render(indicator_chart(ind, series, report.year, base), alt_text=alt_text(ind, series), key=key)
+    series = report.series(ind) if series is None else series
+    return indicator_chart(ind, series, report.year, base), alt_text(ind, series)
+
+
+def chart_for(report, ind: Indicator, key: str = "", link: bool = True) -> ChartOutput:
+    """The indicator's chart in an edition (``report``: a :class:`planbook.report.report.Report`).
+
+    On a chapter page the chart links to the indicator's own page (``link``)."""
+    spec, text = chart_parts(report, ind)
+    target = (indicator_href(ind.id), W("indicator_page.link", name=ind.name_zh)) if link else None
+    return render(spec, alt_text=text, key=key, link=target)
 
 
 def alt_text(ind: Indicator, series: pd.DataFrame) -> str:
@@ -185,6 +233,6 @@ def alt_text(ind: Indicator, series: pd.DataFrame) -> str:
     demo = W("demo.sentence_suffix")
     values = W("list_sep").join(W("chart.alt_value", year=int(y), value=fmt_value(v, ind.decimals, ind.unit),
                                    demo=demo if k == "demo" else "")
-                                 for y, v, k in zip(series["year"], series["value"], series["kind"]))
+                                 for y, v, k in zip(series["year"].tolist(), series["value"].tolist(), series["kind"].tolist()))
     targets = W("list_sep").join(W("chart.alt_target", year=t.year, target=t.as_written) for t in ind.targets)
     return W("chart.alt", name=ind.name_zh, values=values or W("chart.no_data"), targets=targets or W("status.no_target"))

@@ -37,6 +37,16 @@ LIGHT_STYLE = {
 }
 
 
+# Every indicator has a page of its own on the site (planbook.book.indicator_pages), here
+# from the edition's root. Chapter pages and generated pages are one folder below it.
+INDICATOR_PAGES = "generated/indicators"
+
+
+def indicator_href(indicator_id: str, root: str = "../") -> str:
+    """The address of an indicator's page from a page ``root`` below the edition's root."""
+    return f"{root}{INDICATOR_PAGES}/{indicator_id}.html"
+
+
 def missing(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
 
@@ -131,15 +141,19 @@ def pace_badge_md(pace: str, light: str) -> str:
 
 @dataclass(frozen=True)
 class Cell:
-    """One table cell: plain text, optionally pre-rendered HTML/Markdown, optionally demo."""
+    """One table cell: plain text, optionally pre-rendered HTML/Markdown, optionally demo;
+    ``href``: on the site the cell links there (an indicator's page)."""
 
     text: str
     html: str | None = None
     markdown: str | None = None
     demo: bool = False
+    href: str | None = None
 
     def as_html(self) -> str:
         body = self.html if self.html is not None else html.escape(self.text)
+        if self.href:
+            body = f'<a href="{html.escape(self.href, quote=True)}">{body}</a>'
         if self.demo:
             body += f'<sup class="pb-demo-mark" title="{W("demo.mark_title")}">{W("demo.mark")}</sup>'
         return body
@@ -151,7 +165,12 @@ class Cell:
 
 @dataclass
 class Table:
-    """A table with an HTML and a Markdown representation (the site uses the first, LaTeX the second)."""
+    """A table with an HTML and a Markdown representation (the site uses the first, LaTeX the second).
+
+    On a narrow screen (a phone) the site shows each row as a card: the ``lead`` column as its
+    title, then the ``key`` columns (value, target, status), then the others, each with its
+    column's name, so nothing has to be scrolled sideways.
+    """
 
     columns: Sequence[str]
     rows: list[list[Cell]]
@@ -160,20 +179,32 @@ class Table:
     numeric: frozenset[int] = field(default_factory=frozenset)
     note: str | None = None
     wide: frozenset[int] = field(default_factory=frozenset)  # columns of long text: keep them readable
+    lead: int | None = None  # the column that names the row (default: the first)
+    key: tuple[int, ...] = ()  # columns a card shows first, after the lead, in this order
 
     def _repr_html_(self) -> str:
-        head = "".join(f"<th>{html.escape(c)}</th>" for c in self.columns)
+        head = "".join(f'<th scope="col">{html.escape(c)}</th>' for c in self.columns)
+        labels = [html.escape(c, quote=True) for c in self.columns]
         body = []
         for row in self.rows:
-            cells = "".join(f"<td{self._td_class(k)}>{c.as_html()}</td>" for k, c in enumerate(row))
+            cells = "".join(f'<td{self._td_class(k)} data-label="{labels[k]}">{c.as_html()}</td>'
+                            for k, c in enumerate(row))
             body.append(f"<tr>{cells}</tr>")
         caption = f"<caption>{html.escape(self.caption)}</caption>" if self.caption else ""
         note = f'<p class="pb-table-note">{html.escape(self.note)}</p>' if self.note else ""
-        return (f'<div class="pb-table-wrap"><table class="{self.css_class}">{caption}'
+        name = html.escape(self.caption or W("site.table"), quote=True)
+        # A region with a name that the keyboard can reach: a table wider than the screen scrolls.
+        return (f'<div class="pb-table-wrap" tabindex="0" role="region" aria-label="{name}">'
+                f'<table class="{self.css_class}">{caption}'
                 f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{note}</div>")
 
     def _td_class(self, k: int) -> str:
+        lead = 0 if self.lead is None else self.lead
         classes = [name for name, cols in (("pb-num", self.numeric), ("pb-wide", self.wide)) if k in cols]
+        if k == lead:
+            classes.append("pb-lead")
+        elif k in self.key:
+            classes.append(f"pb-key pb-key-{self.key.index(k) + 1}")
         return f' class="{" ".join(classes)}"' if classes else ""
 
     def _repr_markdown_(self) -> str:

@@ -6,14 +6,16 @@ with symbol and word, never colour alone; every word comes from the phrasebook.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from planbook.assess.changes import new_series  # noqa: F401 (re-exported for notebooks)
 from planbook.assess.progress import STATUSES, headline_rows
 from planbook.plan.catalogue import Indicator
 from planbook.report import sentences
-from planbook.report.format import (Cell, Table, fmt_share, fmt_value, missing, pace_badge_html, pace_badge_md,
-                                    pace_text, status_badge_html, status_badge_md, status_word)
+from planbook.report.format import (Cell, Table, fmt_share, fmt_value, indicator_href, missing, pace_badge_html,
+                                    pace_badge_md, pace_text, status_badge_html, status_badge_md, status_word)
 from planbook.report.report import Report
 from planbook.words import W
 
@@ -24,6 +26,11 @@ COMMITMENT_ORDER = {"not_achieved": 0, "behind": 1, "not_started": 2, "done_late
 
 
 # --- cells ----------------------------------------------------------------------------
+
+def name_cell(ind: Indicator, text: str | None = None) -> Cell:
+    """An indicator's name; on the site it links to the indicator's own page."""
+    return Cell(ind.name_zh if text is None else text, href=indicator_href(ind.id))
+
 
 def value_cell(report: Report, ind: Indicator, value, year, kind) -> Cell:
     if missing(value):
@@ -82,6 +89,22 @@ def past_target_text(report: Report, ind: Indicator, year: int, headline) -> str
     return W("verdict_in_column", text=text, word=word, late=late)
 
 
+def marks_note(report: Report, shown: list[Indicator]) -> str:
+    """What the plan's marks in a table mean (``23.16*``, ``[10]``, 待定), under the table that shows
+    them: each marked indicator's note from the catalogue."""
+    notes = []
+    for ind in shown:
+        written = [ind.baseline.as_written] if ind.baseline else []
+        written += [t.as_written for t in ind.targets]
+        marked = ind.target_pending or any(re.search(r"[*＊\[\]【】]", w) for w in written)
+        if marked and ind.note_zh:
+            notes.append(W("table_note.mark", name=ind.name_zh, note=ind.note_zh))
+    inferred = [ind for ind in shown if any(t.year_inferred for t in ind.targets)]
+    if inferred:
+        notes.append(W("table_note.year_inferred", mark=W("year_inferred")))
+    return " ".join(notes)
+
+
 def milestone_note(report: Report) -> str:
     spans, start = [], None
     for m in report.cat.milestones:
@@ -97,22 +120,27 @@ def scorecard(report: Report, dimension: str) -> Table:
     head = report.headline(dimension).set_index("id")
     milestones = report.cat.milestones
     rows = []
-    for ind in (i for i in report.cat.table if i.dimension == dimension):
+    shown = [i for i in report.cat.table if i.dimension == dimension]
+    for ind in shown:
         r = head.loc[ind.id]
         base = Cell(ind.baseline.as_written) if ind.baseline else Cell(W("none_text"))
         rows.append([
-            Cell(str(ind.table_no)), Cell(ind.name_zh), Cell(ind.unit), base,
+            Cell(str(ind.table_no)), name_cell(ind), Cell(ind.unit), base,
             value_cell(report, ind, r["value"], r["value_year"], r["data_kind"]),
             *[Cell(past_target_text(report, ind, m, r["milestone"])) for m in milestones],
             Cell(progress_text(r)), pace_cell(r["pace"], r["light"]),
             status_cell(r["status"], r["reason"], r["met_year"]),
         ])
-    note = milestone_note(report) + (" " + W("demo.notice") if report.has_demo else "")
+    note = " ".join(filter(None, [milestone_note(report), marks_note(report, shown),
+                                   W("demo.notice") if report.has_demo else ""]))
+    due = next((m for m in milestones if m >= report.year), milestones[-1])
+    n = 5 + len(milestones) + 3
     return Table(
         columns=[W("col.no"), W("col.indicator"), W("col.unit"), W("year_label", year=report.cat.base_year),
                  W("col.value", year=report.year), *[W("year_target", year=m) for m in milestones],
                  W("col.progress"), W("col.pace"), W("col.status")],
-        rows=rows, numeric=frozenset({4}), wide=frozenset({1}),
+        rows=rows, numeric=frozenset({4}), wide=frozenset({1}), lead=1,
+        key=(4, 5 + milestones.index(due), n - 1, n - 2),
         caption=W("caption.scorecard", dimension=report.cat.dimension_by_id[dimension].name_zh, year=report.year),
         note=note,
     )
@@ -126,7 +154,7 @@ def text_targets(report: Report, dimension: str) -> Table:
         ind = report.cat.by_id[rec.id]
         same = W("same_as_row", row=report.cat.by_id[ind.same_as].table_no) if ind.same_as else ""
         rows.append([
-            Cell(ind.name_zh + same),
+            name_cell(ind, ind.name_zh + same),
             Cell(W("year_target_value", year=int(rec.milestone), target=target_text(ind, int(rec.milestone)))),
             value_cell(report, ind, rec.value, rec.value_year, rec.data_kind),
             pace_cell(rec.pace, rec.light), status_cell(rec.status, rec.reason, rec.met_year), Cell(ind.section),
@@ -134,7 +162,8 @@ def text_targets(report: Report, dimension: str) -> Table:
     return Table(columns=[W("col.target"), W("col.target_value"), W("col.value", year=report.year), W("col.pace"),
                           W("col.status"), W("col.section")], rows=rows,
                  caption=W("caption.text_targets", dimension=report.cat.dimension_by_id[dimension].name_zh),
-                 numeric=frozenset({2}), wide=frozenset({0, 5}))
+                 numeric=frozenset({2}), wide=frozenset({0, 5}), key=(2, 1, 4, 3),
+                 note=marks_note(report, [report.cat.by_id[i] for i in frame["id"]]) or None)
 
 
 def status_overview(report: Report) -> Table:
@@ -146,12 +175,12 @@ def status_overview(report: Report) -> Table:
         due = W("none_text") if missing(r["milestone"]) else W(
             "year_target_value", year=int(r["milestone"]), target=target_text(ind, int(r["milestone"])))
         rows.append([Cell(report.cat.dimension_by_id[ind.dimension].name_zh), Cell(str(ind.table_no)),
-                     Cell(ind.name_zh), value_cell(report, ind, r["value"], r["value_year"], r["data_kind"]),
+                     name_cell(ind), value_cell(report, ind, r["value"], r["value_year"], r["data_kind"]),
                      Cell(due), pace_cell(r["pace"], r["light"]), status_cell(r["status"], r["reason"], r["met_year"])])
     return Table(columns=[W("col.dimension"), W("col.no"), W("col.indicator"), W("col.value", year=report.year),
                           W("col.due_target"), W("col.pace"), W("col.status")], rows=rows,
                  caption=W("caption.overview", n=len(rows), year=report.year), numeric=frozenset({3}),
-                 wide=frozenset({0, 2}))
+                 wide=frozenset({0, 2}), lead=2, key=(3, 4, 6, 5), note=marks_note(report, report.cat.table) or None)
 
 
 def score_table(report: Report) -> Table:
@@ -197,7 +226,7 @@ def changes(report: Report) -> tuple[str, Table | None]:
             move = "better" if b < a else "worse"
         tally[move] += 1
         word = W(f"change.{move}", year=None if missing(milestone) else int(milestone))
-        rows.append([Cell(report.cat.by_id[iid].name_zh),
+        rows.append([name_cell(report.cat.by_id[iid]),
                      Cell(W("year_label", year=int(milestone)) if not missing(milestone) else W("none_text")),
                      status_cell(old["status"], old["reason"], old["met_year"]),
                      status_cell(rec["status"], rec["reason"], rec["met_year"]), Cell(word)])
@@ -219,7 +248,9 @@ def revisions(report: Report) -> Table | None:
     rows = []
     for r in found:
         meta = report.cat.series_meta(r.indicator_id)
-        rows.append([Cell(meta.name_zh), Cell(str(r.year)), Cell(fmt_value(r.old, meta.decimals, meta.unit)),
+        ind = report.cat.by_id.get(r.indicator_id)
+        rows.append([name_cell(ind) if ind else Cell(meta.name_zh), Cell(str(r.year)),
+                     Cell(fmt_value(r.old, meta.decimals, meta.unit)),
                      Cell(fmt_value(r.new, meta.decimals, meta.unit)), Cell(W(f"revision_kind.{r.kind}"))])
     return Table(columns=[W("col.indicator"), W("col.year"), W("col.released_value", year=report.year - 1),
                           W("col.this_value"), W("col.change")], rows=rows,
@@ -228,7 +259,7 @@ def revisions(report: Report) -> Table | None:
 
 def conflicts(report: Report) -> Table:
     cat = report.cat
-    rows = [[Cell(cat.by_id[c.table_id].name_zh), Cell(W("year_label", year=c.year)),
+    rows = [[name_cell(cat.by_id[c.table_id]), Cell(W("year_label", year=c.year)),
              Cell(c.table_target.as_written if c.table_target else W("none_text")),
              Cell(c.text_target.as_written), Cell(cat.by_id[c.text_id].section), Cell(W(f"conflict.kind.{c.kind}"))]
             for c in cat.conflicts()]
@@ -284,7 +315,7 @@ def commitments_table(report: Report, frame: pd.DataFrame, caption: str, *, depa
         rows.append(row)
     columns = [W("col.commitment"), W("col.kind"), W("col.deadline"), W("col.commitment_status"), W("col.evidence"),
                W("col.source")] + ([W("col.department")] if department else [])
-    return Table(columns=columns, rows=rows, caption=caption, wide=frozenset({0, 4, 5}),
+    return Table(columns=columns, rows=rows, caption=caption, wide=frozenset({0, 4, 5}), key=(3, 2, 4),
                  note=W("table_note.departments"))
 
 

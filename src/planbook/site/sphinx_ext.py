@@ -13,13 +13,19 @@
   them for later builds (PLANBOOK_MATH_CACHE);
 * puts an edition bar on every page: the other editions (drawn by the site's
   ``editions.js``, so older editions list newer ones too) and the downloads
-  (PDF, assessment and observations as CSV/XLSX).
+  (PDF, assessment and observations as CSV/XLSX);
+* makes the theme's ⤓ menu offer the edition's PDF and the page's data (not the
+  page's source, which the site does not publish, nor the browser's print dialog);
+* gives the theme's own words (tooltips, labels, the footer) in the report's language;
+* splits a Chinese search query into the words the search index was built with, so a
+  name typed as one word (森林覆盖率) finds its page (:data:`JS_SPLITTER`).
 """
 
 from __future__ import annotations
 
 import html
 import json
+from fnmatch import fnmatch
 import os
 import re
 import time
@@ -32,6 +38,7 @@ from planbook import __version__
 from planbook.site.vega import BUNDLE_NAME, write_js_bundle
 
 EXTERNAL = re.compile(r"^(https?:)?//", re.IGNORECASE)
+LATIN = re.compile(r"[A-Za-z]")
 ASSETS = Path(__file__).parent / "assets"
 
 
@@ -139,9 +146,22 @@ def _warm_up(app: Sphinx) -> None:
         jieba.initialize()
 
 
+def _write_in_parallel(app: Sphinx, env) -> None:
+    """Write the pages with two processes once every page has been read.
+
+    Reading stays serial (it waits for the notebooks in their order, and an extension of
+    Jupyter Book does not declare parallel reading safe). The writing comes after the last
+    notebook, when the notebooks' core is free again: Sphinx's main process resolves each page
+    and feeds the search index while a second process translates and renders it."""
+    if app.builder.format == "html" and app.parallel < 2 and (os.cpu_count() or 1) > 1:
+        app.parallel = 2
+
+
 def _builder_inited(app: Sphinx) -> None:
     if app.builder.format != "html":
         return
+    _translate_templates(app)
+    _index_text_only(app)
     static = Path(app.outdir).parent / "planbook-static"
     static.mkdir(parents=True, exist_ok=True)
     write_js_bundle(static)
@@ -149,6 +169,11 @@ def _builder_inited(app: Sphinx) -> None:
     app.config.html_static_path.append(str(static))
     app.add_js_file(BUNDLE_NAME, priority=200)
     app.add_css_file("planbook.css", priority=900)
+    # Files the generated pages link to (each indicator's and chapter's data), served at the
+    # edition's root: generated/extra/data/x.csv → data/x.csv.
+    extra = Path(app.srcdir) / "generated" / "extra"
+    if extra.is_dir():
+        app.config.html_extra_path.append(str(extra))
 
 
 def _offline(asset) -> bool:
@@ -185,6 +210,55 @@ def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict, 
     if year and "body" in context:
         context["body"] = edition_bar(pagename, year, app.config.planbook_pdf,
                                       app.config.planbook_downloads, app.config.planbook_docx) + context["body"]
+    if "header_buttons" in context:
+        context["header_buttons"] = [download_menu(pagename, app.config.planbook_pdf, app.config.planbook_downloads,
+                                                   _page_data(app, pagename), app.config.planbook_docx)
+                                     if b.get("label") == "download-buttons" else b for b in context["header_buttons"]]
+    from planbook.words import W
+
+    context["planbook_copyright"] = W("site.copyright", copyright=app.config.copyright) if app.config.copyright else ""
+
+
+def _page_data(app: Sphinx, pagename: str) -> tuple[str, str] | None:
+    """The data file of a page, if it has one: a chapter's values or an indicator's
+    (``data/<name>.csv`` at the edition's root, written with the generated pages)."""
+    from planbook.words import W
+
+    folder, _, name = pagename.rpartition("/")
+    candidates = {"chapters": ("site.chapter_data", name), "generated/indicators": ("site.indicator_data", name)}
+    if folder not in candidates:
+        return None
+    key, stem = candidates[folder]
+    for extra in app.config.html_extra_path:
+        if (Path(extra) / "data" / f"{stem}.csv").is_file():
+            return f"data/{stem}.csv", W(key)
+    return None
+
+
+def download_menu(pagename: str, pdf: str, downloads: dict, page_data: tuple[str, str] | None,
+                  docx: str = "") -> dict:
+    """The theme's ⤓ menu: the edition's PDF and Word copy, the page's data, the edition's downloads. (The
+    theme's own entries link to page sources the site does not publish and print the page.)"""
+    from planbook.words import W
+
+    root = "../" * pagename.count("/")
+    buttons = []
+    if pdf:
+        buttons.append({"type": "link", "url": root + pdf, "text": W("downloads.pdf"), "icon": "fas fa-file-pdf",
+                        "tooltip": W("site.pdf_tooltip"), "label": "download-pdf-button"})
+    if docx:
+        buttons.append({"type": "link", "url": root + docx, "text": W("downloads.docx"), "icon": "fas fa-file-word",
+                        "tooltip": W("downloads.docx"), "label": "download-docx-button"})
+    if page_data:
+        buttons.append({"type": "link", "url": root + page_data[0], "text": page_data[1], "icon": "fas fa-file-csv",
+                        "tooltip": page_data[1], "label": "download-page-data-button"})
+    for key, names in sorted(downloads.items()):
+        for fmt, name in sorted(names.items()):
+            text = W("site.download_item", what=W("downloads." + key), format=fmt.upper())
+            buttons.append({"type": "link", "url": f"{root}downloads/{name}", "text": text, "icon": "fas fa-table",
+                            "tooltip": text, "label": f"download-{key}-{fmt}-button"})
+    return {"type": "group", "tooltip": W("site.download_menu"), "icon": "fas fa-download", "buttons": buttons,
+            "label": "download-buttons"}
 
 
 def edition_bar(pagename: str, year: int, pdf: str, downloads: dict, docx: str = "") -> str:
@@ -207,6 +281,136 @@ def edition_bar(pagename: str, year: int, pdf: str, downloads: dict, docx: str =
             f'data-page="{e(pagename)}.html" data-year="{int(year)}">{e(W("editions.bar_year", year=int(year)))}</div>'
             f'<div class="pb-downloads">{e(W("downloads.label"))}{" · ".join(links)}</div></div>'
             f'<script src="{site_root}editions.js"></script>')
+
+
+# The theme's words that its templates leave in English, and what the page shows instead
+# (attribute values only: text the reader sees or hears as a tooltip or label).
+THEME_WORDS = {
+    "Toggle primary sidebar": "theme.toggle_primary",
+    "Toggle secondary sidebar": "theme.toggle_secondary",
+    "System Settings": "theme.system_mode",
+    "Color mode": "theme.color_mode",
+    "Search...": "theme.search_placeholder",
+    "Announcement": "theme.announcement",
+    "Main": "theme.main_nav",
+    "Page": "theme.page_nav",
+    "Link to this heading": "theme.heading_link",
+    "Skip to main content": "theme.skip",
+    "Back to top": "theme.back_to_top",
+}
+_THEME_ATTR = re.compile(r'((?:title|aria-label|placeholder|data-bs-title)=")(' +
+                         "|".join(re.escape(k) for k in THEME_WORDS) + r')(")')
+
+
+def theme_words(page: str) -> str:
+    """A page with the theme's English tooltips and labels in the report's language."""
+    from planbook.words import W
+
+    words = {k: html.escape(W(v), quote=True) for k, v in THEME_WORDS.items()}
+    page = _THEME_ATTR.sub(lambda m: m.group(1) + words[m.group(2)] + m.group(3), page)
+    for english in ("Skip to main content", "Back to top"):
+        page = page.replace(f">{english}<", f">{words[english]}<")
+    # The navigation's expand buttons show only an icon: give them a name.
+    toggle = html.escape(W("theme.toggle_section"), quote=True)
+    return page.replace('<summary><span class="toctree-toggle" role="presentation">',
+                        f'<summary aria-label="{toggle}"><span class="toctree-toggle" role="presentation">')
+
+
+def _index_text_only(app: Sphinx) -> None:
+    """The search index takes an indicator page's text, not its raw HTML: the tables of values,
+    sources and verdicts (the same words on 57 pages) would only make every page match
+    every query, and cost a quarter of the pages' build. The page's name is its title."""
+    builder = app.builder
+    if getattr(builder.index_page, "_planbook", False):
+        return
+    original = builder.index_page
+
+    def index_page(pagename: str, doctree, title: str) -> None:
+        if not fnmatch(pagename, LIGHT_SIDEBAR):
+            return original(pagename, doctree, title)
+        from docutils import nodes
+
+        raws = [(node.parent, node) for node in doctree.findall(nodes.raw) if node.parent is not None]
+        places = [(parent, parent.index(node), node) for parent, node in raws]
+        for parent, _, node in reversed(places):
+            parent.remove(node)
+        try:
+            return original(pagename, doctree, title)
+        finally:
+            for parent, index, node in places:
+                parent.insert(index, node)
+
+    index_page._planbook = True
+    builder.index_page = index_page
+
+
+def _translate_templates(app: Sphinx) -> None:
+    templates = app.builder.templates
+    if getattr(templates.render, "_planbook", False):
+        return
+    original = templates.render
+
+    def render(template: str, context: dict) -> str:
+        return theme_words(original(template, context))
+
+    render._planbook = True
+    templates.render = render
+
+
+# Sphinx's Chinese search indexes the words jieba finds (森林, 覆盖率) but splits a query only at
+# spaces and punctuation, so a name typed as one word (森林覆盖率) matched nothing. This splitter
+# (Sphinx puts a search language's splitter into language_data.js) cuts each Chinese run of the
+# query into words the index holds — the words jieba made — using as many characters and as
+# few words as it can; a run that is itself an indexed word is kept whole.
+JS_SPLITTER = r"""
+// A page opened from disk cannot fetch other pages for the results' summaries (each attempt
+// would only log an error): from disk the results are listed without them.
+if (location.protocol === "file:" && typeof DOCUMENTATION_OPTIONS !== "undefined") {
+  DOCUMENTATION_OPTIONS.SHOW_SEARCH_SUMMARY = false;
+}
+function splitQuery(query) {
+  var parts = query.split(/[^\p{Letter}\p{Number}_\p{Emoji_Presentation}]+/gu).filter(function (t) { return t; });
+  var index = (typeof Search !== "undefined" && Search._index) ? Search._index : null;
+  if (!index) { return parts; }
+  var has = Object.prototype.hasOwnProperty;
+  var known = function (w) { return has.call(index.terms, w) || has.call(index.titleterms, w); };
+  var words = [];
+  parts.forEach(function (part) {
+    var lower = part.toLowerCase();
+    if (known(lower) || !/[\u3400-\u9fff]/.test(part)) { words.push(part); return; }
+    var n = part.length, best = [{skipped: 0, count: 0, words: []}];
+    for (var i = 1; i <= n; i++) {
+      var prev = best[i - 1];
+      best[i] = {skipped: prev.skipped + 1, count: prev.count, words: prev.words};
+      for (var j = Math.max(0, i - 16); j <= i - 2; j++) {
+        var w = lower.slice(j, i), b = best[j];
+        if (!known(w)) { continue; }
+        if (b.skipped < best[i].skipped || (b.skipped === best[i].skipped && b.count + 1 < best[i].count)) {
+          best[i] = {skipped: b.skipped, count: b.count + 1, words: b.words.concat([w])};
+        }
+      }
+    }
+    var found = best[n].words;
+    if (found.length) { words.push.apply(words, found); } else { words.push(part); }
+  });
+  return words;
+}
+"""
+
+
+def _search_language():
+    """Sphinx's Chinese search language with :data:`JS_SPLITTER` for the queries."""
+    from sphinx.search.zh import SearchChinese
+
+    class SearchChineseByIndex(SearchChinese):
+        js_splitter_code = JS_SPLITTER
+
+        def stem(self, word: str) -> str:
+            # A word without a Latin letter (Chinese, a number) is its own stem: the English
+            # stemmer, run on every word, leaves it as it is (and took a tenth of the indexing).
+            return word if not LATIN.search(word) else super().stem(word)
+
+    return SearchChineseByIndex
 
 
 def canonical_svg(text: str) -> str:
@@ -268,9 +472,38 @@ def _patch_imgmath() -> None:
     imgmath.render_math = render
 
 
+# Pages whose sidebar lists the book's chapters only (pb-sidebar-indicators.html): the theme
+# resolves the whole table of contents for every page's sidebar, which for 57 indicator pages
+# cost more than writing them.
+LIGHT_SIDEBAR = "generated/indicators/*"
+
+
 def _config_inited(app: Sphinx, config) -> None:
     # Our template overrides (the theme's macros without fontawesome.js) come first.
     config.templates_path.insert(0, str(ASSETS / "templates"))
+    config.html_sidebars = {**(config.html_sidebars or {}), LIGHT_SIDEBAR: [
+        "navbar-logo.html", "search-button-field.html", "pb-sidebar-indicators.html"]}
+
+
+def _sidebar_context(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """What pb-sidebar-indicators.html shows (set before the theme renders the sidebar)."""
+    if fnmatch(pagename, LIGHT_SIDEBAR):
+        from planbook.words import W
+
+        context["planbook_sidebar"] = _chapters(app)
+        context["planbook_sidebar_current"] = pagename.rsplit("/", 1)[0]  # the pages' index: generated/indicators
+        context["planbook_words"] = {"nav_label": W("theme.main_nav")}
+
+
+def _chapters(app: Sphinx) -> list[tuple[str, str]]:
+    """The book's top-level pages (docname, title) in the order of the table of contents."""
+    cached = app.__dict__.get("_planbook_chapters")
+    if cached is None:
+        env, root = app.env, app.config.root_doc
+        docs = [root] + [d for d in env.toctree_includes.get(root, [])]
+        cached = [(d, env.titles[d].astext()) for d in docs if d in env.titles]
+        app.__dict__["_planbook_chapters"] = cached
+    return cached
 
 
 def setup(app: Sphinx) -> dict:
@@ -281,11 +514,14 @@ def setup(app: Sphinx) -> dict:
     app.add_config_value("planbook_edition_year", 0, "html")
     app.add_config_value("planbook_downloads", {}, "html")  # {key: {csv: name, xlsx: name}}
     _patch_imgmath()
+    app.add_search_language(_search_language())
     app.connect("config-inited", _config_inited)
     app.connect("builder-inited", _builder_inited)
     app.connect("env-get-outdated", _env_get_outdated)
     app.connect("env-before-read-docs", _env_before_read_docs)
+    app.connect("env-updated", _write_in_parallel)
     app.connect("source-read", _source_read)
     app.connect("doctree-read", _collect_math)
+    app.connect("html-page-context", _sidebar_context, priority=100)
     app.connect("html-page-context", _page_context, priority=900)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

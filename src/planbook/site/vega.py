@@ -13,7 +13,7 @@ import json
 import os
 from pathlib import Path
 
-from planbook.report import PRINT_MIME
+from planbook.report import PRINT_MIME, VEGA_LITE_BUNDLE
 
 BUNDLE_NAME = "planbook-vega.js"
 PNG_SCALE = 3  # ≈ 216 dpi at the chart's size on A4
@@ -38,6 +38,31 @@ VEGA_FILE = Path(__file__).parent / "assets" / f"vega-{VEGA_VERSION}.min.js"
 VEGA_SHA256 = "ea6a5936381d06f912466354e2b6a20eb66c4d41f1ca9dff1e0236dfee6ee392"
 
 
+# The Vega-Lite compiler, vendored unmodified from the npm package vega-lite@6.4.1 (build/
+# vega-lite.min.js, BSD-3-Clause, assets/VEGA-LITE-LICENSE.txt), in the version Altair writes
+# specs for. Only the indicator pages load it: each compiles its one chart in the browser, so
+# the build does not compile 57 charts (the chapters' charts are compiled at build time).
+VEGA_LITE_VERSION = "6.4.1"
+VEGA_LITE_FILE = Path(__file__).parent / "assets" / f"vega-lite-{VEGA_LITE_VERSION}.min.js"
+VEGA_LITE_SHA256 = "6d5035fdd429b4bc6f91f3754426c3f516f3dbd8e08b105cfc2496bed4ebd254"
+VEGA_LITE_LOADER = """
+window.planbookLiteChart = function (id, spec) {
+  var el = document.getElementById(id);
+  if (!el) { return; }
+  try { window.planbookChart(id, vegaLite.compile(spec).spec); } catch (err) { el.textContent = FAILED + err; }
+};
+"""
+
+
+def lite_bundle_text() -> str:
+    """The script of the indicator pages: the Vega-Lite compiler and its loader (after the Vega bundle)."""
+    header = f"/*! vega-lite {VEGA_LITE_VERSION} | BSD-3-Clause | (c) University of Washington Interactive Data Lab */\n"
+    from planbook.words import W
+
+    failed = json.dumps(W("chart.failed"), ensure_ascii=False)
+    return header + VEGA_LITE_FILE.read_text("utf-8") + "\n" + VEGA_LITE_LOADER.replace("FAILED", failed)
+
+
 def bundle_text() -> str:
     """The chart script every page loads: the Vega runtime and the loader, one classic script."""
     header = f"/*! vega {VEGA_VERSION} | BSD-3-Clause | (c) University of Washington Interactive Data Lab */\n"
@@ -48,13 +73,14 @@ def bundle_text() -> str:
 
 
 def write_js_bundle(folder: Path) -> Path:
-    """Put the chart script into ``folder`` (the site serves it; nothing comes from a CDN)."""
+    """Put the chart scripts into ``folder`` (the site serves them; nothing comes from a CDN):
+    the one every page loads, and the Vega-Lite compiler the indicator pages add."""
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / BUNDLE_NAME
-    text = bundle_text()
-    if not path.exists() or path.read_text("utf-8") != text:
-        path.write_text(text, encoding="utf-8")
-    return path
+    for name, text in ((VEGA_LITE_BUNDLE, lite_bundle_text()), (BUNDLE_NAME, bundle_text())):
+        path = folder / name
+        if not path.exists() or path.read_text("utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+    return folder / BUNDLE_NAME
 
 
 def print_png(spec: dict) -> bytes:
