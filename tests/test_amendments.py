@@ -55,6 +55,35 @@ def test_the_site_lists_the_amendments_or_says_there_are_none(amended):
     assert "尚无经批准设定或调整的目标" in amendments_page(load(ROOT / "data"), 2025)
 
 
+def test_each_indicator_page_shows_its_target_history(amended):
+    import html
+    import re
+
+    from planbook.book.indicator_pages import headline_records, indicator_page
+
+    def page_of(year):
+        rep = open_report(year, amended)
+        page = indicator_page(rep, rep.cat.by_id["green_forest_coverage"], [(rep, headline_records(rep))])
+        return page, re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page)))
+
+    page, words = page_of(2025)
+    assert "(green-forest-coverage-amendments)=" in page and "目标的修订" in words
+    # The plan's own (pending) first, then the amendment with its document and date; 2025 applies the amendment.
+    plan_row = words.index("规划批准（2023-09-21）")
+    amended_row = words.index("2024年 2025年：24.0")
+    assert plan_row < amended_row
+    assert "待定" in words[plan_row:amended_row] and "规划原定 不适用" in words[plan_row:amended_row]
+    assert "2024年 2025年：24.0 （测试）区人民政府关于森林覆盖率目标的批复（2024-06-30）；按专栏1注②制定（测试） 适用" \
+        in words
+    # In 2023 the amendment is not yet in force: the plan's own target applies.
+    _, words = page_of(2023)
+    assert "规划原定 适用" in words and "2024-06-30）；按专栏1注②制定（测试） 不适用" in words
+    # An indicator never amended has no such section.
+    rep = open_report(2025, amended)
+    other = indicator_page(rep, rep.cat.by_id["green_park_area_per_capita"], [(rep, headline_records(rep))])
+    assert "目标的修订" not in other
+
+
 @pytest.mark.parametrize("edit, field, message", [
     (lambda a: a.update(indicator="green_trees"), "amendments[0].indicator", "unknown indicator"),
     (lambda a: a.update(effective_from=2040), "amendments[0].effective_from", "outside the plan's period"),

@@ -28,6 +28,7 @@ from types import SimpleNamespace
 import pandas as pd
 
 from planbook.assess.progress import STATUSES
+from planbook.plan.amendments import target_history
 from planbook.plan.catalogue import Indicator
 from planbook.report import VEGA_LITE_BUNDLE, charts, sentences, views
 from planbook.report.format import (INDICATOR_PAGES, LIGHT_STYLE, Cell, Table, fmt_number, fmt_share, fmt_value, missing,
@@ -235,6 +236,33 @@ def targets_table(report: Report, ind: Indicator, records: list[dict] | None = N
                  caption=W("indicator_page.targets_caption", name=ind.name_zh), wide=frozenset({4}), key=(1, 3))
 
 
+def target_history_table(report: Report, ind: Indicator) -> Table | None:
+    """How the indicator's targets changed after the plan's approval (``None`` when they never did):
+    the plan's own, then each amendment with its document, and which one this edition applies."""
+    amendments = report.data.amendments
+    if not any(a.indicator == ind.id for a in amendments):
+        return None
+    steps = target_history(report.data.catalogue, amendments, ind.id)
+    in_force = max((n for n, (_, a, _) in enumerate(steps) if a is None or a.effective_from <= report.year))
+    rows = []
+    for n, (_, a, targets) in enumerate(steps):
+        written = W("enum_sep").join(W("indicator_page.amended.target", year=t.year, target=t.as_written)
+                                     for t in targets) or W("pending_target")
+        if a is None:
+            start, basis = W("indicator_page.amended.approval", date=report.cat.plan.get("issued", "")), \
+                W("indicator_page.amended.plan")
+        else:
+            start = W("year_label", year=a.effective_from)
+            basis = W("indicator_page.amended.document", document=a.document, date=a.date) + \
+                (W("indicator_page.amended.note", note=a.note_zh) if a.note_zh else "")
+        applies = W("indicator_page.amended.applies" if n == in_force else "indicator_page.amended.not_applied")
+        rows.append([Cell(start), Cell(written), Cell(basis), Cell(applies)])
+    return Table(columns=[W("indicator_page.amended.from"), W("indicator_page.amended.targets"),
+                          W("indicator_page.amended.basis"), W("indicator_page.amended.this_edition")],
+                 rows=rows, caption=W("indicator_page.amended.caption", name=ind.name_zh), wide=frozenset({2}),
+                 key=(0, 1, 3))
+
+
 # --- one indicator's page -------------------------------------------------------------------
 
 def where_in_plan(report: Report, ind: Indicator) -> str:
@@ -279,6 +307,11 @@ def indicator_page(report: Report, ind: Indicator, editions: list[tuple[Report, 
         lines += raw(targets._repr_html_())
     elif ind.target_pending:
         lines += [W("indicator_page.pending"), ""]
+    amended = target_history_table(report, ind)
+    if amended is not None:
+        lines += [f"({ind.id.replace('_', '-')}-amendments)=", f"### {W('indicator_page.amended.title')}", ""]
+        lines += raw(amended._repr_html_())
+        lines += [W("indicator_page.amended.see", page=f"{{ref}}`{W('pages.amendments.title')} <amendments>`"), ""]
     # The series
     lines += [f"({ind.id.replace('_', '-')}-data)=", f"## {W('indicator_page.data')}", ""]
     if rows.empty:
