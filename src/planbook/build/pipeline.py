@@ -3,13 +3,15 @@
 Order of work (each step must succeed before the next):
 
 1. load and validate the catalogue and all data (bad input: exit 2, nothing written);
-2. take the output folder's lock (:mod:`planbook.lock`: a second build waits), remove what
+2. take the output folder's lock (:mod:`planbook.build.lock`: a second build waits), remove what
    killed builds left, and copy the inputs as read into the staging folder (the snapshot
    every notebook reads, whatever happens to the data folder meanwhile);
-3. execute the five chapter notebooks in parallel, one process each;
-4. write the generated pages (data appendix, colophon);
-5. run ``jupyter-book build`` into a staging folder (a warning fails it);
-6. only then replace the published site ``_build/html`` (and PDF) in one move.
+3. for each edition whose inputs changed since it was published, an :class:`EditionJob`:
+   stage its sources, reuse the executed notebooks the cache holds, start Sphinx (website and
+   PDF) and execute the other chapters in parallel while it reads, write the downloads and the
+   edition record, typeset the PDF and the Word copy, assemble the edition's folder
+   (a Sphinx warning fails it);
+4. only then replace the published site ``_build/html`` (and PDF) in one move.
 
 A failing cell stops the build with the notebook, the year and the error; the
 last good site stays as it was.
@@ -25,7 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -367,11 +369,26 @@ class KeptPdf:
     docx: Path | None = None  # the Word copy made with it (a copy, in the staging folder)
 
 
-def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, pdf: bool | str,
-                  keys: dict[str, str], standby: Standby | None = None,
-                  inputs: Path | None = None, force: bool = False, kept_pdf: KeptPdf | None = None,
-                  draft: bool = False) -> Path:
-    """Build one edition (site, downloads, PDF) inside ``stage``; return its HTML folder.
+def keep_published_pdf(published: Path, stage: Path, config: dict, year: int, prior: dict | None) -> KeptPdf | None:
+    """A copy of the PDF (and Word copy) ``year`` has published, for a website-only build to keep."""
+    from planbook.book.pdf import pdf_name
+
+    pdf_file = published / str(year) / pdf_name(config, year)
+    if not pdf_file.is_file():
+        return None
+    copy = stage / "published" / f"{year}" / pdf_file.name
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(pdf_file, copy)
+    docx_file, docx_copy = published / str(year) / pdf_name(config, year, "docx"), None
+    if docx_file.is_file():
+        docx_copy = copy.with_name(docx_file.name)
+        shutil.copyfile(docx_file, docx_copy)
+    return KeptPdf(copy, (prior.get("pdf_inputs") or prior.get("inputs")) if prior else None, docx_copy)
+
+
+@dataclass
+class EditionJob:
+    """One edition being built inside ``stage`` (site, downloads, PDF and Word copy).
 
     ``keys`` are the chapters' notebook keys (:func:`planbook.build.cache.notebook_key`); ``inputs``
     is the snapshot of the data the notebooks read (:meth:`DataSet.snapshot`; the data folder
@@ -381,124 +398,234 @@ def build_edition(root: Path, data: DataSet, year: int, stage: Path, out: Path, 
     PDF build also writes the Word copy (:mod:`planbook.book.docx`). A ``draft`` is marked
     征求意见稿 on every page and PDF page.
 
+    The steps, in the order :func:`build_edition` runs them: :meth:`stage_sources`,
+    :meth:`reuse_cached`, :meth:`start_sphinx`, :meth:`run_notebooks`, :meth:`write_extras`,
+    :meth:`typeset`, :meth:`assemble`.
+    """
+
+    root: Path
+    data: DataSet
+    year: int
+    stage: Path
+    out: Path
+    pdf: bool | str
+    keys: dict[str, str]
+    standby: Standby | None = None
+    inputs: Path | None = None
+    force: bool = False
+    kept_pdf: KeptPdf | None = None
+    draft: bool = False
+    # Set by the steps.
+    key: str = ""
+    pdf_name: str | None = None
+    docx_name: str | None = None
+    todo: tuple[str, ...] = ()
+    runs: list[SphinxRun] = field(default_factory=list)
+
+    @property
+    def logs(self) -> Path:
+        return self.out / "logs"
+
+    @property
+    def cache(self) -> Path:
+        return self.out / "cache"
+
+    @property
+    def book(self) -> Path:
+        return self.stage / "book"
+
+    @property
+    def configs(self) -> Path:
+        return self.stage / "configs"
+
+    @property
+    def chapters(self) -> Path:
+        return self.book / "chapters"
+
+    @property
+    def prints(self) -> Path:
+        """The chapters with their print images, for the PDF."""
+        return self.stage / "print"
+
+    @property
+    def chapter_names(self) -> tuple[str, ...]:
+        return chapters_of(self.root)
+
+    def report(self):
+        from planbook.report.report import Report
+
+        return Report(data=self.data, year=self.year)
+
+    # 1. The sources of the book as this edition reads them.
+    def stage_sources(self) -> None:
+        """Copy the book's pages, write the generated ones and the edition's configuration."""
+        from planbook.book.pages import write_generated_pages
+        from planbook.book.pdf import pdf_name
+        from planbook.build import cache as nbcache
+
+        shutil.copytree(self.root / "book", self.book, ignore=shutil.ignore_patterns("chapters", "generated", "_build"))
+        write_generated_pages(self.data, self.year, self.book / "generated")
+        kept = self.kept_pdf
+        self.key = nbcache.edition_key(self.root, self.keys, self.year, self.pdf or ("kept" if kept else False),
+                                       self.data, self.draft)
+        names = book_config(self.root)
+        self.pdf_name = pdf_name(names, self.year) if self.pdf or kept else None
+        self.docx_name = pdf_name(names, self.year, "docx") if self.pdf or (kept and kept.docx) else None
+        self.configs.mkdir()
+        config = edition_config(self.root, self.data, self.year, self.pdf_name, self.docx_name, self.draft)
+        (self.configs / "_config.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False),
+                                                  encoding="utf-8")
+        (self.configs / "_toc.yml").write_bytes((self.root / "_toc.yml").read_bytes())
+
+    # 2. Executed notebooks whose inputs have not changed.
+    def reuse_cached(self) -> None:
+        """Take each chapter's executed notebook from the cache; the rest are to do (``todo``)."""
+        from planbook.build import cache as nbcache
+
+        self.chapters.mkdir()
+        names = self.chapter_names
+        self.todo = tuple(c for c in names if self.force or not nbcache.copy_cached(
+            self.cache / "notebooks", self.keys[c], self.chapters / f"{c}.ipynb"))
+        if len(self.todo) < len(names):
+            log(f"reused {len(names) - len(self.todo)} executed notebook(s) of {self.year} from the cache")
+
+    # 3. Sphinx starts reading the pages that need no notebook.
+    def start_sphinx(self) -> None:
+        """Start the website's Sphinx (and the PDF's), each reading the executed chapters as they come."""
+        from planbook.book.pdf import prepare_latex
+
+        order = ready_order(self.todo, os.cpu_count() or 1, self.pdf)
+        log(f"building the {self.year} website (jupyter-book html"
+            f"{', reading while the notebooks run' if self.todo else ''})")
+        work = self.cache / "sphinx" / str(self.year)
+        # With a PDF to make, the website is not what the edition waits for (XeLaTeX is): its
+        # Sphinx runs at idle priority, using what the notebooks leave and the core XeLaTeX leaves free.
+        self.runs.append(SphinxRun.start(work / "html", "html", self.book, self.configs, "_toc.yml", "_config.yml",
+                                         self.chapters, order, math_cache=self.cache / "math",
+                                         nice="idle" if self.pdf else 0))
+        if not self.pdf:
+            return
+        log(f"building the {self.year} PDF (jupyter-book latex, print images, xelatex)")
+        latex_book, latex_configs = self.stage / "book-latex", self.stage / "configs-latex"
+        shutil.copytree(self.book, latex_book, ignore=shutil.ignore_patterns("chapters"))
+        shutil.copytree(self.configs, latex_configs)
+        prepare_latex(latex_book, latex_configs, self.data, self.year,
+                      layout=self.pdf if isinstance(self.pdf, str) else "book")
+        self.prints.mkdir()
+        # Chapters from the cache first (their images are mostly cached too), then the executed.
+        cached = [c for c in self.chapter_names if c not in self.todo]
+        self.runs.append(SphinxRun.start(work / "latex", "latex", latex_book, latex_configs, "_toc_latex.yml",
+                                         "_config_latex.yml", self.prints, cached + order))
+
+    # 4. The notebooks (and the PDF's print images) while Sphinx reads.
+    def run_notebooks(self, pool) -> None:
+        """Execute the chapters to do (the workers draw their print images too) and cache them; the
+        PDF's copies of the cached chapters are made on ``pool`` meanwhile."""
+        from planbook.build import cache as nbcache
+        from planbook.site.vega import add_print_images
+
+        if self.pdf:
+            cached = [c for c in self.chapter_names if c not in self.todo]
+            prints = pool.submit(lambda: [add_print_images(self.chapters / f"{c}.ipynb", self.cache / "png",
+                                                           output=self.prints / f"{c}.ipynb") for c in cached])
+        if self.todo:
+            execute_all(self.year, self.inputs or self.data.data_dir, self.chapters, chapters=self.todo,
+                        print_dir=self.prints if self.pdf else None, png_cache=self.cache / "png",
+                        standby=self.standby)
+            for c in self.todo:
+                nbcache.store(self.cache / "notebooks", self.keys[c], self.chapters / f"{c}.ipynb")
+        if self.pdf:
+            prints.result()
+
+    # 5. What Sphinx does not write.
+    def write_extras(self) -> Path:
+        """The downloads and the edition record, from the data as it was read (not read again: the
+        folder may have changed since), written while Sphinx writes the pages."""
+        from planbook.book.downloads import download_names, write_downloads
+        from planbook.book.editions import EDITION_FILE, edition_record
+
+        extras = self.stage / "extras"
+        report = self.report()
+        write_downloads(report, extras / "downloads")
+        record = edition_record(report, self.pdf_name, download_names(self.year))
+        record["docx"] = self.docx_name
+        record["build_key"] = self.key
+        if self.draft:
+            record["draft"] = True
+        if self.pdf:
+            record["pdf_inputs"] = record["inputs"]
+        elif self.kept_pdf:
+            record["pdf_inputs"] = self.kept_pdf.inputs
+            record["pdf_outdated"] = self.kept_pdf.inputs != record["inputs"]
+        (extras / EDITION_FILE).write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        return extras
+
+    # 6. The PDF and the Word copy, once the PDF's Sphinx is done.
+    def typeset(self) -> tuple[Path, Path]:
+        """Run XeLaTeX on the LaTeX Sphinx wrote, and write the Word copy from the same tree meanwhile."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        from planbook.book.docx import TREE_FILE, write_docx
+        from planbook.book.pdf import typeset
+
+        latex = self.runs[1].finish(self.logs)
+        log(f"typesetting the {self.year} PDF (xelatex) and writing its Word copy")
+        names = book_config(self.root)
+        with ThreadPoolExecutor(max_workers=1) as side:  # XeLaTeX is another process
+            word = side.submit(write_docx, latex / TREE_FILE, self.report(), self.stage / "word" / self.docx_name,
+                               names.get("title", ""), names.get("author", ""))
+            path, passes = typeset(latex, self.logs, self.year, self.pdf_name)
+            docx_path = word.result()
+        log(f"typeset the {self.year} PDF in {passes} XeLaTeX runs")
+        return path, docx_path
+
+    # 7. One folder: the website, the extras, the PDF and Word copy.
+    def assemble(self, built: Path, extras: Path, made: tuple[Path, Path] | None) -> Path:
+        # Sphinx writes its output anew in every build, so it can be moved rather than copied.
+        html = self.stage / "html"
+        shutil.move(built, html)
+        (html / ".buildinfo").unlink(missing_ok=True)
+        for item in extras.iterdir():
+            os.replace(item, html / item.name)
+        if made is not None:
+            shutil.copyfile(made[0], html / self.pdf_name)
+            shutil.copyfile(made[1], html / self.docx_name)
+        elif self.kept_pdf is not None:
+            log(f"kept the published {self.year} PDF (website only was rebuilt; build with --pdf to renew it)")
+            shutil.copyfile(self.kept_pdf.path, html / self.pdf_name)
+            if self.kept_pdf.docx is not None:
+                shutil.copyfile(self.kept_pdf.docx, html / self.docx_name)
+        return html
+
+    def stop(self) -> None:
+        for run in self.runs:
+            run.stop()
+
+
+def build_edition(job: EditionJob) -> Path:
+    """Build one edition; return its HTML folder (inside ``job.stage``).
+
     Everything that can overlap does: the website's Sphinx (and the PDF's) start at once and
     read the pages that need no notebook while the notebooks execute; the workers draw the
     print images for the PDF; the downloads are written while Sphinx writes the pages; XeLaTeX
-    runs when the LaTeX is ready.
+    runs when the LaTeX is ready, the Word copy beside it.
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    from planbook.book.downloads import download_names, write_downloads
-    from planbook.book.editions import EDITION_FILE, edition_record
-    from planbook.book.pages import write_generated_pages
-    from planbook.book.docx import TREE_FILE, write_docx
-    from planbook.book.pdf import pdf_name as edition_pdf_name, prepare_latex, typeset
-    from planbook.build import cache as nbcache
-    from planbook.report.report import Report
-    from planbook.site.vega import add_print_images
-
-    logs, cache = out / "logs", out / "cache"
-    work = cache / "sphinx" / str(year)
-    staged = stage / "book"
-    shutil.copytree(root / "book", staged, ignore=shutil.ignore_patterns("chapters", "generated", "_build"))
-    write_generated_pages(data, year, staged / "generated")
-    key = nbcache.edition_key(root, keys, year, pdf or ("kept" if kept_pdf else False), data, draft)
-    names = book_config(root)
-    pdf_name = edition_pdf_name(names, year) if pdf or kept_pdf else None
-    docx_name = edition_pdf_name(names, year, "docx") if pdf or (kept_pdf and kept_pdf.docx) else None
-    configs = stage / "configs"
-    configs.mkdir()
-    config = edition_config(root, data, year, pdf_name, docx_name, draft)
-    (configs / "_config.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    (configs / "_toc.yml").write_bytes((root / "_toc.yml").read_bytes())
-
-    chapters = staged / "chapters"
-    chapters.mkdir()
-    chapter_names = chapters_of(root)
-    todo = tuple(c for c in chapter_names
-                 if force or not nbcache.copy_cached(cache / "notebooks", keys[c], chapters / f"{c}.ipynb"))
-    if len(todo) < len(chapter_names):
-        log(f"reused {len(chapter_names) - len(todo)} executed notebook(s) of {year} from the cache")
-    order = ready_order(todo, os.cpu_count() or 1, pdf)
-    log(f"building the {year} website (jupyter-book html{', reading while the notebooks run' if todo else ''})")
-    # With a PDF to make, the website is not what the edition waits for (XeLaTeX is): its
-    # Sphinx runs at idle priority, using what the notebooks leave and the core XeLaTeX leaves free.
-    runs = [SphinxRun.start(work / "html", "html", staged, configs, "_toc.yml", "_config.yml", chapters, order,
-                            math_cache=cache / "math", nice="idle" if pdf else 0)]
-    prints = stage / "print"  # the chapters with their print images, for the PDF
-    if pdf:
-        log(f"building the {year} PDF (jupyter-book latex, print images, xelatex)")
-        latex_book, latex_configs = stage / "book-latex", stage / "configs-latex"
-        shutil.copytree(staged, latex_book, ignore=shutil.ignore_patterns("chapters"))
-        shutil.copytree(configs, latex_configs)
-        prepare_latex(latex_book, latex_configs, data, year, layout=pdf if isinstance(pdf, str) else "book")
-        prints.mkdir()
-        # Chapters from the cache first (their images are mostly cached too), then the executed.
-        cached = [c for c in chapter_names if c not in todo]
-        runs.append(SphinxRun.start(work / "latex", "latex", latex_book, latex_configs, "_toc_latex.yml",
-                                    "_config_latex.yml", prints, cached + order))
-    def make_pdf() -> tuple[Path, Path]:
-        latex = runs[1].finish(logs)
-        log(f"typesetting the {year} PDF (xelatex) and writing its Word copy")
-        # The Word copy is written while XeLaTeX runs (another process).
-        with ThreadPoolExecutor(max_workers=1) as side:
-            word = side.submit(write_docx, latex / TREE_FILE, Report(data=data, year=year), stage / "word" / docx_name,
-                               names.get("title", ""), names.get("author", ""))
-            path, passes = typeset(latex, logs, year, pdf_name)
-            docx_path = word.result()
-        log(f"typeset the {year} PDF in {passes} XeLaTeX runs")
-        return path, docx_path
-
+    job.stage_sources()
+    job.reuse_cached()
     try:
+        job.start_sphinx()
         with ThreadPoolExecutor(max_workers=2) as pool:
-            if pdf:  # the PDF's copies of the chapters from the cache, while the others execute
-                cached_prints = pool.submit(lambda: [add_print_images(chapters / f"{c}.ipynb", cache / "png",
-                                                                      output=prints / f"{c}.ipynb") for c in cached])
-            if todo:
-                execute_all(year, inputs or data.data_dir, chapters, chapters=todo,
-                            print_dir=prints if pdf else None, png_cache=cache / "png", standby=standby)
-                for c in todo:
-                    nbcache.store(cache / "notebooks", keys[c], chapters / f"{c}.ipynb")
-            if pdf:
-                cached_prints.result()
-            typeset_future = pool.submit(make_pdf) if pdf else None
-            # While Sphinx writes the pages: the downloads and the edition record, from the data
-            # as it was read (not read again: the folder may have changed since).
-            extras = stage / "extras"
-            report = Report(data=data, year=year)
-            write_downloads(report, extras / "downloads")
-            record = edition_record(report, pdf_name, download_names(year))
-            record["docx"] = docx_name
-            record["build_key"] = key
-            if draft:
-                record["draft"] = True
-            if pdf:
-                record["pdf_inputs"] = record["inputs"]
-            elif kept_pdf:
-                record["pdf_inputs"] = kept_pdf.inputs
-                record["pdf_outdated"] = kept_pdf.inputs != record["inputs"]
-            (extras / EDITION_FILE).write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-            built = runs[0].finish(logs)
-            log(f"the {year} website is written")
-            pdf_path, docx_path = typeset_future.result() if typeset_future else (None, None)
+            job.run_notebooks(pool)
+            typesetting = pool.submit(job.typeset) if job.pdf else None
+            extras = job.write_extras()
+            built = job.runs[0].finish(job.logs)
+            log(f"the {job.year} website is written")
+            made = typesetting.result() if typesetting else None
     finally:
-        for run in runs:
-            run.stop()
-    # Sphinx writes its output anew in every build, so it can be moved rather than copied.
-    html = stage / "html"
-    shutil.move(built, html)
-    (html / ".buildinfo").unlink(missing_ok=True)
-    for item in extras.iterdir():
-        os.replace(item, html / item.name)
-    if pdf_path is not None:
-        shutil.copyfile(pdf_path, html / pdf_name)
-        shutil.copyfile(docx_path, html / docx_name)
-    elif kept_pdf is not None:
-        log(f"kept the published {year} PDF (website only was rebuilt; build with --pdf to renew it)")
-        shutil.copyfile(kept_pdf.path, html / pdf_name)
-        if kept_pdf.docx is not None:
-            shutil.copyfile(kept_pdf.docx, html / docx_name)
-    return html
+        job.stop()
+    return job.assemble(built, extras, made)
 
 
 def published_record(site: Path, year: int) -> dict | None:
@@ -627,17 +754,7 @@ def _build_locked(root: Path, data: DataSet, years: list[int], pdf: bool | str, 
         # the snapshot), never the site as it happens to be: pages do not depend on build history.
         keys = {c: nbcache.notebook_key(root, data, c, y) for c in chapters_of(root)}
         prior = published_record(published, y)
-        kept_pdf = None
-        pdf_file = published / str(y) / pdf_name(config, y)
-        if not pdf and pdf_file.is_file():  # a website-only build keeps the published PDF
-            copy = stage / "published" / f"{y}" / pdf_file.name
-            copy.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(pdf_file, copy)
-            docx_file, docx_copy = published / str(y) / pdf_name(config, y, "docx"), None
-            if docx_file.is_file():
-                docx_copy = copy.with_name(docx_file.name)
-                shutil.copyfile(docx_file, docx_copy)
-            kept_pdf = KeptPdf(copy, (prior.get("pdf_inputs") or prior.get("inputs")) if prior else None, docx_copy)
+        kept_pdf = None if pdf else keep_published_pdf(published, stage, config, y, prior)
         if not force and prior and prior.get("build_key"):
             mode = pdf or ("kept" if kept_pdf else False)
             same = {nbcache.edition_key(root, keys, y, mode, data, draft)}
@@ -651,8 +768,8 @@ def _build_locked(root: Path, data: DataSet, years: list[int], pdf: bool | str, 
                 continue
         edition_stage = stage / f"edition-{y}"
         edition_stage.mkdir()
-        html = build_edition(root, data, y, edition_stage, out, pdf, keys, standby,
-                             inputs=inputs, force=force, kept_pdf=kept_pdf, draft=draft)
+        html = build_edition(EditionJob(root, data, y, edition_stage, out, pdf, keys, standby=standby, inputs=inputs,
+                                        force=force, kept_pdf=kept_pdf, draft=draft))
         os.replace(html, site / str(y))
         rebuilt += 1
         last_book = edition_stage / "book"  # with the executed notebooks and generated pages
