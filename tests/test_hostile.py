@@ -95,6 +95,28 @@ def test_markdown_from_data_renders_as_the_same_text(text):
     STATS["hostile texts rendered"] += 1
 
 
+@pytest.mark.parametrize("text", [*HOSTILE_TEXTS, "````", "x\n```\ny", "x\r```\ry"])
+def test_html_from_data_stays_inside_its_raw_block(text):
+    """The website's tables of the indicator pages and the pages by department and area are raw
+    HTML blocks: no text in a cell can close the block (and turn the rest into Markdown)."""
+    from docutils import nodes
+    from docutils.core import publish_doctree
+    from myst_parser.parsers.docutils_ import Parser
+
+    from planbook.book.indicator_pages import raw
+    from planbook.report.format import Cell, Table
+
+    body = Table(columns=["来源"], rows=[[Cell(text)]], caption=text)._repr_html_()
+    doc = publish_doctree("\n".join(raw(body)) + "\n尾\n", parser=Parser(),
+                          settings_overrides={"report_level": 5, "myst_enable_extensions": ["colon_fence"]})
+    blocks = list(doc.findall(nodes.raw))
+    assert len(blocks) == 1 and list(doc.findall(nodes.system_message)) == []
+    same = lambda t: re.sub(r"[\s\x0b\u2028]+", " ", t)  # line breaks may be read as other line breaks
+    assert same(blocks[0].astext()) == same(body)
+    assert [p.astext() for p in doc.findall(nodes.paragraph)] == ["尾"]
+    STATS["hostile texts rendered"] += 1
+
+
 def test_hostile_notes_reach_site_and_pdf_as_written(site):
     """The fixture's notes and sources of 2021 hold Markdown and formula syntax."""
     rows = {r[0]: r for r in table_rows(site / "generated" / "data-appendix.html") if len(r) == 6 and r[1] == "2021"}

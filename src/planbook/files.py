@@ -5,7 +5,7 @@ Every input (the catalogue, the plan text, each observation file) is read once, 
 a path (a folder where a file should be, a link to nothing, a file that cannot be read)
 into a :class:`~planbook.errors.Problem` naming the path. The bytes are kept with the
 path (:class:`InputFile`), so that checksums, cache keys and the snapshot a build works
-from (:meth:`planbook.dataset.DataSet.snapshot`) describe exactly what was validated.
+from (:meth:`planbook.inputs.dataset.DataSet.snapshot`) describe exactly what was validated.
 """
 
 from __future__ import annotations

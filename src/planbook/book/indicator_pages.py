@@ -22,6 +22,7 @@ data appendix). Text from data is escaped: Markdown by :func:`md_escape`, HTML b
 from __future__ import annotations
 
 import html
+import re
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -51,8 +52,10 @@ def e(text) -> str:
 
 
 def raw(body: str) -> list[str]:
-    """A raw HTML block of a MyST page (the site only: these pages are not in the PDF)."""
-    return ["```{raw} html", body, "```", ""]
+    """A raw HTML block of a MyST page (the site only: these pages are not in the PDF). Its fence
+    is longer than any run of backticks in the body, so text from data cannot close it."""
+    fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", body)), default=0))
+    return [f"{fence}{{raw}} html", body, fence, ""]
 
 
 def data_href(name: str, root: str = "../../") -> str:

@@ -76,6 +76,15 @@ def colophon(data: DataSet, year: int) -> str:
     ])
 
 
+def web_table(table: Table) -> str:
+    """A table for a page of the website only (the PDF has its own print version of the page,
+    :data:`planbook.book.pdf.PRINT_PAGES`): its HTML, a card per row on a phone, which Sphinx
+    passes through instead of parsing a list-table cell by cell (a second per page of 30 tables)."""
+    from planbook.book.indicator_pages import raw
+
+    return "\n".join(raw(table._repr_html_()))
+
+
 def departments_page(data: DataSet, year: int) -> str:
     """What each department leads (indicators and commitments) and how it stands; who has not reported."""
     from planbook.report import views
@@ -83,14 +92,14 @@ def departments_page(data: DataSet, year: int) -> str:
 
     report = Report(data=data, year=year)
     lines = ["(departments)=", f"# {W('pages.departments.title')}", "", W("pages.departments.intro", year=year), "",
-             views.by_department(report)._repr_markdown_(), ""]
+             web_table(views.by_department(report)), ""]
     for dep in data.register.departments:
         own = report.commitments[report.commitments["department"] == dep.name_zh]
         if own.empty:
             continue
         lines += [f"## {md_escape(dep.name_zh)}", "",
-                  views.commitments_table(report, own, W("pages.departments.caption", name=dep.name_zh, year=year),
-                                          department=False)._repr_markdown_(), ""]
+                  web_table(views.commitments_table(report, own, W("pages.departments.caption", name=dep.name_zh,
+                                                                                     year=year), department=False)), ""]
     return "\n".join(lines)
 
 
@@ -101,7 +110,7 @@ def areas_page(data: DataSet, year: int) -> str:
 
     report = Report(data=data, year=year)
     lines = ["(areas)=", f"# {W('pages.areas.title')}", "", W("pages.areas.intro"), "",
-             views.by_area(report)._repr_markdown_(), ""]
+             web_table(views.by_area(report)), ""]
     return "\n".join(lines)
 
 

@@ -108,7 +108,7 @@ def execute_all(year: int, data_dir: Path, out_dir: Path, chapters: tuple[str, .
                 standby: Standby | None = None) -> list[Path]:
     """Execute the chapters in parallel: one worker process per core, one kernel per worker.
 
-    Each worker (:mod:`planbook.worker`) runs its share of the notebooks one after another
+    Each worker (:mod:`planbook.build.worker`) runs its share of the notebooks one after another
     in a single kernel, so kernel start-up and imports are paid once per worker, not once per
     notebook; a worker from ``standby`` (already started) takes the largest share. With
     ``print_dir`` each worker also writes there the PDF's copy of every notebook, with print
@@ -218,18 +218,21 @@ def edition_config(root: Path, data: DataSet, year: int, pdf_name: str | None = 
 
 def start_jupyter_book(book: Path, toc: Path, config_path: Path, out: Path, builder: str = "html",
                        pending: dict[str, Path] | None = None, math_cache: Path | None = None,
-                       nice: int | str = 0) -> subprocess.Popen:
+                       nice: int | str = 0, ready: Path | None = None) -> subprocess.Popen:
     """Start ``jupyter-book build``. ``pending`` names the pages whose notebooks are still
     executing ({docname: where the executed notebook will appear}): Sphinx reads every other
     page first and waits for those (see planbook.sphinx_ext), so its work overlaps with the
     notebooks'. ``math_cache`` keeps rendered formulas from one build to the next. The command
-    is Jupyter Book's own, run by :mod:`planbook.sphinx_run` (which exits sooner)."""
+    is Jupyter Book's own, run by :mod:`planbook.site.sphinx_run` (which exits sooner). With
+    ``ready``, Sphinx starts up and waits for that file before it looks at the sources."""
     cmd = [sys.executable, "-m", "planbook.site.sphinx_run", str(book), "--config", str(config_path),
            "--toc", str(toc), "--path-output", str(out), "--builder", builder]
     env = {**os.environ}
     if pending:
         env |= {"PLANBOOK_PARENT": str(os.getpid()),
                 "PLANBOOK_PENDING": json.dumps({doc: str(path) for doc, path in pending.items()})}
+    if ready:
+        env |= {"PLANBOOK_PARENT": str(os.getpid()), "PLANBOOK_SOURCES_READY": str(ready)}
     if math_cache:
         env["PLANBOOK_MATH_CACHE"] = str(math_cache)
     if nice:
@@ -309,6 +312,9 @@ def ready_order(chapters: tuple[str, ...], cores: int, pdf: bool = False) -> lis
 PLACEHOLDER = '{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}\n'
 
 
+READY_FILE = "sources.ready"
+
+
 @dataclass
 class SphinxRun:
     """A ``jupyter-book build`` started on a persistent copy of an edition's sources.
@@ -317,7 +323,7 @@ class SphinxRun:
     and Sphinx's output and environment (``out/``). Only changed files are written into the
     copy, so Sphinx re-reads only the pages that changed. The chapters named ``pending`` are
     still being made: Sphinx reads the rest of the book first and each of those when it
-    appears in ``chapters``, and puts it in its copy as it reads it (see :mod:`planbook.sphinx_ext`).
+    appears in ``chapters``, and puts it in its copy as it reads it (see :mod:`planbook.site.sphinx_ext`).
     """
 
     proc: subprocess.Popen
@@ -327,11 +333,14 @@ class SphinxRun:
 
     @classmethod
     def start(cls, work: Path, builder: str, book: Path, configs: Path, toc: str, config: str,
-              chapters: Path, pending: list[str], math_cache: Path | None = None, nice: int | str = 0) -> SphinxRun:
+              chapters: Path, pending: list[str], math_cache: Path | None = None, nice: int | str = 0,
+              later: tuple[str, ...] = ()) -> SphinxRun:
+        """``later``: folders of the book still being written; Sphinx waits for them before it
+        reads the table of contents (:meth:`sources_ready`)."""
         from planbook.build import cache as nbcache
 
         nbcache.sync_tree(configs, work / "configs")
-        nbcache.sync_tree(book, work / "book", keep=("chapters",))
+        nbcache.sync_tree(book, work / "book", keep=("chapters", *later))
         copy = work / "book" / "chapters"
         copy.mkdir(parents=True, exist_ok=True)
         names = tuple(f"{c}.ipynb" for c in pending)
@@ -340,10 +349,20 @@ class SphinxRun:
             if not (copy / name).exists():
                 (copy / name).write_text(PLACEHOLDER, encoding="utf-8")
         shutil.rmtree(work / "out" / "_build" / builder, ignore_errors=True)  # written anew, as in a first build
+        ready = work / READY_FILE
+        ready.unlink(missing_ok=True)
         proc = start_jupyter_book(work / "book", work / "configs" / toc, work / "configs" / config, work / "out",
                                   builder, pending={f"chapters/{c}": chapters / f"{c}.ipynb" for c in pending},
-                                  math_cache=math_cache, nice=nice)
+                                  math_cache=math_cache, nice=nice, ready=ready if later else None)
         return cls(proc, work, builder, chapters)
+
+    def sources_ready(self, book: Path, folders: tuple[str, ...]) -> None:
+        """Put the ``folders`` of ``book`` the run was started without into its copy, and let it go on."""
+        from planbook.build import cache as nbcache
+
+        for name in folders:
+            nbcache.sync_tree(book / name, self.work / "book" / name)
+        (self.work / READY_FILE).touch()
 
     def finish(self, logs: Path) -> Path:
         """Wait for Sphinx; return its output folder. When it failed or warned, its copy and
@@ -399,8 +418,8 @@ class EditionJob:
     征求意见稿 on every page and PDF page.
 
     The steps, in the order :func:`build_edition` runs them: :meth:`stage_sources`,
-    :meth:`reuse_cached`, :meth:`start_sphinx`, :meth:`run_notebooks`, :meth:`write_extras`,
-    :meth:`typeset`, :meth:`assemble`.
+    :meth:`reuse_cached`, :meth:`start_sphinx` (which writes the generated pages while Sphinx
+    starts up), :meth:`run_notebooks`, :meth:`write_extras`, :meth:`typeset`, :meth:`assemble`.
     """
 
     root: Path
@@ -458,13 +477,12 @@ class EditionJob:
 
     # 1. The sources of the book as this edition reads them.
     def stage_sources(self) -> None:
-        """Copy the book's pages, write the generated ones and the edition's configuration."""
-        from planbook.book.pages import write_generated_pages
+        """Copy the book's pages and write the edition's configuration (the generated pages come
+        in :meth:`start_sphinx`)."""
         from planbook.book.pdf import pdf_name
         from planbook.build import cache as nbcache
 
         shutil.copytree(self.root / "book", self.book, ignore=shutil.ignore_patterns("chapters", "generated", "_build"))
-        write_generated_pages(self.data, self.year, self.book / "generated")
         kept = self.kept_pdf
         self.key = nbcache.edition_key(self.root, self.keys, self.year, self.pdf or ("kept" if kept else False),
                                        self.data, self.draft)
@@ -489,9 +507,11 @@ class EditionJob:
         if len(self.todo) < len(names):
             log(f"reused {len(names) - len(self.todo)} executed notebook(s) of {self.year} from the cache")
 
-    # 3. Sphinx starts reading the pages that need no notebook.
+    # 3. Sphinx starts, the generated pages are written, Sphinx reads those that need no notebook.
     def start_sphinx(self) -> None:
-        """Start the website's Sphinx (and the PDF's), each reading the executed chapters as they come."""
+        """Start the website's Sphinx, write the generated pages while it starts up, then start
+        the PDF's; each reads the executed chapters as they come."""
+        from planbook.book.pages import write_generated_pages
         from planbook.book.pdf import prepare_latex
 
         order = ready_order(self.todo, os.cpu_count() or 1, self.pdf)
@@ -502,7 +522,9 @@ class EditionJob:
         # Sphinx runs at idle priority, using what the notebooks leave and the core XeLaTeX leaves free.
         self.runs.append(SphinxRun.start(work / "html", "html", self.book, self.configs, "_toc.yml", "_config.yml",
                                          self.chapters, order, math_cache=self.cache / "math",
-                                         nice="idle" if self.pdf else 0))
+                                         nice="idle" if self.pdf else 0, later=("generated",)))
+        write_generated_pages(self.data, self.year, self.book / "generated")
+        self.runs[0].sources_ready(self.book, ("generated",))
         if not self.pdf:
             return
         log(f"building the {self.year} PDF (jupyter-book latex, print images, xelatex)")
@@ -667,9 +689,9 @@ def build(year: int | None = None, data_dir: str | Path | None = None, pdf: bool
     editions and one folder per edition, ``<year>/``.  Without ``all_years`` only the
     edition of ``year`` (default: the latest year with data) is (re)built; the other
     published editions stay as they are.  An edition whose inputs are unchanged since it
-    was published is kept without rebuilding (see :mod:`planbook.cache`) unless ``force``.  With the
+    was published is kept without rebuilding (see :mod:`planbook.build.cache`) unless ``force``.  With the
     default output the executed notebooks of the last edition built are also copied to
-    ``book/chapters``. Workers in ``standby`` (see :class:`planbook.worker.Standby`) are
+    ``book/chapters``. Workers in ``standby`` (see :class:`planbook.build.worker.Standby`) are
     used for the first edition's notebooks, and dismissed when not needed. With ``draft`` the
     editions built are marked 征求意见稿 (a banner on every page, a watermark on every PDF page).
     ``layout`` is the PDF's (``book`` or ``gongwen``; default: ``planbook.pdf_layout`` of the

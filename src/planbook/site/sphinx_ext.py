@@ -72,6 +72,16 @@ def _wait_until_exists(path: Path) -> None:
         time.sleep(0.02)
 
 
+def _wait_for_sources(app: Sphinx, config) -> None:
+    """Wait until planbook has written the generated pages into Sphinx's copy of the book
+    (PLANBOOK_SOURCES_READY names the file it creates then): Sphinx starts while they are being
+    written, and its start-up (extensions, theme) overlaps with theirs. This runs before the
+    table of contents is read, which looks at what files the book has."""
+    ready = os.environ.get("PLANBOOK_SOURCES_READY")
+    if ready:
+        _wait_until_exists(Path(ready))
+
+
 def _source_read(app: Sphinx, docname: str, source: list[str]) -> None:
     ready = _pending().get(docname)
     if ready is None:
@@ -398,6 +408,9 @@ function splitQuery(query) {
 """
 
 
+_SPLIT: dict[str, tuple[str, ...]] = {}
+
+
 def _search_language():
     """Sphinx's Chinese search language with :data:`JS_SPLITTER` for the queries."""
     from sphinx.search.zh import SearchChinese
@@ -409,6 +422,14 @@ def _search_language():
             # A word without a Latin letter (Chinese, a number) is its own stem: the English
             # stemmer, run on every word, leaves it as it is (and took a tenth of the indexing).
             return word if not LATIN.search(word) else super().stem(word)
+
+        def split(self, input: str) -> list[str]:
+            # The same texts recur on many pages (headings, notes, the marks' explanations):
+            # jieba cuts each once per build.
+            words = _SPLIT.get(input)
+            if words is None:
+                words = _SPLIT[input] = tuple(super().split(input))
+            return list(words)
 
     return SearchChineseByIndex
 
@@ -506,6 +527,27 @@ def _chapters(app: Sphinx) -> list[tuple[str, str]]:
     return cached
 
 
+# The theme renders every sidebar and header component once more on each page only to drop those
+# that come out empty; these never do (the book's sidebar, its logo and search, the header's
+# buttons), and their second rendering was an eighth of a page's writing.
+NEVER_EMPTY = ("navbar-logo.html", "search-button-field.html", "sbt-sidebar-nav.html", "pb-sidebar-indicators.html",
+               "toggle-primary-sidebar.html", "article-header-buttons.html")
+
+
+def _skip_empty_checks() -> None:
+    from pydata_sphinx_theme import utils
+
+    original = utils._update_and_remove_templates
+    if getattr(original, "_planbook", False):
+        return
+
+    def update_and_remove(app, context, templates, section, templates_skip_empty_check=None):
+        return original(app, context, templates, section, [*(templates_skip_empty_check or ()), *NEVER_EMPTY])
+
+    update_and_remove._planbook = True
+    utils._update_and_remove_templates = update_and_remove
+
+
 def setup(app: Sphinx) -> dict:
     app.add_config_value("planbook_demo_banner", "", "html")
     app.add_config_value("planbook_draft_banner", "", "html")  # 征求意见稿 (planbook build --draft)
@@ -514,7 +556,9 @@ def setup(app: Sphinx) -> dict:
     app.add_config_value("planbook_edition_year", 0, "html")
     app.add_config_value("planbook_downloads", {}, "html")  # {key: {csv: name, xlsx: name}}
     _patch_imgmath()
+    _skip_empty_checks()
     app.add_search_language(_search_language())
+    app.connect("config-inited", _wait_for_sources, priority=100)  # before sphinx-external-toc's
     app.connect("config-inited", _config_inited)
     app.connect("builder-inited", _builder_inited)
     app.connect("env-get-outdated", _env_get_outdated)
