@@ -156,17 +156,6 @@ def _warm_up(app: Sphinx) -> None:
         jieba.initialize()
 
 
-def _write_in_parallel(app: Sphinx, env) -> None:
-    """Write the pages with two processes once every page has been read.
-
-    Reading stays serial (it waits for the notebooks in their order, and an extension of
-    Jupyter Book does not declare parallel reading safe). The writing comes after the last
-    notebook, when the notebooks' core is free again: Sphinx's main process resolves each page
-    and feeds the search index while a second process translates and renders it."""
-    if app.builder.format == "html" and app.parallel < 2 and (os.cpu_count() or 1) > 1:
-        app.parallel = 2
-
-
 def _builder_inited(app: Sphinx) -> None:
     if app.builder.format != "html":
         return
@@ -563,7 +552,6 @@ def setup(app: Sphinx) -> dict:
     app.connect("builder-inited", _builder_inited)
     app.connect("env-get-outdated", _env_get_outdated)
     app.connect("env-before-read-docs", _env_before_read_docs)
-    app.connect("env-updated", _write_in_parallel)
     app.connect("source-read", _source_read)
     app.connect("doctree-read", _collect_math)
     app.connect("html-page-context", _sidebar_context, priority=100)
