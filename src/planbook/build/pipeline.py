@@ -439,6 +439,7 @@ class EditionJob:
     pdf_name: str | None = None
     docx_name: str | None = None
     todo: tuple[str, ...] = ()
+    names: dict = field(default_factory=dict)  # the book's configuration (title, author, file names)
     runs: list[SphinxRun] = field(default_factory=list)
 
     @property
@@ -486,7 +487,7 @@ class EditionJob:
         kept = self.kept_pdf
         self.key = nbcache.edition_key(self.root, self.keys, self.year, self.pdf or ("kept" if kept else False),
                                        self.data, self.draft)
-        names = book_config(self.root)
+        self.names = names = book_config(self.root)
         self.pdf_name = pdf_name(names, self.year) if self.pdf or kept else None
         self.docx_name = pdf_name(names, self.year, "docx") if self.pdf or (kept and kept.docx) else None
         self.configs.mkdir()
@@ -592,7 +593,7 @@ class EditionJob:
 
         latex = self.runs[1].finish(self.logs)
         log(f"typesetting the {self.year} PDF (xelatex) and writing its Word copy")
-        names = book_config(self.root)
+        names = self.names
         with ThreadPoolExecutor(max_workers=1) as side:  # XeLaTeX is another process
             word = side.submit(write_docx, latex / TREE_FILE, self.report(), self.stage / "word" / self.docx_name,
                                names.get("title", ""), names.get("author", ""))
