@@ -17,6 +17,7 @@ from planbook.assess.progress import (ABOUT_TOLERANCE, LIGHTS, MAX_AGE, NEEDS_AC
                                       STATUS_POINTS, STATUSES)
 from planbook.inputs.dataset import DataSet
 from planbook.report.format import Cell, Table, fmt_value, md_escape
+from planbook.report.report import Report
 from planbook.words import W
 
 
@@ -85,12 +86,11 @@ def web_table(table: Table) -> str:
     return "\n".join(raw(table._repr_html_()))
 
 
-def departments_page(data: DataSet, year: int) -> str:
+def departments_page(report: Report) -> str:
     """What each department leads (indicators and commitments) and how it stands; who has not reported."""
     from planbook.report import views
-    from planbook.report.report import Report
 
-    report = Report(data=data, year=year)
+    data, year = report.data, report.year
     lines = ["(departments)=", f"# {W('pages.departments.title')}", "", W("pages.departments.intro", year=year), "",
              web_table(views.by_department(report)), ""]
     for dep in data.register.departments:
@@ -103,12 +103,10 @@ def departments_page(data: DataSet, year: int) -> str:
     return "\n".join(lines)
 
 
-def areas_page(data: DataSet, year: int) -> str:
+def areas_page(report: Report) -> str:
     """The plan's spatial frame: each zone, 片区 and 街道 with its commitments and how they stand."""
     from planbook.report import views
-    from planbook.report.report import Report
 
-    report = Report(data=data, year=year)
     lines = ["(areas)=", f"# {W('pages.areas.title')}", "", W("pages.areas.intro"), "",
              web_table(views.by_area(report)), ""]
     return "\n".join(lines)
@@ -148,18 +146,18 @@ def write_generated_pages(data: DataSet, year: int, folder: Path) -> list[Path]:
     """Write the generated pages into ``folder`` (the book's ``generated/``): these, and the
     landing page, a page per indicator and their data (:mod:`planbook.book.indicator_pages`)."""
     from planbook.book.indicator_pages import write_indicator_pages
-    from planbook.report.report import Report
 
+    report = Report(data=data, year=year)  # one edition's assessments, shared by the pages
     folder.mkdir(parents=True, exist_ok=True)
     pages = {"methodology-rules.md": methodology_rules(),"data-appendix.md": data_appendix(data, year), "colophon.md": colophon(data, year),
-             "departments.md": departments_page(data, year), "areas.md": areas_page(data, year),
+             "departments.md": departments_page(report), "areas.md": areas_page(report),
              "amendments.md": amendments_page(data, year)}
     written = []
     for name, text in pages.items():
         path = folder / name
         path.write_text(text, encoding="utf-8")
         written.append(path)
-    return written + write_indicator_pages(Report(data=data, year=year), folder)
+    return written + write_indicator_pages(report, folder)
 
 
 def substitutions(data: DataSet, year: int) -> dict[str, str]:

@@ -28,6 +28,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import yaml
@@ -467,8 +468,9 @@ class EditionJob:
         """The chapters with their print images, for the PDF."""
         return self.stage / "print"
 
-    @property
+    @cached_property
     def chapter_names(self) -> tuple[str, ...]:
+        """The chapters, from ``_toc.yml`` (read once per edition)."""
         return chapters_of(self.root)
 
     def report(self):
