@@ -81,6 +81,43 @@ def test_a_pending_page_is_read_from_the_notebook_when_it_appears(monkeypatch, t
     assert other == ["# intro"]
 
 
+def test_sphinx_collects_garbage_again_once_it_has_read_the_pages(monkeypatch):
+    """The Sphinx process reads with the cyclic collector off (planbook.site.sphinx_run); it
+    must come back on for the writing even when reading fails, or the memory of a large book
+    would grow with every page it writes."""
+    import gc
+
+    from sphinx.builders import Builder
+
+    from planbook.site import sphinx_run
+
+    seen = {}
+
+    def read(self):
+        seen["enabled while reading"] = gc.isenabled()
+        if seen.get("fail"):
+            raise RuntimeError("a page could not be read")
+        return {"index"}
+
+    monkeypatch.setattr(Builder, "read", read)
+    was = gc.isenabled()
+    try:
+        sphinx_run._collect_after_reading()
+        for fail in (False, True):
+            seen["fail"] = fail
+            gc.disable()
+            if fail:
+                with pytest.raises(RuntimeError):
+                    Builder.read(object())
+            else:
+                assert Builder.read(object()) == {"index"}
+            assert seen["enabled while reading"] is False
+            assert gc.isenabled(), "the collector stayed off after reading"
+    finally:
+        gc.unfreeze()
+        (gc.enable if was else gc.disable)()
+
+
 def test_sync_with_kept_times_writes_only_changes_and_keeps_the_source_time(tmp_path):
     src, dest = tmp_path / "src", tmp_path / "dest"
     src.mkdir()
