@@ -163,6 +163,23 @@ def test_word_copy_has_the_indicator_tables_and_the_charts(word, site):
     assert len(word.inline_shapes) == charts >= 20
 
 
+def test_word_tables_take_the_pdfs_column_widths(word):
+    """LibreOffice and WPS read a table's grid, not its cells' widths: without the grid every
+    column was as wide as the next, the short ones broke after each character and the
+    commitments' tables ran to twice their length."""
+    from docx.shared import Mm, Pt
+
+    table = next(t for t in word.tables if [c.text for c in t.rows[0].cells][:3] == ["维度", "序号", "指标"])
+    grid = [int(w) for w in table._tbl.xpath("./w:tblGrid/w:gridCol/@w:w")]
+    assert len(grid) == len(table.columns)
+    assert sum(grid) == pytest.approx(Mm(156).twips, abs=len(grid))  # the text's width, in twips
+    assert grid[1] < grid[0] < grid[2]  # 序号 narrowest, the indicator's name widest
+    cells = [tc.width for tc in table.rows[1].cells]
+    assert [c.twips for c in cells] == pytest.approx(grid, abs=1)
+    sizes = {run.font.size for row in table.rows for cell in row.cells for p in cell.paragraphs for run in p.runs}
+    assert sizes == {Pt(9)}
+
+
 def test_word_copy_is_deterministic_and_linked(site):
     from planbook.book.docx import TREE_FILE, write_docx
     from planbook.inputs.dataset import load
@@ -298,6 +315,44 @@ def test_a_table_too_wide_for_the_line_is_set_smaller_or_turned():
     assert wide.layout()[1] == "landscape"
     md = wide._repr_markdown_()
     assert md.startswith("```{raw} latex\n\\begin{landscape}") and md.rstrip().endswith("\\end{landscape}\n```")
+
+
+def test_a_column_the_same_on_every_row_is_said_once_on_paper(report):
+    """On paper a long text repeated on every row (the demo values' one source) is said once
+    under the table; the website keeps the column, and a column that differs is kept."""
+    from planbook.report.format import Cell, Table
+
+    source = "演示数据（演示数据生成器，随机种子 1），非官方统计"
+    rows = [[Cell(f"项目{k}"), Cell("● 绿灯", markdown="● 绿灯"), Cell(source), Cell(f"说明{k}", demo=True)]
+            for k in range(3)]
+    table = Table(columns=["名称", "进展", "来源", "进展情况"], rows=rows, wide=frozenset({0, 2, 3}), key=(1,),
+                  note="责任单位为分工安排。")
+    md = table._repr_markdown_()
+    header = md.split("* - ", 2)[1]
+    assert "来源" not in header and "进展情况" in header and md.count(source) == 1
+    assert md.rstrip().endswith("各行的“来源”均为：演示数据（演示数据生成器，随机种子 1），非官方统计。责任单位为分工安排。")
+    assert md.count("说明1（演示）") == 1  # the varying column keeps its cells and their marks
+    assert table._repr_html_().count(source) == 3  # the website: a card per row, each with its source
+    short = Table(columns=table.columns, rows=rows[:2], wide=table.wide)
+    assert short._repr_markdown_().count(source) == 2  # two rows: nothing to gain
+    rows[2][2] = Cell("区统计局 2025 年报")
+    assert table._repr_markdown_().count(source) == 2
+
+    dashes = Table(columns=table.columns, rows=[[*row[:2], Cell("—"), row[3]] for row in rows], wide=table.wide)
+    assert "- 来源" in dashes._repr_markdown_()  # nothing reported: the column stays, no "均为：—"
+
+    # The shipped data's commitments (demo progress, one source for all): said once on paper.
+    from planbook.inputs.dataset import load
+    from planbook.report import views
+    from planbook.report.format import md_escape
+    from planbook.report.report import Report
+
+    shipped = Report(data=load(ROOT / "data"), year=2025)
+    commitments = views.commitments_table(shipped, views.commitments_of(shipped, "smart"), "目标、任务和项目")
+    sources = {row[5].text for row in commitments.rows}
+    assert len(sources) == 1 and len(commitments.rows) >= 3
+    md = commitments._repr_markdown_()
+    assert md.count(md_escape(sources.pop())) == 1 and "- 来源" not in md and "- 进展情况" in md
 
 
 def test_checksums_get_a_column_wide_enough(report):

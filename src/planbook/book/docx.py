@@ -33,6 +33,11 @@ TREE_FILE = "planbook-book.doctree"
 # Fonts are named for Word and WPS on the reader's computer (East Asian names as Windows has them).
 BODY_FONT, TITLE_FONT, HEI_FONT, KAI_FONT, LATIN_FONT = "FangSong", "SimSun", "SimHei", "KaiTi", "Times New Roman"
 BODY_PT, TITLE_PT, TABLE_PT, PAGE_NO_PT = 16, 22, 10.5, 14
+# Table cells are in 小五 (9 pt) with 3 pt of margin on each side, as in the PDF: the column
+# widths, which come from the PDF's layout (planbook.report.format.Table.layout), then fit the
+# same entries unbroken (a status, a year, a unit); in 五号 the short columns broke after every
+# character.
+CELL_PT, CELL_MARGIN_TWIPS = 9, 60
 
 
 # --- in the LaTeX build (a Sphinx extension) ------------------------------------------------
@@ -164,6 +169,7 @@ def _page_and_styles(doc) -> None:
         styles[name].font.color.rgb = RGBColor(0, 0, 0)
         styles[name].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
         styles[name].paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+        styles[name].paragraph_format.space_before = Pt(12)  # apart from the text or table above
     # Page numbers: "— 1 —" in 宋体 4号 at the foot (a PAGE field).
     para = section.footer.paragraphs[0]
     para.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -380,7 +386,7 @@ class _Writer:
         self.word_table(None, None, widths, rows_nodes=(head, body), target=target)
 
     def word_table(self, columns, rows, widths, rows_nodes=None, target=None) -> None:
-        """A Word table (style Table Grid, header row repeated on every page, 5号 text)."""
+        """A Word table (style Table Grid, header row repeated on every page, 小五 text)."""
         from docx.oxml import OxmlElement
         from docx.oxml.ns import qn
         from docx.shared import Mm, Pt
@@ -394,6 +400,13 @@ class _Writer:
             n_cols = len(columns)
         table = target.add_table(rows=0, cols=n_cols)
         table.style = "Table Grid"
+        margins = OxmlElement("w:tblCellMar")
+        for side in ("left", "right"):
+            margin = OxmlElement(f"w:{side}")
+            margin.set(qn("w:w"), str(CELL_MARGIN_TWIPS))
+            margin.set(qn("w:type"), "dxa")
+            margins.append(margin)
+        table._tbl.tblPr.append(margins)
         total = sum(widths) if widths else n_cols
         for k, row in enumerate([*head, *body]):
             cells = table.add_row().cells
@@ -409,10 +422,10 @@ class _Writer:
                         p = para if first else cell.add_paragraph()
                         first = False
                         p.paragraph_format.line_spacing = 1.0
-                        self.inline(p, child, bold=k < len(head), size=TABLE_PT) if child.children else None
+                        self.inline(p, child, bold=k < len(head), size=CELL_PT) if child.children else None
                 else:
                     run = para.add_run(str(entry))
-                    run.font.size = Pt(TABLE_PT)
+                    run.font.size = Pt(CELL_PT)
                     run.bold = k < len(head) or None
             if k < len(head):
                 trpr = table.rows[-1]._tr.get_or_add_trPr()
@@ -420,7 +433,11 @@ class _Writer:
                 mark.set(qn("w:val"), "true")
                 trpr.append(mark)
         if widths:
+            # The widths go both on each cell (what Word reads) and on the table's grid (what
+            # LibreOffice and WPS read; without it they give every column the same width).
+            table.autofit = False
             for j, column in enumerate(table.columns):
+                column.width = Mm(156 * widths[j] / total)
                 for cell in column.cells:
                     cell.width = Mm(156 * widths[j] / total)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Sequence
 
 import pandas as pd
@@ -163,6 +163,11 @@ class Cell:
         return W("demo.cell", text=body) if self.demo else body
 
 
+def _plain(cell: Cell) -> str:
+    """A cell's text as it reads (with its demo mark), for a sentence under the table."""
+    return W("demo.cell", text=cell.text) if cell.demo else cell.text
+
+
 @dataclass
 class Table:
     """A table with an HTML and a Markdown representation (the site uses the first, LaTeX the second).
@@ -212,6 +217,9 @@ class Table:
         pages, with column widths from the content (:meth:`layout`). A table too wide for the
         line is set in smaller type, or on a landscape page of its own (raw LaTeX around it,
         which the website ignores)."""
+        table = self.said_once()
+        if table is not self:
+            return table._repr_markdown_()
         caption = f" {md_escape(self.caption)}" if self.caption else ""
         widths, fit = self.layout()
         lines = [f":::{{list-table}}{caption}", ":header-rows: 1", ":class: longtable",
@@ -226,6 +234,28 @@ class Table:
             begin, end = _TABLE_FIT[fit]
             lines = ["```{raw} latex", begin, "```", "", *lines, "", "```{raw} latex", end, "```"]
         return "\n".join(lines)
+
+    def said_once(self) -> Table:
+        """This table for paper: a column of long text that is the same on every row (the one
+        source of all the demo values, say) is dropped and said once in the note under the
+        table. Printed on every row it made each row many lines tall in a narrow column: the
+        commitments' tables took half of the PDF. The website keeps such a column (its rows are
+        cards, looked up one at a time)."""
+        lead = 0 if self.lead is None else self.lead
+        same = [k for k in sorted(self.wide) if k != lead and k not in self.key and len(self.rows) >= 3
+                and len({row[k].as_markdown() for row in self.rows}) == 1
+                and self.rows[0][k].text.strip() not in ("", W("none_text"))]  # a column of dashes stays
+        if not same:
+            return self
+        keep = [k for k in range(len(self.columns)) if k not in same]
+        said = [W("table_note.same_for_all", column=self.columns[k], text=_plain(self.rows[0][k])) for k in same]
+        note = "".join(said) + (self.note or "")
+        renumber = {k: n for n, k in enumerate(keep)}
+        return replace(self, columns=[self.columns[k] for k in keep], rows=[[row[k] for k in keep] for row in self.rows],
+                       numeric=frozenset(renumber[k] for k in self.numeric if k in renumber),
+                       wide=frozenset(renumber[k] for k in self.wide if k in renumber),
+                       lead=None if self.lead is None else renumber[self.lead],
+                       key=tuple(renumber[k] for k in self.key if k in renumber), note=note)
 
     def column_widths(self) -> list[int]:
         """Relative column widths for LaTeX (see :meth:`layout`)."""
