@@ -163,6 +163,19 @@ def test_word_copy_has_the_indicator_tables_and_the_charts(word, site):
     assert len(word.inline_shapes) == charts >= 20
 
 
+def test_word_charts_are_not_cut_to_one_line(word):
+    """A picture in a paragraph of exact line height (the body's 公文 grid) is cut to that
+    height: Word, WPS and LibreOffice showed only each chart's legend."""
+    from docx.enum.text import WD_LINE_SPACING
+
+    pictures = [p for p in word.paragraphs if p._p.xpath(".//w:drawing")]
+    assert len(pictures) == len(word.inline_shapes) >= 20
+    for para in pictures:
+        rule = para.paragraph_format.line_spacing_rule  # SINGLE is 0: test for None, not falsehood
+        rule = para.style.paragraph_format.line_spacing_rule if rule is None else rule
+        assert rule != WD_LINE_SPACING.EXACTLY, para.style.name
+
+
 def test_word_tables_take_the_pdfs_column_widths(word):
     """LibreOffice and WPS read a table's grid, not its cells' widths: without the grid every
     column was as wide as the next, the short ones broke after each character and the

@@ -463,7 +463,15 @@ class _Writer:
         path = Path(uri) if Path(uri).is_absolute() else self.srcdir / uri
         if not path.is_file():
             return
-        run = target.add_paragraph().add_run()
+        from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+
+        para = target.add_paragraph()
+        # The body's exact 28.95 pt line (the 公文 grid) would cut a picture to one line's height:
+        # Word and WPS showed only the bottom strip of each chart, its legend.
+        para.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+        para.paragraph_format.first_line_indent = Mm(0)
+        para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        run = para.add_run()
         run.add_picture(str(path), width=Mm(120))
         alt = node.get("alt")
         if alt:
