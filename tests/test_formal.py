@@ -191,6 +191,10 @@ def test_word_tables_take_the_pdfs_column_widths(word):
     assert [c.twips for c in cells] == pytest.approx(grid, abs=1)
     sizes = {run.font.size for row in table.rows for cell in row.cells for p in cell.paragraphs for run in p.runs}
     assert sizes == {Pt(9)}
+    # The meeting summary's table is laid out as in the PDF's summary page too.
+    summary = next(t for t in word.tables if [c.text for c in t.rows[0].cells][:3] == ["序号", "维度", "指标"])
+    grid = [int(w) for w in summary._tbl.xpath("./w:tblGrid/w:gridCol/@w:w")]
+    assert grid[0] < grid[2] and max(grid) == grid[2]
 
 
 def test_word_copy_is_deterministic_and_linked(site):

@@ -222,7 +222,10 @@ def _summary(doc, report: Report, writer: "_Writer") -> None:
         writer.plain_paragraph(W("pdf.red_items") + red)
     if report.has_demo:
         writer.plain_paragraph(W("demo.notice"))
-    writer.word_table(columns, [[c.as_markdown().replace("\\", "") for c in row] for row in rows], widths=None)
+    from planbook.report.format import Table
+
+    widths, _ = Table(columns=columns, rows=rows, wide=frozenset({2})).layout()  # as in the PDF's summary
+    writer.word_table(columns, [[c.as_markdown().replace("\\", "") for c in row] for row in rows], widths=widths)
     legend = W("pdf.legend_lead") + "　".join(f"{sym} {W('light.' + k)}" for k, sym in
                                               (("green", "●"), ("yellow", "▲"), ("red", "■"))) + W("pdf.legend_rest")
     writer.plain_paragraph(legend, size=TABLE_PT)
