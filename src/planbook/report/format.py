@@ -239,8 +239,8 @@ class Table:
         """This table for paper: a column of long text that is the same on every row (the one
         source of all the demo values, say) is dropped and said once in the note under the
         table. Printed on every row it made each row many lines tall in a narrow column: the
-        commitments' tables took half of the PDF. The website keeps such a column (its rows are
-        cards, looked up one at a time)."""
+        commitments' tables took half of the PDF. The website's HTML tables keep such a column
+        (their rows are cards, looked up one at a time)."""
         lead = 0 if self.lead is None else self.lead
         same = [k for k in sorted(self.wide) if k != lead and k not in self.key and len(self.rows) >= 3
                 and len({row[k].as_markdown() for row in self.rows}) == 1
