@@ -9,9 +9,10 @@ build itself is Jupyter Book's own command, with its messages and its exit statu
 Python's cyclic garbage collector is off while Sphinx starts and reads the pages: every
 document tree is a cycle (each node points to its parent), so the heap grows by thousands of
 nodes per page and the collector walked all of it again and again — a tenth of an edition's
-build (an edition took 0.88–0.91 of the time without it, measured side by side). Once the pages are read, what exists is
-frozen (never examined again) and collection resumes for the writing, so the memory of a
-large book stays bounded; an edition of this project peaks at about 280 MB instead of 230 MB.
+build (an edition took 0.88–0.91 of the time without it, measured side by side). Once the
+pages are read, what exists is frozen (never examined again) and collection resumes for the
+writing, so the memory of a large book stays bounded; an edition of this project peaks at
+about 280 MB instead of 230 MB.
 """
 
 from __future__ import annotations
