@@ -15,7 +15,8 @@ from conftest import ROOT
 PACKAGE = ROOT / "src" / "planbook"
 # Foundation modules anyone may import.
 FOUNDATION = {"planbook", "planbook.errors", "planbook.project", "planbook.words", "planbook.files",
-              "planbook.spreadsheet"}
+              "planbook.spreadsheet", "planbook.myst_text",
+              "planbook.tex_sandbox"}
 LAYERS = {"plan": 1, "inputs": 2, "assess": 3, "report": 4, "book": 5, "site": 5, "build": 6, "cli": 7,
           "__main__": 7}
 

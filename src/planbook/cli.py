@@ -112,14 +112,19 @@ def _check_commentary(ds, year: int | None, final: bool) -> int:
 def cmd_commentary(args) -> int:
     """Scaffold the commentary files of an edition (never overwriting); ``--refresh`` records the
     current state in the front matter of those that exist (their text is kept as it is)."""
+    from planbook.inputs.dataset import load
+
+    with _data_lock(args, "commentary"):
+        return _commentary(args, load(args.data))
+
+
+def _commentary(args, data) -> int:
     import os
 
     from planbook.inputs.commentary import with_front_matter
-    from planbook.inputs.dataset import load
     from planbook.report.commentary import chapters, record_front_matter, scaffold
     from planbook.report.report import Report
 
-    data = load(args.data)
     report = Report(data=data, year=data.check_year(args.year))
     folder = data.data_dir / "commentary" / str(report.year)
     for chapter in chapters(report):
@@ -192,8 +197,9 @@ def cmd_assess(args) -> int:
 def cmd_demo(args) -> int:
     from planbook.inputs.demo import write_demo
 
-    for path in write_demo(Path(args.data) if args.data else None):
-        print(f"wrote {path}")
+    with _data_lock(args, "demo"):
+        for path in write_demo(Path(args.data) if args.data else None):
+            print(f"wrote {path}")
     return 0
 
 
@@ -241,10 +247,28 @@ def cmd_template(args) -> int:
 
 
 def cmd_ingest(args) -> int:
-    from planbook.errors import InputError
-    from planbook.inputs.intake import prepare, write
+    from planbook.inputs.intake import prepare
 
-    intake = prepare(Path(args.file), args.year, Path(args.data) if args.data else None)
+    if args.dry_run:  # reads only
+        return _ingest(args, prepare(Path(args.file), args.year, Path(args.data) if args.data else None))
+    # Read, merge and write under the data folder's lock: a second ingest (another department's
+    # form for the same year) waits and then merges into what this one wrote.
+    with _data_lock(args, "ingest"):
+        return _ingest(args, prepare(Path(args.file), args.year, Path(args.data) if args.data else None))
+
+
+def _data_lock(args, what: str):
+    from planbook.files import DataLock
+    from planbook.inputs.dataset import default_data_dir
+
+    return DataLock(Path(args.data) if args.data else default_data_dir(),
+                    lambda line: print(warning_line(line), file=sys.stderr), what)
+
+
+def _ingest(args, intake) -> int:
+    from planbook.errors import InputError
+    from planbook.inputs.intake import write
+
     if intake.problems and not args.dry_run:
         raise InputError(intake.problems)
     from planbook.words import W
@@ -333,7 +357,8 @@ def cmd_init(args) -> int:
 def cmd_release(args) -> int:
     from planbook.book.editions import record_release
 
-    path, n = record_release(args.year, args.data)
+    with _data_lock(args, "release"):
+        path, n = record_release(args.year, args.data)
     print(f"wrote {path}: the {n} values edition {args.year} is released with; "
           f"edition {args.year + 1} will list the values revised since")
     return 0
@@ -371,9 +396,11 @@ def cmd_publish(args) -> int:
                   "files, no links; open index.html in it", path=done.folder, editions=len(done.editions),
                   files=done.files))
     if done.archive:
+        from planbook.build.publish import archive_top
+
         print(say("publish_zip", f"wrote {done.archive}: {len(done.editions)} edition(s), {done.files} files; "
-                  f"unzip it and open {done.archive.stem}/index.html", path=done.archive,
-                  editions=len(done.editions), files=done.files, root=done.archive.stem))
+                  f"unzip it and open {archive_top(done.archive)}/index.html", path=done.archive,
+                  editions=len(done.editions), files=done.files, root=archive_top(done.archive)))
     return 0
 
 

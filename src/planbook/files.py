@@ -67,3 +67,53 @@ def too_large(size: int, limit: int, what: str) -> str:
 def sha256_of(path: Path) -> str:
     """The SHA-256 of a file's bytes as they are now (to compare with a recorded checksum)."""
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+DATA_LOCK = ".planbook-lock"
+
+
+class DataLock:
+    """``with DataLock(data_dir, say):`` — one writer of a data folder's inputs at a time.
+
+    ``ingest``, ``demo``, ``release`` and ``commentary`` read a year's file, merge and write it
+    back: two at once (two departments' forms for the same year) would each write what it read,
+    and one department's values would be gone. Each holds an exclusive ``flock`` on
+    ``<data>/.planbook-lock`` from before it reads until after it has written; a second writer
+    waits for it (saying so once, through ``say``) and then reads what the first one wrote. The
+    kernel releases the lock of a process that dies: nothing stale keeps a writer waiting.
+    """
+
+    def __init__(self, data_dir: Path, say=None, what: str = "planbook"):
+        self.path = Path(data_dir) / DATA_LOCK
+        self.say = say or (lambda message: None)
+        self.what = what
+        self.fd: int | None = None
+
+    def __enter__(self) -> "DataLock":
+        import fcntl
+        import os
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "another process"
+                self.say(f"waiting: another planbook command ({holder}) is writing to {self.path.parent}; "
+                         "this one goes on when it has finished (Ctrl-C to give up)")
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"pid {os.getpid()}, {self.what}\n".encode(), 0)
+        except BaseException:
+            os.close(fd)
+            raise
+        self.fd = fd
+        return self
+
+    def __exit__(self, *exc) -> None:
+        import os
+
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None

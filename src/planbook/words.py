@@ -84,6 +84,14 @@ def load_phrasebook(overrides=None, context: dict[str, Any] | None = None) -> Ph
         if unknown:
             raise InputError([Problem(display_path(path), None, key, "no such phrase in the phrasebook")
                               for key in unknown])
+        # A phrase of the report is text with MyST structure, nothing more (the messages are not
+        # Markdown: their patterns are regular expressions).
+        from planbook import myst_text
+
+        refused = [Problem(display_path(path), None, key, what) for key, value in extra.items()
+                   if not key.startswith("messages.") for _, what in myst_text.problems(value)]
+        if refused:
+            raise InputError(refused)
         entries.update(extra)
     return Phrasebook(entries, context)
 

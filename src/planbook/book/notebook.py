@@ -70,11 +70,23 @@ def _commentary(report: Report, chapter: str) -> Commentary | None:
     return found
 
 
-def _show_markdown(text: str) -> None:
+def _show_markdown(text: str, source: str | None = None, line: int | None = None) -> None:
     """Output MyST for the page: the build turns the output of a cell tagged ``commentary`` into
     Markdown cells of the executed notebook (planbook.build.worker), so headings are sections and
-    glue roles resolve; in Jupyter it shows as rendered Markdown."""
-    display(Markdown(text))
+    glue roles resolve; in Jupyter it shows as rendered Markdown. ``source`` and ``line``: the
+    commentary file and line the text starts at, so that a problem Sphinx finds in it is named
+    there (planbook.build.pipeline.sphinx_problems), not in the executed notebook."""
+    if source is None:
+        display(Markdown(text))
+    else:
+        display(Markdown(text), metadata={"planbook": {"source": source, "line": int(line or 1)}})
+
+
+def _show_section(found: Commentary, heading: list[str], section) -> None:
+    """A commentary section: its heading (ours), then its text as written, named by file and line."""
+    if heading:
+        _show_markdown("\n".join(heading))
+    _show_markdown(shift_headings(section.raw), found.name, section.raw_line)
 
 
 class Chapter:
@@ -134,10 +146,10 @@ class Chapter:
         note = notes.stale_note(self.report, found)
         if note:
             parts += [note, ""]
+        _show_markdown("\n".join(parts))
         for s in found.sections:
             if not s.empty:
-                parts += ([f"### {s.title}", ""] if s.title else []) + [shift_headings(s.body), ""]
-        _show_markdown("\n".join(parts))
+                _show_section(found, [f"### {s.title}", ""] if s.title else [], s)
 
 
 class Overview:
@@ -178,13 +190,12 @@ class Overview:
             if section is None:
                 continue
             if key == "verdict":
-                parts = [f"**{W('commentary.verdict_lead')}**", "", section.body, ""]
+                parts = [f"**{W('commentary.verdict_lead')}**", ""]
             else:
-                parts = [f"(overview-{key})=", f"## {section_title(key)}", "", f"*{W('commentary.section_lead')}*", "",
-                         section.body, ""]
+                parts = [f"(overview-{key})=", f"## {section_title(key)}", "", f"*{W('commentary.section_lead')}*", ""]
             note = None if self._noted else notes.stale_note(self.report, found)
             self._noted = True
-            _show_markdown("\n".join(([note, ""] if note else []) + parts))
+            _show_section(found, ([note, ""] if note else []) + parts, section)
 
     def status_overview(self) -> None:
         show(views.status_overview(self.report))

@@ -9,6 +9,7 @@ from :func:`substitutions`.
 
 from __future__ import annotations
 
+import re
 from importlib.metadata import version
 from pathlib import Path
 
@@ -47,11 +48,26 @@ def data_appendix(data: DataSet, year: int) -> str:
     return "\n".join(lines)
 
 
+def reader_name(path: Path, data_dir: Path) -> str:
+    """An input file as a page names it: ``data/…`` inside the data folder whatever that folder is
+    called (the page must not change with a folder's name), else relative to the project, else its
+    file name."""
+    from planbook.project import project_root
+
+    path = Path(path).resolve()
+    try:
+        return "data/" + path.relative_to(Path(data_dir).resolve()).as_posix()
+    except ValueError:
+        pass
+    try:
+        return path.relative_to(project_root()).as_posix()
+    except ValueError:
+        return path.name
+
+
 def colophon(data: DataSet, year: int) -> str:
     """Package and tool versions and the checksums of every input file."""
-    from planbook.book.editions import input_name
-
-    rows = [[Cell(input_name(f.path, data.source_dir)), Cell(f.sha256)] for f in data.inputs(year)]
+    rows = [[Cell(reader_name(f.path, data.source_dir)), Cell(f.sha256)] for f in data.inputs(year)]
     files = Table(columns=[W("colophon.file"), "SHA-256"], rows=rows)
     tools = Table(columns=[W("colophon.software"), W("colophon.version")], rows=[
         [Cell(name), Cell(version(dist))] for name, dist in (
@@ -134,12 +150,44 @@ def amendments_page(data: DataSet, year: int) -> str:
     return "\n".join(lines + [W("pages.amendments.intro", n=len(rows)), "", table._repr_markdown_(), ""])
 
 
-def methodology_rules() -> str:
+def methodology_rules(values: dict[str, str] | None = None) -> str:
     """The rules every evaluation follows (the package's text, with this plan's numbers filled in
-    by the book's substitutions); a project's methodology page includes it."""
+    from ``values``, :func:`substitutions`); a project's methodology page includes it."""
     from importlib import resources
 
-    return resources.files("planbook.book").joinpath("methodology-rules.md").read_text("utf-8")
+    text = resources.files("planbook.book").joinpath("methodology-rules.md").read_text("utf-8")
+    return fill_values(text, values, "planbook/book/methodology-rules.md") if values is not None else text
+
+
+# ``{{ name }}`` in a hand-written page: a value planbook fills in (see substitutions). Nothing else
+# between double braces is touched — MyST's own substitutions (Jinja2, which can run code) are off.
+_VALUE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+
+
+def fill_values(text: str, values: dict[str, str], name: str) -> str:
+    """``text`` with each ``{{ name }}`` replaced by its value; BuildError naming the page and line
+    for a name planbook does not know."""
+    unknown = [(text[:m.start()].count("\n") + 1, m.group(1)) for m in _VALUE.finditer(text) if m.group(1) not in values]
+    if unknown:
+        from planbook.errors import BuildError
+
+        line, key = unknown[0]
+        raise BuildError(f"{name}, line {line}: {{{{ {key} }}}} is not a value planbook fills in "
+                         f"(known: {', '.join(sorted(values))})")
+    return _VALUE.sub(lambda m: values[m.group(1)], text)
+
+
+def fill_pages(book: Path, values: dict[str, str]) -> None:
+    """Fill in the values of every hand-written page of a staged ``book`` folder (not the executed
+    chapters nor the generated pages, which hold data as text)."""
+    for path in sorted(book.rglob("*.md")):
+        rel = path.relative_to(book)
+        if rel.parts[0] in ("chapters", "generated", "_build"):
+            continue
+        text = path.read_text("utf-8")
+        filled = fill_values(text, values, f"book/{rel.as_posix()}")
+        if filled != text:
+            path.write_text(filled, encoding="utf-8")
 
 
 def write_generated_pages(data: DataSet, year: int, folder: Path) -> list[Path]:
@@ -149,7 +197,7 @@ def write_generated_pages(data: DataSet, year: int, folder: Path) -> list[Path]:
 
     report = Report(data=data, year=year)  # one edition's assessments, shared by the pages
     folder.mkdir(parents=True, exist_ok=True)
-    pages = {"methodology-rules.md": methodology_rules(),"data-appendix.md": data_appendix(data, year), "colophon.md": colophon(data, year),
+    pages = {"methodology-rules.md": methodology_rules(substitutions(data, year)), "data-appendix.md": data_appendix(data, year), "colophon.md": colophon(data, year),
              "departments.md": departments_page(report), "areas.md": areas_page(report),
              "amendments.md": amendments_page(data, year)}
     written = []

@@ -62,6 +62,7 @@ def pdf_layout(config: dict, layout: str | None = None) -> str:
 # column is letter-spaced).
 COMMON_PREAMBLE = r"""
 \usepackage{pdflscape}
+\usepackage{xurl}
 \setlength{\tabcolsep}{3pt}
 \newcommand{\pbtablefont}{\footnotesize}
 \newcommand{\pbtablesmall}{\fontsize{8bp}{10bp}\selectfont}
@@ -493,7 +494,10 @@ def typeset(latex_dir: Path, logs: Path, year: int, name: str) -> tuple[Path, in
 
     stem = name.removesuffix(".pdf")
     # The PDF's creation date is the end of the edition year, not the build clock (reproducible).
-    env = {**os.environ, "SOURCE_DATE_EPOCH": str(end_of_year_epoch(year)), "FORCE_SOURCE_DATE": "1"}
+    from planbook.tex_sandbox import DOCUMENT_SECONDS, sandbox_env
+
+    # No file outside the folder read or written, no shell escape (planbook.tex_sandbox).
+    env = sandbox_env({**os.environ, "SOURCE_DATE_EPOCH": str(end_of_year_epoch(year)), "FORCE_SOURCE_DATE": "1"})
     logs.mkdir(parents=True, exist_ok=True)
     log = latex_dir / f"{stem}.log"
 
@@ -510,8 +514,13 @@ def typeset(latex_dir: Path, logs: Path, year: int, name: str) -> tuple[Path, in
         toc.write_text(seed_contents((latex_dir / f"{stem}.tex").read_text("utf-8")), encoding="utf-8")
     state = _settled_state(latex_dir, stem)
     for runs in range(1, MAX_RUNS + 1):
-        proc = subprocess.run(["xelatex", "--no-pdf", "-interaction=nonstopmode", "-halt-on-error", "-file-line-error",
-                               f"{stem}.tex"], cwd=latex_dir, capture_output=True, text=True, env=env)
+        try:
+            proc = subprocess.run(["xelatex", "--no-pdf", "-interaction=nonstopmode", "-halt-on-error",
+                                   "-file-line-error", f"{stem}.tex"], cwd=latex_dir, capture_output=True, text=True,
+                                  env=env, timeout=DOCUMENT_SECONDS)
+        except subprocess.TimeoutExpired:
+            raise fail(f"XeLaTeX (stopped after {DOCUMENT_SECONDS} s: a formula or macro that never ends?)", "") \
+                from None
         if proc.returncode != 0:
             raise fail("XeLaTeX", proc.stdout)
         state, previous = _settled_state(latex_dir, stem), state

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import shutil
 from pathlib import Path
 from typing import Callable
@@ -62,11 +63,39 @@ class BuildLock:
             self.fd = None
 
 
+OUTPUT_MARKER = ".planbook-output"  # in an output folder planbook builds into
+
+
+def claim_output(out: Path) -> None:
+    """Make sure ``out`` is a folder planbook may build into, and mark it as such.
+
+    ``out/html`` is replaced by every build (a link to the published site): when it exists and was
+    not made by planbook (``--out /var/www`` holding a web root), the build is refused before any
+    work, naming it. A folder with :data:`OUTPUT_MARKER` is planbook's; the marker is written on
+    first use. Nothing planbook did not make is ever deleted or replaced.
+    """
+    from planbook.errors import BuildError
+
+    out = Path(out)
+    marker = out / OUTPUT_MARKER
+    if marker.is_file():
+        return
+    html = out / "html"
+    ours = html.is_symlink() and re.fullmatch(r"\.site-\d+", os.readlink(html) or "") is not None
+    if (html.exists() or html.is_symlink()) and not ours:
+        raise BuildError(f"{html} exists and was not made by planbook: it would be replaced by the site; "
+                         "nothing was built — choose another --out, or move it away")
+    marker.write_text("planbook builds into this folder: html/ (a link to the published site), cache/, logs/\n",
+                      encoding="utf-8")
+
+
 def clean_stale(out: Path) -> list[Path]:
     """Remove what killed builds left in ``out``: staging folders, site folders that are not
     the published one, half-made links, unfinished cache files. Call it only while holding
     the lock: then no live build owns any of them. Returns what was removed."""
     out = Path(out)
+    if not (out / OUTPUT_MARKER).is_file():  # not planbook's: nothing in it is ours to remove
+        return []
     published = out / "html"
     current = published.resolve() if published.is_symlink() else None
     removed: list[Path] = []

@@ -199,9 +199,6 @@ def edition_config(root: Path, data: DataSet, year: int, pdf_name: str | None = 
         sphinx_config["planbook_pdf"] = pdf_name
     if docx_name:
         sphinx_config["planbook_docx"] = docx_name
-    from planbook.book.pages import substitutions
-
-    config.setdefault("parse", {})["myst_substitutions"] = substitutions(data, year)
     if data.has_demo(year):
         sphinx_config["planbook_demo_banner"] = W("demo.banner")
     if draft:
@@ -236,6 +233,11 @@ def start_jupyter_book(book: Path, toc: Path, config_path: Path, out: Path, buil
         env |= {"PLANBOOK_PARENT": str(os.getpid()), "PLANBOOK_SOURCES_READY": str(ready)}
     if math_cache:
         env["PLANBOOK_MATH_CACHE"] = str(math_cache)
+        # imgmath's latex, sandboxed and with a time limit (planbook.tex_sandbox).
+        from planbook.tex_sandbox import sandbox_env, wrapper_dir
+
+        env = sandbox_env(env)
+        env["PATH"] = f"{wrapper_dir(Path(math_cache).parent / 'texbin')}{os.pathsep}{env.get('PATH', '')}"
     if nice:
         env["PLANBOOK_NICE"] = str(nice)
     from planbook.build.lock import inherited_fds
@@ -257,8 +259,34 @@ def sphinx_problems(output: str, source: Path | None = None) -> list[str]:
     found = []
     for line in _ANSI.sub("", output).splitlines():
         if _SPHINX_PROBLEM.search(line):
-            found.append(line.replace(f"{source}/", "") if source else line)
+            line = line.replace(f"{source}/", "") if source else line
+            found.append(commentary_place(line, source) if source else line)
     return found
+
+
+# How myst-nb numbers the lines of a notebook: (cell index + 1) * 10000 + the line in the cell.
+_NOTEBOOK_LINE = re.compile(r"(?P<page>chapters/[^\s:]+)\.ipynb:(?P<n>\d+)")
+
+
+def commentary_place(line: str, source: Path) -> str:
+    """A Sphinx message about a line of an executed chapter, named by the commentary file and line
+    that text came from when it came from one (the commentary cells carry their origin, see
+    planbook.book.notebook._show_markdown): ``commentary/2025/green.md:12`` instead of
+    ``chapters/green.ipynb:150011``."""
+    match = _NOTEBOOK_LINE.search(line)
+    if not match:
+        return line
+    n = int(match.group("n"))
+    cell, offset = n // 10000 - 1, n % 10000
+    try:
+        nb = json.loads((Path(source) / f"{match.group('page')}.ipynb").read_text("utf-8"))
+        origin = nb["cells"][cell].get("metadata", {}).get("planbook")
+    except (OSError, ValueError, IndexError, KeyError, TypeError):
+        return line
+    if not origin:
+        return line
+    where = f"{origin['source']}:{int(origin['line']) + max(offset - 1, 0)}"
+    return line[:match.start()] + where + line[match.end():]
 
 
 def finish_jupyter_book(proc: subprocess.Popen, out: Path, logs: Path, builder: str = "html",
@@ -299,7 +327,9 @@ def _publish(staged: Path, target: Path) -> None:
         link.unlink()
     os.symlink(versioned.name, link)
     os.replace(link, target)
-    if old is not None and old.exists() and old != versioned.resolve():
+    # Only a folder planbook made beside the link (.site-<n>, .legacy-<n>) is ever removed.
+    if old is not None and old.exists() and old != versioned.resolve() and old.parent == out.resolve() \
+            and re.fullmatch(r"\.(site|legacy)-\d+", old.name):
         shutil.rmtree(old, ignore_errors=True)
 
 
@@ -485,7 +515,10 @@ class EditionJob:
         from planbook.book.pdf import pdf_name
         from planbook.build import cache as nbcache
 
+        from planbook.book.pages import fill_pages, substitutions
+
         shutil.copytree(self.root / "book", self.book, ignore=shutil.ignore_patterns("chapters", "generated", "_build"))
+        fill_pages(self.book, substitutions(self.data, self.year))
         kept = self.kept_pdf
         self.key = nbcache.edition_key(self.root, self.keys, self.year, self.pdf or ("kept" if kept else False),
                                        self.data, self.draft)
@@ -714,7 +747,7 @@ def build(year: int | None = None, data_dir: str | Path | None = None, pdf: bool
 def _build(year: int | None, data_dir: str | Path | None, pdf: bool | str, out_dir: str | Path | None,
            all_years: bool, force: bool, standby: Standby | None, draft: bool = False) -> list[BuildResult]:
     from planbook.book.editions import edition_years
-    from planbook.build.lock import BuildLock, clean_stale
+    from planbook.build.lock import BuildLock, claim_output, clean_stale
 
     started = time.monotonic()
     root = project_root()
@@ -729,6 +762,7 @@ def _build(year: int | None, data_dir: str | Path | None, pdf: bool | str, out_d
     out = Path(out_dir).resolve() if out_dir else root / "_build"
     out.mkdir(parents=True, exist_ok=True)
     published = out / "html"
+    claim_output(out)  # never replaces what planbook did not make (refused before anything is written)
     with BuildLock(out, log):  # one build at a time in this folder (a second one waits)
         removed = clean_stale(out)
         if removed:

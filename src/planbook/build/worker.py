@@ -64,10 +64,15 @@ def _promote_markdown(nb) -> None:
         if cell.cell_type != "code" or MARKDOWN_TAG not in cell.metadata.get("tags", []):
             cells.append(cell)
             continue
-        texts = [o["data"]["text/markdown"] for o in cell.get("outputs", []) if "text/markdown" in o.get("data", {})]
-        for k, text in enumerate(texts):
+        outputs = [o for o in cell.get("outputs", []) if "text/markdown" in o.get("data", {})]
+        for k, output in enumerate(outputs):
+            text = output["data"]["text/markdown"]
             source = "".join(text) if isinstance(text, list) else text
-            cells.append(nbformat.v4.new_markdown_cell(source, id=f"{cell.get('id') or 'cell'}-md{k}"))
+            md = nbformat.v4.new_markdown_cell(source, id=f"{cell.get('id') or 'cell'}-md{k}")
+            origin = (output.get("metadata") or {}).get("planbook")
+            if origin:  # where the text comes from (a commentary file and line), for Sphinx's messages
+                md.metadata["planbook"] = dict(origin)
+            cells.append(md)
     nb.cells = cells
 
 

@@ -28,6 +28,7 @@ import yaml
 
 from planbook.errors import InputError, Problem, display_path
 from planbook.files import MB, InputFile, read_input
+from planbook import myst_text
 from planbook.words import W
 
 FOLDER = "commentary"
@@ -52,6 +53,8 @@ class Section:
     body: str
     line: int  # of the heading in the file (of the body's first line for the lead text)
     key: str | None = None
+    raw: str = ""  # the lines under the heading as written (comments included): what the page gets
+    raw_line: int = 0  # the line of the file ``raw`` starts at (messages name it)
 
     @property
     def empty(self) -> bool:
@@ -135,6 +138,9 @@ def parse_commentary(file: InputFile, chapter: str) -> Commentary:
             raise InputError([Problem(name, k, None, f"holds the control character U+{ord(bad.group()):04X}: "
                                                      "delete it (retype the line)")])
     front, body, body_line = split_front_matter(text, name)
+    refused = myst_text.problems(body)
+    if refused:
+        raise InputError([Problem(name, body_line + line - 1, None, what) for line, what in refused])
     record = _record(front, name)
     return Commentary(file=file, chapter=chapter, record=record,
                       sections=tuple(_sections(body, body_line, name, chapter == OVERVIEW)),
@@ -225,8 +231,8 @@ def _sections(body: str, first_line: int, name: str, overview: bool) -> list[Sec
         if level == 2:
             cuts.append((k, title))
     titles = {section_title(key): key for key in OVERVIEW_SECTIONS} if overview else {}
-    sections = [Section("", strip_comments("\n".join(lines[:cuts[0][0] if cuts else len(lines)])).strip(),
-                        first_line)]
+    lead = "\n".join(lines[:cuts[0][0] if cuts else len(lines)])
+    sections = [Section("", strip_comments(lead).strip(), first_line, raw=lead, raw_line=first_line)]
     for n, (k, title) in enumerate(cuts):
         end = cuts[n + 1][0] if n + 1 < len(cuts) else len(lines)
         key = titles.get(title)
@@ -234,7 +240,9 @@ def _sections(body: str, first_line: int, name: str, overview: bool) -> list[Sec
             raise InputError([Problem(name, first_line + k, None,
                                       f"unknown section '## {title}': the overview's sections are "
                                       + ", ".join(f"'## {t}'" for t in titles))])
-        sections.append(Section(title, strip_comments("\n".join(lines[k + 1:end])).strip(), first_line + k, key))
+        raw = "\n".join(lines[k + 1:end])
+        sections.append(Section(title, strip_comments(raw).strip(), first_line + k, key, raw=raw,
+                                raw_line=first_line + k + 1))
     if overview and not sections[0].empty:
         raise InputError([Problem(name, first_line, None, "text before the first section: in the overview every "
                                                           "paragraph belongs to one of "

@@ -15,7 +15,9 @@ import io
 import os
 import re
 import tempfile
+import unicodedata
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from planbook.errors import InputError, Problem, display_path
@@ -32,9 +34,11 @@ TITLE_YEAR = re.compile(r"(\d{4})\s*年度数据填报表")
 JUMP_SHARE = 0.3
 
 
-def _last_values(data: DataSet, year: int) -> dict[str, tuple[int, float]]:
+def _last_values(data: DataSet, year: int) -> dict[str, tuple[int, str]]:
+    """Each series' latest value before ``year``: (year, its digits as written)."""
     obs = data.observations[data.observations["year"] < year].sort_values("year")
-    return {r.indicator_id: (int(r.year), float(r.value)) for r in obs.itertuples(index=False)}
+    return {r.indicator_id: (int(r.year), r.value_text if isinstance(r.value_text, str) and r.value_text
+                             else repr(float(r.value))) for r in obs.itertuples(index=False)}
 
 
 def _target_text(cat: Catalogue, series_id: str, year: int) -> str:
@@ -111,7 +115,7 @@ def write_template(data: DataSet, year: int, path: Path, department: str | None 
         meta = cat.series_meta(sid)
         prev = last.get(sid)
         ws.append([sid, meta.name_zh, meta.unit, responsible(sid),
-                   W("intake.last_value", value=f"{prev[1]:g}", year=prev[0]) if prev else None,
+                   W("intake.last_value", value=prev[1], year=prev[0]) if prev else None,
                    *[_target_text(cat, sid, m) for m in milestones], None, None, None, "official"])
     n_rows = len(ids) + 1
     first_fill = 5 + len(milestones)  # the column index (0-based) of value
@@ -203,19 +207,35 @@ def diff(old: list[dict], new: list[dict], data: DataSet | None = None, year: in
     rows are added or replace the same indicator's; rows the form does not hold are kept (a
     department's form holds only its own indicators). With ``data`` and ``year`` each change also
     carries the indicator's name and last year's value."""
-    def key(r: dict) -> str:
-        return f"{r['value']:g} | {r['source']} | {r['kind']}"
+    def key(r: dict) -> tuple:
+        # Compared exactly: the decimal value as written (87.2 and 87.20 are the same number;
+        # 12757.39 and 12757.4 are not), source and kind.
+        return (_exact(r), r["source"], r["kind"])
 
     a = {r["indicator_id"]: key(r) for r in old}
     b = {r["indicator_id"]: key(r) for r in new}
+    old_by = {r["indicator_id"]: r for r in old}
+    new_by = {r["indicator_id"]: r for r in new}
     last = _values_of(data, year - 1) if data is not None and year is not None else {}
     changes = []
     for i in sorted(b):
         if a.get(i) == b.get(i):
             continue
         name = data.catalogue.series_meta(i).name_zh if data is not None else ""
-        changes.append(Change(i, a.get(i), b.get(i), name, (year - 1, last[i]) if i in last else None))
+        changes.append(Change(i, _said(old_by[i]) if i in old_by else None, _said(new_by[i]), name,
+                              (year - 1, last[i]) if i in last else None))
     return changes
+
+
+def _exact(r: dict) -> Decimal:
+    text = r.get("value_text")
+    return Decimal(text) if isinstance(text, str) and text else Decimal(repr(float(r["value"])))
+
+
+def _said(r: dict) -> str:
+    """A value as the change list shows it: its digits as written, source and kind."""
+    text = r.get("value_text") if isinstance(r.get("value_text"), str) and r.get("value_text") else repr(float(r["value"]))
+    return f"{text} | {r['source']} | {r['kind']}"
 
 
 def _values_of(data: DataSet, year: int) -> dict[str, float]:
@@ -362,6 +382,33 @@ def _write_csv(target: Path, header: list[str], rows: list[list]) -> None:
     os.replace(tmp.name, target)
 
 
+def _row_of(r: dict) -> list[str]:
+    """A record as a row of the year's file: the value's decimal text as written, never a float's."""
+    text = r.get("value_text") if isinstance(r.get("value_text"), str) and r.get("value_text") else repr(float(r["value"]))
+    return [r["indicator_id"], text, csv_text(r["source"]), csv_text(r["note"] or ""), r["kind"]]
+
+
+def _rows_as_read(target: Path, header: list[str]) -> dict[str, list[str]]:
+    """The rows of an existing ``<year>.csv`` by id, each cell as the file holds it (in ``header``'s
+    order; a column the file lacks is empty)."""
+    from planbook.inputs.observations import decode_csv_bytes
+
+    if not target.is_file():
+        return {}
+    reader = csv.reader(io.StringIO(decode_csv_bytes(target.read_bytes(), str(target)), newline=""))
+    rows = [r for r in reader if any(c.strip() for c in r)]
+    if not rows:
+        return {}
+    names = [h.strip().lower() for h in rows[0]]
+    out = {}
+    for cells in rows[1:]:
+        by = {n: (cells[k] if k < len(cells) else "") for k, n in enumerate(names)}
+        key = unicodedata.normalize("NFKC", by.get("indicator_id", "")).strip()
+        if key:
+            out[key] = [key, *(by.get(c, "") for c in header[1:])]
+    return out
+
+
 def write(intake: Intake, force: bool = False) -> bool:
     """Write ``observations/<year>.csv`` and ``progress/<year>.csv`` from a checked form; False
     when nothing changes.
@@ -378,10 +425,12 @@ def write(intake: Intake, force: bool = False) -> bool:
     if not intake.changes and not intake.progress_changes:
         return False
     if intake.changes:  # texts Excel would run get a leading ' (dropped again when read)
-        rows = sorted(intake.kept + intake.records, key=lambda r: r["indicator_id"])
-        _write_csv(intake.target, ["indicator_id", "value", "source", "note", "kind"],
-                   [[r["indicator_id"], f"{r['value']:g}", csv_text(r["source"]), csv_text(r["note"] or ""),
-                     r["kind"]] for r in rows])
+        header = ["indicator_id", "value", "source", "note", "kind"]
+        # Rows of the year the form does not hold are written back as they were read, cell for cell.
+        as_read = _rows_as_read(intake.target, header)
+        kept = [as_read.get(r["indicator_id"]) or _row_of(r) for r in intake.kept]
+        rows = sorted(kept + [_row_of(r) for r in intake.records], key=lambda row: row[0])
+        _write_csv(intake.target, header, rows)
     if intake.progress_changes:
         rows = sorted(intake.progress_kept + intake.progress_records, key=lambda r: r["commitment_id"])
         _write_csv(intake.progress_target, ["commitment_id", "status", "evidence", "source", "note", "kind"],

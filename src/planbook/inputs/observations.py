@@ -29,7 +29,9 @@ REQUIRED_COLUMNS = ("indicator_id", "value", "source")
 KINDS = {"official": "official", "demo": "demo", "官方": "official", "演示": "demo"}
 EXCEL_ERRORS = ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#####")
 NO_DATA = ("N/A", "NA", "NAN", "NULL", "NONE", "-", "--", "—", "/", "无", "暂无", "缺", "空")
-FRAME_COLUMNS = ["year", "indicator_id", "value", "source", "note", "kind", "file", "row"]
+# value_text: the value as written in the file (decimal text, e.g. "12757.39"), which is what
+# planbook writes back — never a float's rounding of it.
+FRAME_COLUMNS = ["year", "indicator_id", "value", "source", "note", "kind", "file", "row", "value_text"]
 FIRST_FILE_YEAR = 2000  # an observation file of an earlier year is a typo, not data
 # What is read of a file: a year's file has one row per indicator (about 80 rows, a few KB).
 FILE_LIMIT = 5 * MB
@@ -41,6 +43,19 @@ MAX_ABS_VALUE = 1e15
 # Characters no cell may hold: control characters (tab and line breaks are allowed), and the
 # two non-characters XML cannot hold. They cannot be shown, and Excel files cannot store them.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+# Spreadsheet files planbook does not read, refused by name (never silently skipped: a year's data
+# saved as one of these would otherwise just be missing). .xls has its own message.
+UNSUPPORTED = {".xlsm": "an Excel workbook with macros (.xlsm)", ".xlsb": "a binary Excel workbook (.xlsb)",
+               ".xltx": "an Excel template (.xltx)", ".xltm": "an Excel template with macros (.xltm)",
+               ".ods": "an OpenDocument spreadsheet (.ods)", ".et": "a WPS spreadsheet (.et)",
+               ".numbers": "a Numbers spreadsheet (.numbers)", ".tsv": "a tab-separated file (.tsv)"}
+
+
+def unsupported(path: Path) -> str:
+    return (f"{UNSUPPORTED[path.suffix.lower()]} is not read: save it as .xlsx (Excel workbook) or .csv "
+            "(CSV UTF-8) with the same name")
 
 
 @dataclass(frozen=True)
@@ -68,7 +83,12 @@ def observation_files(obs_dir: Path, last_year: int) -> tuple[list[tuple[int, Pa
         return [], [Problem(display_path(obs_dir, Path.cwd()), None, None,
                             f"cannot be listed ({exc.strerror or exc}): check the folder's permissions")]
     for path in entries:
-        if path.name.startswith(".") or path.suffix.lower() not in (".csv", ".xlsx", ".xls"):
+        if path.name.startswith("."):
+            continue
+        if path.suffix.lower() in UNSUPPORTED:
+            problems.append(Problem(display_path(path, Path.cwd()), None, None, unsupported(path)))
+            continue
+        if path.suffix.lower() not in (".csv", ".xlsx", ".xls"):
             continue
         name = display_path(path, Path.cwd())
         if path.is_dir():
@@ -111,11 +131,44 @@ def decode_csv_bytes(data: bytes, name: str) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
+    return _decode_detected(data, name)
+
+
+# A GBK file's Chinese is in GB2312's characters (the 6763 in common use) nearly throughout; a
+# file in another encoding read as GBK gives rare characters instead ("Bürgeramt" → "B黵geramt").
+COMMON_SHARE = 0.9
+
+
+def _decode_detected(data: bytes, name: str) -> str:
+    """A CSV that is not UTF-8: read as GB18030 (Chinese Excel's "CSV") only when what it reads as
+    is Chinese in common characters — at least :data:`COMMON_SHARE` of its non-ASCII characters
+    are GB2312's. Anything else (Windows-1252 from a European Excel, Big5, Shift-JIS …) is refused,
+    naming the encoding a detector (charset-normalizer) finds it most like, and with what
+    confidence: a wrong guess would turn every name into other characters."""
     try:
-        return data.decode("gb18030")
+        text = data.decode("gb18030")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise InputError([Problem(name, line, None, "text is neither UTF-8 nor GBK/GB18030: save the file as 'CSV UTF-8'")]) from None
+    wide = [ch for ch in text if ord(ch) > 0x7F]
+    common = sum(_in_gb2312(ch) for ch in wide)
+    if wide and common / len(wide) >= COMMON_SHARE:
+        return text
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    looks = best.encoding if best is not None else "no known encoding"
+    raise InputError([Problem(name, None, None, f"text is not UTF-8 and does not read as Chinese GBK/GB18030 "
+                                                f"(it looks like {looks}): save the file as 'CSV UTF-8' so that "
+                                                "no character is read wrong")])
+
+
+def _in_gb2312(ch: str) -> bool:
+    try:
+        ch.encode("gb2312")
+        return True
+    except UnicodeEncodeError:
+        return False
 
 
 def read_raw(path: Path) -> RawTable:
@@ -126,6 +179,10 @@ def read_raw(path: Path) -> RawTable:
 def read_file(path: Path) -> tuple[RawTable, bytes]:
     """Read a CSV or XLSX file (at most :data:`FILE_LIMIT`); return its rows and the bytes read."""
     name = display_path(path, Path.cwd())
+    if path.suffix.lower() in UNSUPPORTED:
+        raise InputError([Problem(name, None, None, unsupported(path))])
+    if path.suffix.lower() == ".xls":
+        raise InputError([Problem(name, None, None, "old Excel .xls format: save it as .xlsx or .csv")])
     data = read_input(path, name, FILE_LIMIT, "data")
     return parse_raw(data, name, xlsx=path.suffix.lower() == ".xlsx"), data
 
@@ -246,6 +303,19 @@ def parse_number(text: str, *, percent_unit: bool) -> float:
     return value
 
 
+def decimal_text(text: str, *, percent_unit: bool) -> str:
+    """The decimal text of a value :func:`parse_number` accepts, exactly as written: full-width
+    digits, spaces, a % sign and thousands separators taken away, the digits kept (``12757.39``,
+    ``1234567``, ``87.20``; ``1e3`` → ``1000``). Writing this back loses no digit."""
+    s = unicodedata.normalize("NFKC", text).strip()
+    if s.endswith("%") and percent_unit:
+        s = s[:-1].strip()
+    if re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?", s):
+        s = s.replace(",", "")
+    text = format(Decimal(s), "f")
+    return text[1:] if text.startswith("+") else text
+
+
 def validate_table(raw: RawTable, year: int, name: str, cat: Catalogue) -> tuple[list[dict], list[Problem]]:
     """Check one file's rows against the catalogue; return clean records and problems."""
     problems: list[Problem] = []
@@ -310,7 +380,8 @@ def validate_table(raw: RawTable, year: int, name: str, cat: Catalogue) -> tuple
             problems.append(Problem(name, row, "kind", f"{get('kind')!r}: expected official or demo"))
             continue
         records.append({"year": year, "indicator_id": sid, "value": value, "source": source,
-                        "note": from_csv_text(get("note")), "kind": kind, "file": name, "row": row})
+                        "note": from_csv_text(get("note")), "kind": kind, "file": name, "row": row,
+                        "value_text": decimal_text(get("value"), percent_unit=meta.unit == "%")})
     return records, problems
 
 

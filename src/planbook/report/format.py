@@ -97,7 +97,20 @@ def md_escape(text: str) -> str:
     characters (``smartquotes`` is off for the book).
     """
     text = _BREAKS.sub(" ", str(text)).strip(" ")
-    return _ASCII_PUNCTUATION.sub(r"\\\1", text)
+    # A web address becomes an autolink (its text shown literally, nothing inside it escaped or
+    # parsed): the PDF sets it with xurl, which may break it anywhere, so a long address in a
+    # source no longer runs off the page; everything else is escaped.
+    parts, last = [], 0
+    for m in _URL.finditer(text):
+        parts += [_ASCII_PUNCTUATION.sub(r"\\\1", text[last:m.start()]), f"<{m.group()}>"]
+        last = m.end()
+    parts.append(_ASCII_PUNCTUATION.sub(r"\\\1", text[last:]))
+    return "".join(parts)
+
+
+# A web address in a text from data: no space, quote, angle bracket or CJK punctuation inside, and
+# not ending in punctuation that belongs to the sentence.
+_URL = re.compile(r"https?://[^\s<>\"'`\\\u3000-\u303f\uff01-\uff5e]*[^\s<>\"'`\\\u3000-\u303f\uff01-\uff5e.,;:!?)\]}]")
 
 
 def status_word(status: str, reason: str | None = None, met_year: int | None = None) -> str:
@@ -328,11 +341,14 @@ def text_em(text: str) -> float:
     return sum(char_em(ch) for ch in re.sub(r"\\(.)", r"\1", text))
 
 
+_AUTOLINK = re.compile(r"<https?://[^<>\s]*>")
+
+
 def _least_em(text: str, whole: float) -> float:
     """What a column must give ``text``: all of it up to ``whole`` em; else each word (between
     spaces) up to ``whole`` em, and of longer words their longest run of Latin letters and
     digits (or two characters)."""
-    plain = re.sub(r"\\(.)", r"\1", text)
+    plain = re.sub(r"\\(.)", r"\1", _AUTOLINK.sub(" ", text))  # an address breaks anywhere (xurl)
     if text_em(plain) <= whole:
         return text_em(plain)
     least = 2.0

@@ -537,6 +537,36 @@ def _skip_empty_checks() -> None:
     utils._update_and_remove_templates = update_and_remove
 
 
+SEARCH_INDEX = "searchindex.js"
+
+
+def escape_search_titles(text: str) -> str:
+    """A ``searchindex.js`` whose titles are HTML-escaped. Sphinx stores the pages' and sections'
+    titles as plain text, and its search page inserts them with ``innerHTML``: a title from data
+    (an indicator's or a department's name) holding ``<img onerror=…>`` would run as script from
+    a search link. Escaped, it shows as the text it is."""
+    prefix, suffix = "Search.setIndex(", ")"
+    body = text.strip()
+    if not (body.startswith(prefix) and body.endswith(suffix)):
+        raise ValueError(f"{SEARCH_INDEX} is not a Search.setIndex(...) call")
+    index = json.loads(body[len(prefix):-len(suffix)])
+
+    def esc(value: str) -> str:  # unescaped first: an index Sphinx read back is not escaped twice
+        return html.escape(html.unescape(value), quote=False)
+
+    index["titles"] = [esc(t) for t in index.get("titles", [])]
+    index["alltitles"] = {esc(k): v for k, v in index.get("alltitles", {}).items()}
+    return prefix + json.dumps(index, ensure_ascii=False, separators=(",", ":"), sort_keys=True) + suffix
+
+
+def _build_finished(app: Sphinx, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    path = Path(app.outdir) / SEARCH_INDEX
+    if path.is_file():
+        path.write_text(escape_search_titles(path.read_text("utf-8")), encoding="utf-8")
+
+
 def setup(app: Sphinx) -> dict:
     app.add_config_value("planbook_demo_banner", "", "html")
     app.add_config_value("planbook_draft_banner", "", "html")  # 征求意见稿 (planbook build --draft)
@@ -556,4 +586,5 @@ def setup(app: Sphinx) -> dict:
     app.connect("doctree-read", _collect_math)
     app.connect("html-page-context", _sidebar_context, priority=100)
     app.connect("html-page-context", _page_context, priority=900)
+    app.connect("build-finished", _build_finished)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
