@@ -80,6 +80,7 @@ def claim_output(out: Path) -> None:
     marker = out / OUTPUT_MARKER
     if marker.is_file():
         return
+    out.mkdir(parents=True, exist_ok=True)
     html = out / "html"
     ours = html.is_symlink() and re.fullmatch(r"\.site-\d+", os.readlink(html) or "") is not None
     if (html.exists() or html.is_symlink()) and not ours:

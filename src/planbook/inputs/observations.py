@@ -136,7 +136,7 @@ def decode_csv_bytes(data: bytes, name: str) -> str:
 
 # A GBK file's Chinese is in GB2312's characters (the 6763 in common use) nearly throughout; a
 # file in another encoding read as GBK gives rare characters instead ("Bürgeramt" → "B黵geramt").
-COMMON_SHARE = 0.9
+COMMON_SHARE = 0.75
 
 
 def _decode_detected(data: bytes, name: str) -> str:
