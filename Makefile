@@ -5,7 +5,7 @@ PYTHON   ?= python3
 BIN      := $(VENV)/bin
 PLANBOOK := $(BIN)/planbook
 
-.PHONY: book site test setup system check lab bench clean
+.PHONY: book site test test-fast setup system check lab bench clean
 
 book: setup
 	$(PLANBOOK) build --all --pdf
@@ -15,6 +15,11 @@ site: setup
 
 test: setup
 	$(BIN)/python -m pytest
+
+# The fast lane while you work: every test that builds no edition, runs no notebook, browser or
+# other process (tests/conftest.py marks the others `slow` from what they call).
+test-fast: setup
+	$(BIN)/python -m pytest -m "not slow"
 
 check: setup
 	$(PLANBOOK) check

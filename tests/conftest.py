@@ -65,6 +65,40 @@ def site(tmp_path_factory) -> Path:
     return result.site
 
 
+# The fast lane (`make test-fast`, `pytest -m "not slow"`): a test is slow when it, or a fixture it
+# uses, builds an edition, executes a notebook, drives the browser or starts other processes. It is
+# marked at collection from what its code calls, so a new test that builds is in the slow lane
+# without anyone remembering to mark it (an explicit @pytest.mark.slow marks it too).
+SLOW_CALLS = ("build(", '"build"', "run_chapter(", "execute_notebook(", "execute_all(", "start_jupyter_book(",
+              "SphinxRun", "chromium", "subprocess.", "publish(", '"publish"', '"run"', "spawn(")
+
+
+def _calls_slow(func, seen: dict) -> bool:
+    import inspect
+
+    key = getattr(func, "__code__", func)
+    if key not in seen:
+        try:
+            source = inspect.getsource(func)
+        except (OSError, TypeError):
+            source = ""
+        seen[key] = any(call in source for call in SLOW_CALLS)
+    return seen[key]
+
+
+def pytest_collection_modifyitems(config, items):
+    seen: dict = {}
+    for item in items:
+        if item.get_closest_marker("slow"):
+            continue
+        funcs = [getattr(item, "function", None)]
+        infos = getattr(item, "_fixtureinfo", None)
+        for defs in (infos.name2fixturedefs.values() if infos else ()):
+            funcs += [d.func for d in defs if "_pytest" not in getattr(d.func, "__module__", "")]
+        if any(f is not None and _calls_slow(f, seen) for f in funcs):
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_terminal_summary(terminalreporter):
     if not STATS:
         return

@@ -115,16 +115,48 @@ def test_catalogue_and_plan_text_changes_invalidate_all(world):
     assert changed(after, keys(root, data)) == set(chapters(ROOT))
 
 
-def test_package_code_change_invalidates_all(world, monkeypatch):
+@pytest.fixture
+def package_copy(tmp_path, monkeypatch):
+    """A copy of the package's code and assets, which the fingerprint reads instead of the package."""
+    copy = tmp_path / "planbook"
+    shutil.copytree(cache.PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(cache, "PACKAGE", copy)
+    cache.package_fingerprint.cache_clear()
+    yield copy
+    cache.package_fingerprint.cache_clear()
+
+
+def test_package_code_change_invalidates_all(world, package_copy):
+    """A change to the code (one line of report/sentences.py) changes every chapter's key."""
     root, data = world
     before = keys(root, data)
-    monkeypatch.setattr(cache, "package_fingerprint", lambda: "0.1.0:another-build-of-the-code")
+    cache.package_fingerprint.cache_clear()
+    edit(package_copy / "report" / "sentences.py", '"""The report', '"""The report (changed)')
     assert changed(before, keys(root, data)) == set(chapters(ROOT))
 
 
-def test_package_fingerprint_covers_code_and_assets():
-    files = [p for p in cache.PACKAGE.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
-    assert {p.name for p in files} >= {"report.py", "charts.py", "planbook.css", "vega-6.2.0.min.js", "catalogue.schema.json"}
+@pytest.mark.parametrize("asset", ["report/charts.py", "site/assets/planbook.css", "site/assets/vega-6.2.0.min.js",
+                                   "plan/schema/catalogue.schema.json", "locale/zh_CN.yaml"])
+def test_package_fingerprint_covers_code_and_assets(package_copy, asset):
+    """package_fingerprint itself (not a glob of the folder) changes with each kind of file."""
+    before = cache.package_fingerprint()
+    path = package_copy / asset
+    path.write_bytes(path.read_bytes() + b"\n")
+    cache.package_fingerprint.cache_clear()
+    assert cache.package_fingerprint() != before
+
+
+def test_a_series_named_by_another_chapters_analysis_reaches_that_chapter(world):
+    """The cache assumed a chapter reads only its dimension's series and the context; pointing
+    green's analysis at a smart-city series and changing that value left green's page stale."""
+    root, data = world
+    edit(data / "catalogue.yaml", "series: [green_good_air_days], in_days: true", "series: [smart_5g_urban_coverage]")
+    before = keys(root, data)
+    obs = data / "observations" / "2022.csv"
+    line = next(l for l in obs.read_text("utf-8").splitlines() if l.startswith("smart_5g_urban_coverage,"))
+    value = line.split(",")[1]
+    edit(obs, line, line.replace(f",{value},", f",{float(value) + 1:g},", 1))
+    assert changed(before, keys(root, data)) == {"smart", "green"}
 
 
 def test_previous_release_reaches_only_the_overview(world):

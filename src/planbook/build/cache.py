@@ -57,11 +57,16 @@ def book_fingerprint(root: Path) -> str:
 
 
 def series_of(data: DataSet, chapter: str) -> set[str] | None:
-    """Series a chapter reads (None: all of them)."""
+    """Series a chapter reads, as the catalogue declares them (None: all of them): its dimension's
+    indicators, the context series, and every series its analysis names (``series`` and
+    ``context``, whichever dimension they belong to)."""
     cat = data.catalogue
     if chapter not in cat.dimension_by_id:
         return None
-    return {i.series_id for i in cat.in_dimension(chapter)} | {c.id for c in cat.context}
+    analysis = cat.dimension_by_id[chapter].analysis or {}
+    named = [*analysis.get("series", []), *analysis.get("context", [])]
+    declared = {cat.by_id[ref].series_id if ref in cat.by_id else ref for ref in named}
+    return {i.series_id for i in cat.in_dimension(chapter)} | {c.id for c in cat.context} | declared
 
 
 def notebook_key(root: Path, data: DataSet, chapter: str, year: int) -> str:
