@@ -42,8 +42,9 @@ CELL_PT, CELL_MARGIN_TWIPS = 9, 60
 # column (planbook.report.format.TABLE_EM, CELL_PAD_EM); Word's margins take 0.5 em of it, so
 # that an entry sized to its column (序号, 单位, ★ 已达标) keeps a little room and is not broken
 # after each character. The type is 9 pt when the PDF's line holds the table, 8 pt when the PDF
-# sets it in 8 pt; a table the PDF turns on a landscape page is on a landscape page here too.
-CELL_MARGIN_EM, PORTRAIT_MM, LANDSCAPE_MM, SMALLEST_PT = 0.25, 156, 225, 8
+# sets it in 8 pt; a table the PDF turns on a landscape page (with the note under it) is on a
+# landscape page here too.
+CELL_MARGIN_EM, PORTRAIT_MM, LANDSCAPE_MM = 0.25, 156, 225
 PAGE_NO_INDENT_PT = 14  # 公文: odd page numbers one character in from the right, even from the left
 
 
@@ -246,6 +247,7 @@ def _cover(doc, report: Report, title: str) -> None:
     if report.has_demo:
         box = doc.add_table(rows=1, cols=1)
         box.style = "Table Grid"
+        _keep_whole(box.rows[0])
         cell = box.rows[0].cells[0]
         _shade(cell, "FFF4CC")
         run = cell.paragraphs[0].add_run(W("demo.cover"))
@@ -277,6 +279,15 @@ def _summary(doc, report: Report, writer: "_Writer") -> None:
     writer.plain_paragraph(legend, size=TABLE_PT)
 
 
+def _keep_whole(row):
+    """The row is never broken across two pages (``w:cantSplit``); its properties."""
+    from docx.oxml import OxmlElement
+
+    trpr = row._tr.get_or_add_trPr()
+    trpr.append(OxmlElement("w:cantSplit"))
+    return trpr
+
+
 def _shade(cell, colour: str) -> None:
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
@@ -288,18 +299,12 @@ def _shade(cell, colour: str) -> None:
     cell._tc.get_or_add_tcPr().append(shading)
 
 
-def _fit(widths: list[int]) -> tuple[float, bool]:
-    """The type size of a table laid out by the PDF (``widths`` in tenths of an em) and whether
-    it goes on a landscape page: 9 pt when its em fit the portrait line at 9 pt, else the
-    largest half point that fits (8 pt: the PDF's small tables), else landscape."""
+def _type_size(widths: list[int], line_mm: float) -> float:
+    """The type size at which a table laid out by the PDF (``widths`` in tenths of an em) fills
+    a line of ``line_mm``: 9 pt at most, in half points (8 pt for the PDF's small tables)."""
     import math
 
-    ems = sum(widths) / 10
-    for landscape, line_mm in ((False, PORTRAIT_MM), (True, LANDSCAPE_MM)):
-        size = min(CELL_PT, math.floor(line_mm / 25.4 * 72 / ems * 2) / 2)
-        if size >= SMALLEST_PT:
-            return size, landscape
-    return size, True
+    return min(CELL_PT, math.floor(line_mm / 25.4 * 72 / (sum(widths) / 10) * 2) / 2)
 
 
 def _bookmark(para, n: int) -> str:
@@ -358,6 +363,7 @@ class _Writer:
         self.srcdir = srcdir
         self.numbers = [0] * 6
         self.captions = {"table": 0, "figure": 0}  # within the chapter
+        self.landscape = False  # in a landscape section, as the PDF's \begin{landscape}
         self.headings: list[tuple[int, str, str]] = []  # level, text, bookmark (for the contents)
         self.chart_titles: dict[Path, dict[str, str]] = {}  # by the images' folder
 
@@ -377,6 +383,8 @@ class _Writer:
 
         name = node.__class__.__name__
         target = container if container is not None else self.doc
+        if name == "raw" and container is None and node.get("format") == "latex":
+            self.turn(node.astext().strip())
         if name in self.SKIP:
             return
         if isinstance(node, nodes.section):
@@ -550,16 +558,12 @@ class _Writer:
         body = [r for part in group.children if isinstance(part, nodes.tbody) for r in part.children]
         # The PDF's own widths (in em of its type); a table of the prose has equal columns.
         sized = "colwidths-given" in node.get("classes", [])
-        landscape = sized and target is self.doc and _fit(widths)[1]
-        if landscape:
-            self.orientation(landscape=True)
         if title is not None:  # numbered as in the PDF: 表 2.1 is chapter 2's first captioned table
             para = self.caption("table", target)
             self.inline(para, title)
             para.paragraph_format.keep_with_next = True
-        self.word_table(None, None, widths, rows_nodes=(head, body), target=target, sized=sized)
-        if landscape:
-            self.orientation(landscape=False)
+        self.word_table(None, None, widths, rows_nodes=(head, body), target=target, sized=sized,
+                        landscape=self.landscape and target is self.doc)
 
     def caption(self, kind: str, target):
         """A caption paragraph begun with its number: "表 2.1　" (a SEQ field, counted in the
@@ -573,6 +577,13 @@ class _Writer:
         _field(para, f"SEQ {word} \\* ARABIC \\s 1{restart}", str(self.captions[kind]))
         para.add_run("　")
         return para
+
+    def turn(self, latex: str) -> None:
+        """Where the PDF turns to a landscape page (a table too wide for the line, with its
+        note) and back, so does the Word copy."""
+        if latex in (r"\begin{landscape}", r"\end{landscape}") and self.landscape != (latex == r"\begin{landscape}"):
+            self.landscape = not self.landscape
+            self.orientation(self.landscape)
 
     def orientation(self, landscape: bool) -> None:
         """A new section on a new page, landscape or back to portrait (page numbers go on)."""
@@ -592,9 +603,11 @@ class _Writer:
             section.top_margin, section.bottom_margin = Mm(37), Mm(35)
             section.left_margin, section.right_margin = Mm(28), Mm(26)
 
-    def word_table(self, columns, rows, widths, rows_nodes=None, target=None, sized: bool = True) -> None:
+    def word_table(self, columns, rows, widths, rows_nodes=None, target=None, sized: bool = True,
+                   landscape: bool = False) -> None:
         """A Word table (style Table Grid, header row repeated on every page, rows kept whole on
-        a page, 小五 text; ``sized``: ``widths`` are the PDF's, in tenths of an em of its type)."""
+        a page, 小五 text; ``sized``: ``widths`` are the PDF's, in tenths of an em of its type;
+        ``landscape``: on a landscape page)."""
         from docx.oxml import OxmlElement
         from docx.oxml.ns import qn
         from docx.shared import Mm, Pt
@@ -606,8 +619,8 @@ class _Writer:
         else:
             head, body = [columns], rows
             n_cols = len(columns)
-        size, landscape = _fit(widths) if sized and widths else (CELL_PT, False)
-        line_mm = LANDSCAPE_MM if landscape and target is self.doc else PORTRAIT_MM
+        line_mm = LANDSCAPE_MM if landscape else PORTRAIT_MM
+        size = _type_size(widths, line_mm) if sized and widths else CELL_PT
         table = target.add_table(rows=0, cols=n_cols)
         table.style = "Table Grid"
         margins = OxmlElement("w:tblCellMar")
@@ -636,8 +649,7 @@ class _Writer:
                     run = para.add_run(str(entry))
                     run.font.size = Pt(size)
                     run.bold = k < len(head) or None
-            trpr = table.rows[-1]._tr.get_or_add_trPr()
-            trpr.append(OxmlElement("w:cantSplit"))  # a row is never broken across two pages
+            trpr = _keep_whole(table.rows[-1])
             if k < len(head):
                 mark = OxmlElement("w:tblHeader")
                 mark.set(qn("w:val"), "true")
@@ -685,6 +697,7 @@ class _Writer:
         if not path.is_file():
             return
         from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+        from docx.shared import Pt
 
         para = target.add_paragraph()
         # The body's exact 28.95 pt line (the 公文 grid) would cut a picture to one line's height:
@@ -699,7 +712,7 @@ class _Writer:
         if path.parent not in self.chart_titles:
             self.chart_titles[path.parent] = _chart_titles(path.parent)
         para.add_run(node.get("alt") or self.chart_titles[path.parent].get(path.stem, ""))
-        para.paragraph_format.space_before = 0
+        para.paragraph_format.space_before, para.paragraph_format.space_after = 0, Pt(12)
 
     def admonition(self, node, name: str, depth: int, target) -> None:
         """A boxed, shaded cell with the admonition's word (警告, 注意 …) and its text."""
@@ -707,6 +720,7 @@ class _Writer:
 
         box = target.add_table(rows=1, cols=1)
         box.style = "Table Grid"
+        _keep_whole(box.rows[0])
         cell = box.rows[0].cells[0]
         _shade(cell, "FFF4CC" if name in ("warning", "caution", "danger", "error", "attention") else "EEF3FA")
         title = next((c for c in node.children if isinstance(c, nodes.title)), None)

@@ -16,6 +16,7 @@ from lxml import etree
 
 M = "http://schemas.openxmlformats.org/officeDocument/2006/math"
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+BODY_PT = 16  # the Word copy's body size (planbook.book.docx.BODY_PT)
 
 # Commands that stand for one character (or spacing) in the equation.
 SYMBOLS = {
@@ -44,10 +45,17 @@ def _m(tag: str, *children, **attrs):
 
 
 def _run(text: str, plain: bool = False):
-    """An equation run; ``plain``: upright text (``\\text``), as a word in the sentence."""
+    """An equation run in the body's size (3号); ``plain``: upright text (``\\text``), as a
+    word in the sentence."""
     run = _m("r")
     if plain:
-        run.append(_m("rPr", _m("sty", val="p")))
+        run.append(_m("rPr", _m("nor"), _m("sty", val="p")))
+    props = etree.SubElement(run, f"{{{W_NS}}}rPr", nsmap={"w": W_NS})
+    fonts = etree.SubElement(props, f"{{{W_NS}}}rFonts")
+    for attr in ("ascii", "hAnsi"):
+        fonts.set(f"{{{W_NS}}}{attr}", "Cambria Math")
+    for tag in ("sz", "szCs"):
+        etree.SubElement(props, f"{{{W_NS}}}{tag}").set(f"{{{W_NS}}}val", str(2 * BODY_PT))
     t = etree.SubElement(run, f"{{{M}}}t")
     t.text = text
     if text != text.strip():
