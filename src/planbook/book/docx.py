@@ -7,12 +7,18 @@ into one document tree (chapters in order, compact print pages, charts as their 
 summary made from the edition's :class:`~planbook.report.report.Report`, like the PDF's:
 
 * headings are Word headings (第一章, 一、, （一）, 1．as in the 公文 layout), so Word's
-  navigation pane lists the chapters; the plan's title and edition on the cover;
-* tables are Word tables with a repeated header row; charts are pictures;
+  navigation pane lists the chapters, and a 目录 after the summary is a TOC field of levels
+  1–3 that Word and WPS update on opening; the plan's title and edition on the cover;
+* tables are Word tables with a repeated header row and rows kept whole, captioned "表 2.1"
+  as in the PDF, in the PDF's column widths and type size (a landscape page where the PDF
+  has one); charts are pictures captioned "图 3.1" and their title; caption numbers are SEQ
+  fields counted in each chapter;
+* formulas are Word equations (:mod:`planbook.book.omml`);
 * demo values keep their mark (the text of every cell is as on the page), the demo
   statement is on the cover and in the summary;
 * page: A4 with the GB/T 9704 margins, body in 仿宋 3号 (fonts named, not embedded: Word and
-  WPS use those of the reader's computer), page numbers "— 1 —" at the foot.
+  WPS use those of the reader's computer), page numbers "— 1 —" in 宋体 4号, odd pages right
+  and even pages left, none on the cover.
 
 The file's bytes depend on the inputs only: its dates are the end of the edition year and
 the zip members are dated the same (as the XLSX downloads are).
@@ -33,17 +39,15 @@ TREE_FILE = "planbook-book.doctree"
 # Fonts are named for Word and WPS on the reader's computer (East Asian names as Windows has them).
 BODY_FONT, TITLE_FONT, HEI_FONT, KAI_FONT, LATIN_FONT = "FangSong", "SimSun", "SimHei", "KaiTi", "Times New Roman"
 BODY_PT, TITLE_PT, TABLE_PT, PAGE_NO_PT = 16, 22, 10.5, 14
-# Table cells are in 小五 (9 pt) with 3 pt of margin on each side, as in the PDF: the column
-# widths, which come from the PDF's layout (planbook.report.format.Table.layout), then fit the
-# same entries unbroken (a status, a year, a unit); in 五号 the short columns broke after every
-# character.
-CELL_PT, CELL_MARGIN_TWIPS = 9, 60
-# The PDF's widths are in em of the table's type and fill the line with 0.7 em of padding per
-# column (planbook.report.format.TABLE_EM, CELL_PAD_EM); Word's margins take 0.5 em of it, so
+# Table cells are in 小五 (9 pt) at most, as in the PDF: the column widths come from the PDF's
+# layout (planbook.report.format.Table.layout), in em of the table's type, and fill the line
+# with 0.7 em of padding per column (CELL_PAD_EM). Word's cell margins take 0.5 em of it, so
 # that an entry sized to its column (序号, 单位, ★ 已达标) keeps a little room and is not broken
-# after each character. The type is 9 pt when the PDF's line holds the table, 8 pt when the PDF
-# sets it in 8 pt; a table the PDF turns on a landscape page (with the note under it) is on a
-# landscape page here too.
+# after each character (in 五号, or at 9 pt in the widths of an 8 pt table, the short columns
+# broke after every character). The type is 9 pt when the PDF's line holds the table at 9 pt,
+# 8 pt when the PDF sets it in 8 pt; a table the PDF turns on a landscape page (with the note
+# under it) is on a landscape page here too.
+CELL_PT = 9
 CELL_MARGIN_EM, PORTRAIT_MM, LANDSCAPE_MM = 0.25, 156, 225
 PAGE_NO_INDENT_PT = 14  # 公文: odd page numbers one character in from the right, even from the left
 
