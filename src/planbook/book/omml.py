@@ -14,6 +14,8 @@ import re
 
 from lxml import etree
 
+from planbook.errors import BuildError
+
 M = "http://schemas.openxmlformats.org/officeDocument/2006/math"
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 BODY_PT = 16  # the Word copy's body size (planbook.book.docx.BODY_PT)
@@ -31,8 +33,9 @@ CHARACTERS = {"-": "−", "*": "∗", "'": "′"}
 _TOKEN = re.compile(r"\\([A-Za-z]+|.)|([{}^_])|(\s+)|(.)", re.S)
 
 
-class UnsupportedLatex(ValueError):
-    """A construct the converter does not know (the message names it and the formula)."""
+class UnsupportedLatex(BuildError, ValueError):
+    """A construct the converter does not know (the message names it and the formula); the
+    command line reports it as a failed build, like a LaTeX error."""
 
 
 def _m(tag: str, *children, **attrs):
@@ -91,7 +94,9 @@ class _Parser:
         self.pos = 0
 
     def fail(self, what: str):
-        raise UnsupportedLatex(f"{what} in the formula {self.latex.strip()!r}")
+        raise UnsupportedLatex(f"Word copy: {what} in the formula {self.latex.strip()!r}; the converter to Word "
+                               "equations (planbook.book.omml) knows \\frac, \\text, sub- and superscripts, "
+                               "braces and the symbols listed there")
 
     def peek(self):
         return self.tokens[self.pos] if self.pos < len(self.tokens) else None
