@@ -310,10 +310,14 @@ def test_word_tables_and_charts_have_numbered_captions(ooxml, word, site):
     # The same numbers as the PDF's: LaTeX numbers captions within each \chapter.
     tex = (site.parent.parent / "cache" / "sphinx" / "2022" / "latex" / "out" / "_build" / "latex"
            / "licheng-evaluation-2022.tex").read_text("utf-8")
-    pdf, c, n = [], 0, 0
-    for token in re.findall(r"\\chapter\{|\\caption\{", tex):
-        c, n = (c + 1, 0) if token.startswith("\\chapter") else (c, n + 1)
-        if token.startswith("\\caption"):
+    pdf, c, n, env = [], 0, 0, ""
+    for token, begun in re.findall(r"(\\chapter\{|\\begin\{(\w+)\}|\\caption\{)", tex):
+        if token.startswith("\\chapter"):
+            c, n = c + 1, 0
+        elif begun:
+            env = begun
+        elif env in ("longtable", "table", "tabulary", "tabular"):  # a table's caption, not a figure's
+            n += 1
             pdf.append((c, n))
     assert found["表"] == pdf
 
