@@ -82,12 +82,20 @@ def claim_output(out: Path) -> None:
         return
     out.mkdir(parents=True, exist_ok=True)
     html = out / "html"
-    ours = html.is_symlink() and re.fullmatch(r"\.site-\d+", os.readlink(html) or "") is not None
+    ours = (html.is_symlink() and re.fullmatch(r"\.site-\d+", os.readlink(html) or "") is not None) or \
+        _planbook_site(html)
     if (html.exists() or html.is_symlink()) and not ours:
         raise BuildError(f"{html} exists and was not made by planbook: it would be replaced by the site; "
                          "nothing was built — choose another --out, or move it away")
     marker.write_text("planbook builds into this folder: html/ (a link to the published site), cache/, logs/\n",
                       encoding="utf-8")
+
+
+def _planbook_site(folder: Path) -> bool:
+    """A plain folder holding a site planbook built (an earlier layout of the output folder, or a
+    copy of it): its edition switcher and an edition's record are there."""
+    return (not folder.is_symlink() and folder.is_dir() and (folder / "editions.js").is_file()
+            and any(folder.glob("[0-9][0-9][0-9][0-9]/edition.json")))
 
 
 def clean_stale(out: Path) -> list[Path]:
