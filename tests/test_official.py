@@ -234,6 +234,19 @@ def test_the_2022_resident_population_is_official_once_in_every_edition_from_202
         assert len(csv_rows) == 1 and csv_rows[0][3] == "112.54" and csv_rows[0][5] == "官方数据", csv_rows
 
 
+def test_a_release_record_is_read_with_the_same_measure():
+    """The 2023 edition was released with the population under the context series too: read with
+    today's catalogue it is the indicator's figure, so no figure seems removed; the indicator's
+    own published 2022 value (demo) is what the official one revises."""
+    from planbook.report.report import Report
+    from planbook.report.sentences import revisions_found
+
+    found = [(r.indicator_id, r.year, r.old, r.new) for r in revisions_found(Report(data=load(ROOT / "data"), year=2024))]
+    assert not [f for f in found if f[0] == "ctx_resident_population"]
+    later = [(r.indicator_id, r.year, r.old, r.new) for r in revisions_found(Report(data=load(ROOT / "data"), year=2023))]
+    assert ("two_resident_population", 2022, 113.28, 112.54) in later
+
+
 def test_the_landing_page_counts_the_official_values_and_statuses():
     from planbook.book.indicator_pages import official_counts, results_page
     from planbook.report.report import Report
@@ -269,3 +282,43 @@ def test_check_warns_when_a_source_names_another_basis(data_copy):
     code, out, err = run_cli("check", "--data", str(data_copy), "--lang", "zh")
     assert code == 0 and err.startswith("警告：") and "第 2 行" in err and "注明的统计口径为“含功能区”" in err
     assert run_cli("check")[2] == ""  # the shipped data: nothing on another basis
+
+
+# --- one edition built from the shipped data ------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def edition_2024(tmp_path_factory):
+    """The 2024 edition of the shipped data (website only), built once for this module."""
+    from planbook.build.pipeline import build
+
+    [result] = build(year=2024, data_dir=ROOT / "data", out_dir=tmp_path_factory.mktemp("official"))
+    return result.site
+
+
+def _row_with(page: str, text: str) -> str:
+    [row] = [r for r in re.findall(r"<tr>.*?</tr>", page, re.S) if text in r]
+    return row
+
+
+@pytest.mark.slow
+def test_the_2024_edition_shows_the_xiaoqinghe_reopening_as_done_with_its_evidence(edition_2024):
+    for page in ("chapters/balanced.html", "generated/departments.html"):
+        row = _row_with((edition_2024 / page).read_text("utf-8"), "小清河复航")
+        assert "已完成" in row and "自2024年2月小清河正式复航以来" in row and "大众新闻" in row, page
+        assert "pb-demo-mark" not in row, page  # an official report: no demo mark
+    demo = _row_with((edition_2024 / "chapters" / "balanced.html").read_text("utf-8"), "奥体中路北延")
+    assert "pb-demo-mark" in demo  # a demo status beside it keeps its mark
+
+
+@pytest.mark.slow
+def test_the_2024_edition_shows_the_official_population_once_and_counts_the_official_figures(edition_2024):
+    page = (edition_2024 / "generated" / "indicators" / "two_resident_population.html").read_text("utf-8")
+    rows = [r for r in re.findall(r"<tr>.*?</tr>", page, re.S) if "112.54" in r]
+    [series] = [r for r in rows if "qicai.net" in r]  # the series table: once, official, with its source
+    assert "官方数据" in series and "区统计口径" in series
+    assert rows and not any("pb-demo-mark" in r for r in rows)  # (and the 2022 edition's verdict on it)
+    overview = (edition_2024 / "chapters" / "overview.html").read_text("utf-8")
+    context = [r for r in re.findall(r"<tr>.*?</tr>", overview, re.S) if "亿元" in r or "户籍人口" in r]
+    assert context and not [r for r in re.findall(r"<tr>.*?</tr>", overview, re.S) if ">常住人口<" in r]
+    landing = (edition_2024 / "index.html").read_text("utf-8")
+    assert "其中官方数值 9 个" in landing and "其中官方报送 6 条" in landing
