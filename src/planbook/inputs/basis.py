@@ -1,6 +1,6 @@
 """The statistical basis of a figure (统计口径).
 
-The plan's table is on one basis — for Licheng the district's own (区统计口径), without the
+The plan's table is on one basis — a district's own (区统计口径), say, without the
 functional zones inside its territory — and the catalogue says which (``plan.basis``: its name and
 the words that name another basis). An observation's note may state its basis (``口径：区统计口径``).
 A figure whose source or note names another basis (``含功能区``, a ``口径：…`` of its own) may not be
