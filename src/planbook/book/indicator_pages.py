@@ -389,6 +389,18 @@ def indicators_index(report: Report) -> str:
     return "\n".join(lines)
 
 
+def official_counts(report: Report) -> dict[str, int]:
+    """How many of the values and statuses an edition uses are official: the observations after
+    the base year up to the edition's year (the base year's are the plan's own), and the progress
+    reports up to that year."""
+    obs = report.data.upto(report.year)
+    obs = obs[obs["year"] > report.cat.base_year]
+    progress = report.data.progress
+    progress = progress[progress["year"] <= report.year]
+    return {"values": len(obs), "official_values": int((obs["kind"] == "official").sum()),
+            "statuses": len(progress), "official_statuses": int((progress["kind"] == "official").sum())}
+
+
 def results_page(report: Report) -> str:
     """The edition's landing page: the results on one screen, with links to the detail."""
     cat = report.cat
@@ -399,6 +411,9 @@ def results_page(report: Report) -> str:
     lines += [md_escape(sentences.pace_sentence(report, head, W("table_name"))), ""]
     if report.has_demo:
         lines += raw(f'<p class="pb-demo-note">{e(W("demo.notice"))}</p>')
+    counted = W("results.official_count", base_year=cat.base_year, **official_counts(report))
+    lines += raw(f'<p class="pb-official-count">{e(counted)}'
+                 f'{e(W("results.official_count_demo")) if report.has_demo else ""}</p>')
     lights = "".join(
         f'<li class="pb-count pb-light-{k}"><span class="pb-count-n">{int(total[f"light_{k}"])}</span>'
         f'<span class="pb-count-label"><span aria-hidden="true">{LIGHT_STYLE[k][1]}</span> '

@@ -4,7 +4,10 @@ No official values after the base year have been published for the plan's indica
 reports on its commitments. So that the book can be built, read and tested end to end, this
 module writes plausible *made-up* rows — every one marked ``kind=demo``, sourced as generated,
 its scenario in the note — into ``observations/<year>.csv`` and ``progress/<year>.csv``. Rows
-marked ``official`` in the same files are kept as they are.
+marked ``official`` in the same files are kept as they are, and an official figure wins: no demo
+value is written for an indicator and year that has an official one (also when it is reported
+under a context series of the same measure), no demo status for a commitment and year with an
+official report.
 
 The scenario of every indicator and commitment is chosen in ``demo.yaml`` beside the catalogue
 (which reach their targets, which miss them, which fall back, who does not report), not drawn at
@@ -22,7 +25,7 @@ from pathlib import Path
 
 from planbook.errors import InputError, Problem, display_path
 from planbook.inputs.dataset import catalogue_path, default_data_dir
-from planbook.inputs.observations import decode_csv_bytes
+from planbook.inputs.observations import KINDS, decode_csv_bytes
 from planbook.plan.catalogue import Catalogue, Indicator, is_met, load_catalogue, read_yaml
 from planbook.plan.register import Register, load_register
 from planbook.words import W
@@ -183,12 +186,24 @@ def demo_rows(cat: Catalogue, register: Register, scenario: dict, where: str) ->
     return obs, progress
 
 
+def is_demo_kind(text: str | None) -> bool:
+    """Whether a ``kind`` cell says demo, in any of the words a file may use (``demo``, ``演示``)."""
+    return KINDS.get((text or "").strip().lower() or "official") == "demo"
+
+
 def _kept_rows(path: Path, header: list[str]) -> list[list[str]]:
     """Rows of an existing file that are not demo (kept as they are)."""
     if not path.exists():
         return []
     reader = csv.DictReader(io.StringIO(decode_csv_bytes(path.read_bytes(), str(path))))
-    return [[r.get(c, "") or "" for c in header] for r in reader if (r.get("kind") or "official") != "demo"]
+    return [[r.get(c, "") or "" for c in header] for r in reader if not is_demo_kind(r.get("kind"))]
+
+
+def without_official(demo: list[list[str]], kept: list[list[str]], key=lambda sid: sid) -> list[list[str]]:
+    """The demo rows whose id (first column, through ``key``: an indicator's measure) has no
+    official row among ``kept``: an official figure takes the place of a demo one."""
+    official = {key(row[0].strip()) for row in kept}
+    return [row for row in demo if key(row[0]) not in official]
 
 
 def _write(path: Path, header: list[str], rows: list[list[str]]) -> Path:
@@ -214,8 +229,10 @@ def write_demo(data_dir: Path | None = None) -> list[Path]:
     written = []
     for year in sorted(obs):
         path = data_dir / "observations" / f"{year}.csv"
-        written.append(_write(path, OBS_HEADER, _kept_rows(path, OBS_HEADER) + obs[year]))
+        kept = _kept_rows(path, OBS_HEADER)
+        written.append(_write(path, OBS_HEADER, kept + without_official(obs[year], kept, cat.measure_id)))
         if register.commitments:
             path = data_dir / "progress" / f"{year}.csv"
-            written.append(_write(path, PROGRESS_HEADER, _kept_rows(path, PROGRESS_HEADER) + progress[year]))
+            kept = _kept_rows(path, PROGRESS_HEADER)
+            written.append(_write(path, PROGRESS_HEADER, kept + without_official(progress[year], kept)))
     return written

@@ -109,7 +109,7 @@ def write_template(data: DataSet, year: int, path: Path, department: str | None 
     h = "intake.header."
     ws.append(["indicator_id", W(h + "name"), W(h + "unit"), W(h + "department"), W(h + "last"),
                *[W(h + "target", year=m) for m in milestones], W(h + "value"), W(h + "source"), W(h + "note"), "kind"])
-    ids = [i.id for i in cat.indicators if i.same_as is None] + [c.id for c in cat.context]
+    ids = [i.id for i in cat.indicators if i.same_as is None] + [c.id for c in cat.own_context]
     ids = [i for i in ids if mine(i)]
     for sid in ids:
         meta = cat.series_meta(sid)

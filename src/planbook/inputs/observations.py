@@ -327,7 +327,7 @@ def validate_table(raw: RawTable, year: int, name: str, cat: Catalogue) -> tuple
         problems.append(Problem(name, 1, c, "column appears twice in the header"))
     col = {c: raw.header.index(c) for c in raw.header if c}
     records: list[dict] = []
-    seen: dict[str, int] = {}
+    seen: dict[str, tuple[int, str, str | None]] = {}  # measure → (row, id as written, kind)
     for h in raw.header:
         if CONTROL.search(h):
             problems.append(_control_problem(name, 1, None, h))
@@ -351,10 +351,14 @@ def validate_table(raw: RawTable, year: int, name: str, cat: Catalogue) -> tuple
                 hint = f" ({sid} restates {cat.by_id[sid].same_as}: report the value under that id)"
             problems.append(Problem(name, row, "indicator_id", f"unknown indicator {sid!r}: expected an id from the catalogue{hint}"))
             continue
-        if sid in seen:
-            problems.append(Problem(name, row, "indicator_id", f"duplicate id {sid!r} (also in row {seen[sid]}): one value per indicator and year"))
+        # A context series of the same measure as an indicator is that indicator's series.
+        measure, kind_here = cat.measure_id(sid), KINDS.get(get("kind").lower() or "official")
+        if measure in seen:
+            problems.append(Problem(name, row, "indicator_id", twice_message(sid, measure, year, kind_here,
+                                                                            seen[measure], "value", "indicator")))
             continue
-        seen[sid] = row
+        seen[measure] = (row, sid, kind_here)
+        sid = measure
         meta = cat.series_meta(sid)
         try:
             value = parse_number(get("value"), percent_unit=meta.unit == "%")
@@ -383,6 +387,20 @@ def validate_table(raw: RawTable, year: int, name: str, cat: Catalogue) -> tuple
                         "note": from_csv_text(get("note")), "kind": kind, "file": name, "row": row,
                         "value_text": decimal_text(get("value"), percent_unit=meta.unit == "%")})
     return records, problems
+
+
+def twice_message(sid: str, key: str, year: int, kind: str | None, earlier: tuple[int, str, str | None],
+                  what: str, per: str) -> str:
+    """Why a second row for one id (or measure) and year is refused: a demo row beside an
+    official one (official wins: the demo row goes), the same measure under two ids, or a
+    plain duplicate. ``what``/``per``: "value"/"indicator" or "status"/"commitment"."""
+    row, other, other_kind = earlier
+    if {kind, other_kind} == {"demo", "official"}:
+        return (f"a demo and an official {what} of {key!r} for {year} (the other in row {row}): "
+                f"an official {what} takes the place of a demo one; delete the demo row")
+    if other != sid:
+        return f"{sid!r} is the same measure as {other!r} (also in row {row}): one {what} per {per} and year"
+    return f"duplicate id {sid!r} (also in row {row}): one {what} per {per} and year"
 
 
 def _control_problem(name: str, row: int, field: str | None, text: str) -> Problem:

@@ -16,7 +16,7 @@ import pandas as pd
 
 from planbook.errors import InputError, Problem, display_path
 from planbook.files import InputFile
-from planbook.inputs.observations import CONTROL, KINDS, RawTable, read_year_files
+from planbook.inputs.observations import CONTROL, KINDS, RawTable, read_year_files, twice_message
 from planbook.spreadsheet import from_csv_text
 from planbook.plan.register import Register
 from planbook.words import W
@@ -42,7 +42,7 @@ def validate_progress(raw: RawTable, year: int, name: str, register: Register) -
         problems.append(Problem(name, 1, c, "column appears twice in the header"))
     col = {c: raw.header.index(c) for c in raw.header if c}
     records: list[dict] = []
-    seen: dict[str, int] = {}
+    seen: dict[str, tuple[int, str, str | None]] = {}  # commitment → (row, id, kind)
     for row, cells in raw.rows:
         if len(cells) > len(raw.header) and any(c.strip() for c in cells[len(raw.header):]):
             problems.append(Problem(name, row, None, f"{len(cells)} fields but the header has {len(raw.header)}: "
@@ -61,11 +61,12 @@ def validate_progress(raw: RawTable, year: int, name: str, register: Register) -
             problems.append(Problem(name, row, "commitment_id",
                                     f"unknown commitment {cid!r}: expected an id from `planbook commitments`"))
             continue
+        kind_here = KINDS.get((get("kind") or "official").lower())
         if cid in seen:
             problems.append(Problem(name, row, "commitment_id",
-                                    f"duplicate id {cid!r} (also in row {seen[cid]}): one status per commitment and year"))
+                                    twice_message(cid, cid, year, kind_here, seen[cid], "status", "commitment")))
             continue
-        seen[cid] = row
+        seen[cid] = (row, cid, kind_here)
         status = status_words().get(unicodedata.normalize("NFKC", get("status")).strip().lower())
         if status is None:
             expected = ", ".join(f"{s} ({W('commitment_status.' + s)})" for s in REPORTED)

@@ -146,6 +146,9 @@ class ContextSeries:
     quote: str | None
     valid_range: tuple[float | None, float | None] = (None, None)
     note_zh: str | None = None
+    # The indicator this series measures the same thing as: its figures are that indicator's
+    # observations (read under the indicator's id), not a second series.
+    same_measure_as: str | None = None
 
 
 @dataclass(frozen=True)
@@ -255,9 +258,30 @@ class Catalogue:
 
     @cached_property
     def series_ids(self) -> frozenset[str]:
-        """Ids that observation files may use: entries with their own data, and context."""
+        """Ids that observation files may use: entries with their own data, and context (a context
+        series declared ``same_measure_as`` an indicator is read as that indicator)."""
         own = {i.id for i in self.indicators if i.same_as is None}
         return frozenset(own | {c.id for c in self.context})
+
+    @cached_property
+    def same_measure(self) -> dict[str, str]:
+        """Context series id → the indicator it measures the same thing as."""
+        return {c.id: c.same_measure_as for c in self.context if c.same_measure_as}
+
+    def measure_id(self, series_id: str) -> str:
+        """The id a series' figures are kept under: the indicator's for a same-measure context series."""
+        return self.same_measure.get(series_id, series_id)
+
+    @property
+    def own_context(self) -> tuple[ContextSeries, ...]:
+        """Context series with figures of their own (not the same measure as an indicator)."""
+        return tuple(c for c in self.context if not c.same_measure_as)
+
+    @property
+    def basis(self) -> dict[str, Any] | None:
+        """The statistical basis of the plan's table (``plan.basis``): its name and the words
+        that name another basis; None when the catalogue does not say."""
+        return self.plan.get("basis")
 
     def series_meta(self, series_id: str) -> Indicator | ContextSeries:
         return self.by_id.get(series_id) or self.context_by_id[series_id]
@@ -613,10 +637,33 @@ def _rule_problems(name: str, raw: dict, lines: dict, plan_text: str | None) -> 
                 problems.append(Problem(name, row, f"{where}.same_as", f"{ref!r} must be a row of table 专栏1"))
             elif target["unit"] != e["unit"] or target["direction"] != e["direction"]:
                 problems.append(Problem(name, row, f"{where}.same_as", f"unit and direction must match {ref!r}"))
+    problems += _same_measure_problems(name, raw, lines)
     for audit in raw["audit_notes"]:
         for ref in audit["ids"]:
             if ref not in seen:
                 problems.append(Problem(name, None, "audit_notes.ids", f"unknown id {ref!r}"))
+    return problems
+
+
+def _same_measure_problems(name: str, raw: dict, lines: dict) -> list[Problem]:
+    """A context series declared ``same_measure_as`` names a series of its own data (an indicator
+    that is not ``same_as`` another) in the same unit, and no indicator is named twice."""
+    by_id = {e["id"]: e for e in raw["indicators"]}
+    problems, claimed = [], {}
+    for n, c in enumerate(raw["context"]):
+        ref = c.get("same_measure_as")
+        if ref is None:
+            continue
+        where, row = f"context[{n}].same_measure_as", lines.get(("context", n))
+        target = by_id.get(ref)
+        if target is None or target.get("same_as") is not None:
+            problems.append(Problem(name, row, where, f"{ref!r} is not an indicator with data of its own"))
+        elif target["unit"] != c["unit"]:
+            problems.append(Problem(name, row, where, f"unit {c['unit']!r} differs from {ref!r} ({target['unit']!r}): "
+                                                      "a same measure has the same unit"))
+        elif ref in claimed:
+            problems.append(Problem(name, row, where, f"{ref!r} is already the same measure as {claimed[ref]!r}"))
+        claimed.setdefault(ref, c["id"])
     return problems
 
 
@@ -644,7 +691,7 @@ def _build(raw: dict, path: Path, files: tuple[InputFile, ...] = ()) -> Catalogu
         ContextSeries(
             id=c["id"], name_zh=c["name_zh"], name_en=c["name_en"], unit=c["unit"],
             decimals=c["decimals"], section=c["source"]["section"], quote=c["source"]["quote"],
-            valid_range=_range(c), note_zh=c.get("note_zh"),
+            valid_range=_range(c), note_zh=c.get("note_zh"), same_measure_as=c.get("same_measure_as"),
         )
         for c in raw["context"]
     )

@@ -47,8 +47,10 @@ class Report:
 
     @cached_property
     def published_before(self) -> pd.DataFrame | None:
-        """The observations the previous edition was released with (``planbook release``)."""
-        return self.data.release(self.year - 1)
+        """The observations the previous edition was released with (``planbook release``), each
+        under the id its figures are kept under now (a same-measure context series' as its indicator's)."""
+        published = self.data.release(self.year - 1)
+        return None if published is None else as_measured(published, self.cat)
 
     @cached_property
     def summary(self) -> pd.DataFrame:
@@ -102,6 +104,16 @@ class Report:
 
     def record(self, indicator_id: str, milestone: int) -> pd.Series:
         return self.frame[(self.frame["id"] == indicator_id) & (self.frame["milestone"] == milestone)].iloc[0]
+
+
+def as_measured(published: pd.DataFrame, cat) -> pd.DataFrame:
+    """A release record read with today's catalogue: a context series declared the same measure as
+    an indicator is that indicator's series; where the record holds both for a year, the
+    indicator's own row is what the edition showed for it."""
+    alias = published["indicator_id"].isin(list(cat.same_measure))
+    renamed = published.assign(indicator_id=published["indicator_id"].map(cat.measure_id))
+    both = renamed.duplicated(["year", "indicator_id"], keep=False)
+    return renamed[~(alias & both)].reset_index(drop=True)
 
 
 def open_report(year: int | None = None, data_dir: str | Path | None = None) -> Report:

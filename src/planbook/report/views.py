@@ -274,7 +274,7 @@ def context_table(report: Report) -> Table:
     """Published context figures, each with its source."""
     obs = report.data.upto(report.year)
     rows = []
-    for c in report.cat.context:
+    for c in report.cat.own_context:  # a same-measure series is its indicator's, shown with it
         for rec in obs[obs["indicator_id"] == c.id].itertuples(index=False):
             rows.append([Cell(c.name_zh), Cell(str(rec.year)),
                          Cell(fmt_value(rec.value, c.decimals, c.unit), demo=rec.kind == "demo"),
