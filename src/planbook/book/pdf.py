@@ -9,7 +9,8 @@ execution).  On top of Sphinx's LaTeX this module adds the front matter:
   coloured symbol and the status word, the dimension scores, the headline
   sentences;
 * PDF metadata (title, subject, author);
-* front matter (summary, contents) numbered in roman numerals, apart from the body.
+* front matter (summary, contents) numbered in roman numerals apart from the body (book
+  layout), or in Arabic numerals continuing into the body (公文 layout, as GB/T 9704 numbers).
 
 Two layouts (:data:`LAYOUTS`): ``book`` (for reading: Noto Serif CJK, the settings of
 ``_config.yml``) and ``gongwen``, the page of GB/T 9704-2012 党政机关公文格式 for the review
@@ -59,7 +60,8 @@ def pdf_layout(config: dict, layout: str | None = None) -> str:
 
 # Both layouts: tables in 9 pt (8 pt or a landscape page for wide ones: planbook.report.format's
 # Table.layout) with 3 pt cell padding and ragged-right cells (CJK text in a narrow justified
-# column is letter-spaced).
+# column is letter-spaced); captions "表2.1　…" and "图2.1　…", a full-width space after the
+# number (Sphinx's and longtable's "表 2.1: " put an ASCII colon after CJK text).
 COMMON_PREAMBLE = r"""
 \usepackage{pdflscape}
 \setlength{\tabcolsep}{3pt}
@@ -70,6 +72,21 @@ COMMON_PREAMBLE = r"""
 \newcolumntype{\X}[2]{>{\raggedright\arraybackslash}p{\dimexpr
       (\linewidth-\spx@arrayrulewidth)*#1/#2-\tw@\tabcolsep-\spx@arrayrulewidth\relax}}
 \makeatother
+\makeatletter
+\AtBeginDocument{%
+  \renewcommand{\tablename}{表}\renewcommand{\figurename}{图}%
+  \def\fnum@table{\tablename\mbox{\thetable}}\def\fnum@figure{\figurename\mbox{\thefigure}}%
+  \def\LT@makecaption#1#2#3{%
+    \LT@mcol\LT@cols c{\hbox to\z@{\hss\parbox[t]\LTcapwidth{\reset@font
+      \sbox\@tempboxa{#1{#2\pbcaptionsep}#3}%
+      \ifdim\wd\@tempboxa>\hsize #1{#2\pbcaptionsep}#3\else\hbox to\hsize{\hfil\box\@tempboxa\hfil}\fi
+      \endgraf\vskip\baselineskip}\hss}}}%
+  \long\def\@makecaption#1#2{\vskip\abovecaptionskip
+    \sbox\@tempboxa{#1\pbcaptionsep#2}%
+    \ifdim\wd\@tempboxa>\hsize #1\pbcaptionsep#2\par\else\global\@minipagefalse\hb@xt@\hsize{\hfil\box\@tempboxa\hfil}\fi
+    \vskip\belowcaptionskip}}
+\makeatother
+\newcommand{\pbcaptionsep}{　}
 """
 
 BOOK_PREAMBLE = r"""
@@ -77,6 +94,13 @@ BOOK_PREAMBLE = r"""
 \newcommand{\pbcovertitle}{\Huge}
 \newcommand{\pbcoverline}{\LARGE}
 \newcommand{\pbsummarytext}{\small}
+\newcommand{\pbsummarynote}{\footnotesize}
+\newcommand{\pbcoversmall}{\small}
+\newcommand{\pbfrontnumbering}{\pagenumbering{roman}}
+\newcommand{\pbbodynumbering}{\clearpage\pagenumbering{arabic}}
+\newcommand{\pbcolor}[2]{\textcolor[HTML]{#1}{#2}}
+\newcommand{\pbnoticecolor}{\color{orange!70!black}}
+\newcommand{\pbnoticebox}[1]{\fcolorbox{orange}{yellow!12}{#1}}
 """
 
 # GB/T 9704-2012: A4, type area 156 x 225 mm, top margin 37 mm, left margin 28 mm; body in 3号
@@ -85,7 +109,18 @@ BOOK_PREAMBLE = r"""
 # 4号 (14 bp) 宋体, 7 mm below the type area, odd pages right and even pages left, one character
 # in from the edge. Free fonts only: the Fandol family of TeX Live (digits and Latin letters in
 # 仿宋 too, as the standard's "3号仿宋体字" for every element). 28 characters of 16 bp are 448 bp, the line 442.2 bp: 0.2146 bp less between
-# characters. 22 lines in 225 mm: 28.95 bp apart.
+# characters. 22 lines in 225 mm: 28.95 bp apart. Every text black ("文字颜色均为黑色": links,
+# notices, the lights' symbols and words; charts keep their colours); pages numbered in Arabic
+# numerals from the summary on; no shaded table rows (prepare_latex); the meeting summary in 3号
+# like the body. Sphinx leaves half a body line (14.5 bp) between a table's caption and its top
+# rule, less the caption's own 10-12.5 bp line inside the table: 10 bp more keep them apart.
+# Less space around a chart's figure and above its caption: three charts to a page.
+GONGWEN_BLACK = ", ".join(
+    ["InnerLinkColor={rgb}{0,0,0}", "OuterLinkColor={rgb}{0,0,0}", "TitleColor={rgb}{0,0,0}"]
+    + [f"div.{kind}_{key}-TeXcolor={value}" for kind in ("note", "hint", "tip", "seealso", "important", "caution",
+                                                        "warning", "attention", "danger", "error", "todo")
+       for key, value in (("title-foreground", "{rgb}{0,0,0}"), ("title-background", "{rgb}{1,1,1}"),
+                          ("border", "{rgb}{0,0,0}"), ("background", "{rgb}{1,1,1}"))])
 GONGWEN = {
     "pointsize": "12pt",
     "geometry": r"\usepackage[a4paper,top=37mm,left=28mm,textwidth=156mm,textheight=225mm,"
@@ -96,7 +131,7 @@ GONGWEN = {
         r"\setsansfont{FandolHei}[Extension=.otf, UprightFont=*-Regular, BoldFont=*-Bold, Ligatures=TeXOff]",
         r"\setmonofont{Noto Sans Mono CJK SC}",
     ]),
-    "sphinxsetup": "hmargin={28mm,26mm}, vmargin={37mm,35mm}",
+    "sphinxsetup": "hmargin={28mm,26mm}, vmargin={37mm,35mm}, " + GONGWEN_BLACK,
     "preamble": r"""
 \usepackage{etoolbox}
 \usepackage[heading=true,fontset=none,scheme=chinese]{ctex}
@@ -141,7 +176,17 @@ GONGWEN = {
 }
 \newcommand{\pbcovertitle}{\LARGE}
 \newcommand{\pbcoverline}{\normalsize}
-\newcommand{\pbsummarytext}{\small}
+\newcommand{\pbsummarytext}{\normalsize}
+\newcommand{\pbsummarynote}{\normalsize}
+\newcommand{\pbcoversmall}{\normalsize}
+\newcommand{\pbfrontnumbering}{\pagenumbering{arabic}}
+\newcommand{\pbbodynumbering}{\clearpage}
+\newcommand{\pbcolor}[2]{#2}
+\newcommand{\pbnoticecolor}{}
+\newcommand{\pbnoticebox}[1]{\fbox{#1}}
+\renewcommand*\sphinxbelowcaptionspace{\dimexpr.5\sphinxbaselineskip+10bp\relax}
+\setlength{\intextsep}{4bp plus 2bp}
+\setlength{\abovecaptionskip}{6bp}
 \newcommand{\pbpagenumber}{{\CJKfamily{pbsong}\fontsize{14bp}{14bp}\selectfont —\hspace{0.3em}\thepage\hspace{0.3em}—}}
 \makeatletter
 \fancypagestyle{normal}{\fancyhf{}\renewcommand{\headrulewidth}{0pt}\renewcommand{\footrulewidth}{0pt}
@@ -162,6 +207,9 @@ def layout_elements(layout: str, elements: dict) -> dict:
     else:
         elements = {**elements, "preamble": elements.get("preamble", "") + BOOK_PREAMBLE}
     elements["preamble"] += COMMON_PREAMBLE
+    # Charts are figures with numbered captions (planbook.site.vega.add_print_images), kept where
+    # the text puts them.
+    elements["figure_align"] = "H"
     return elements
 
 
@@ -183,21 +231,21 @@ def cover(data: DataSet, year: int) -> str:
         r"\vfill",
     ]
     if data.has_demo(year):
-        lines += [r"\fcolorbox{orange}{yellow!12}{\parbox{0.86\linewidth}{\centering\large\bfseries",
+        lines += [r"\pbnoticebox{\parbox{0.86\linewidth}{\centering\large\bfseries",
                   tex_escape(W("demo.cover")), r"}}\par", r"\vspace{10mm}"]
-    lines += [rf"{{\small {tex_escape(W('pdf.made_by', year=year))}\par}}", r"\end{titlepage}"]
+    lines += [rf"{{\pbcoversmall {tex_escape(W('pdf.made_by', year=year))}\par}}", r"\end{titlepage}"]
     return "\n".join(lines)
 
 
 def _status_tex(status: str, reason: str | None = None, met_year=None) -> str:
     colour, symbol = STATUS_STYLE[status]
     word = tex_escape(status_word(status, reason, met_year))
-    return rf"\textcolor[HTML]{{{colour.lstrip('#')}}}{{{symbol}\,{word}}}"
+    return rf"\pbcolor{{{colour.lstrip('#')}}}{{{symbol}\,{word}}}"
 
 
 def _pace_tex(pace: str, light: str) -> str:
     colour, symbol = LIGHT_STYLE[light]
-    return rf"\textcolor[HTML]{{{colour.lstrip('#')}}}{{{symbol}\,{tex_escape(pace_text(pace, light))}}}"
+    return rf"\pbcolor{{{colour.lstrip('#')}}}{{{symbol}\,{tex_escape(pace_text(pace, light))}}}"
 
 
 def summary_rows(report: Report) -> tuple[list[str], list[list[Cell]], list[list[str]]]:
@@ -248,10 +296,10 @@ def summary_page(report: Report) -> str:
     red items, dimension scores, headline sentences."""
     columns, text_rows, tex_rows = summary_rows(report)
     lines, scores, red_names = summary_lines(report)
-    red = [r"\par\smallskip", rf"\noindent{{\footnotesize\bfseries {tex_escape(W('pdf.red_items'))}}}"
-                              rf"{{\footnotesize {tex_escape(red_names)}}}"] if red_names else []
-    demo = [rf"\par\smallskip{{\footnotesize\color{{orange!70!black}}{tex_escape(W('demo.notice'))}}}"] if report.has_demo else []
-    legend = "　".join(rf"\textcolor[HTML]{{{LIGHT_STYLE[k][0].lstrip('#')}}}{{{LIGHT_STYLE[k][1]}\,{W('light.' + k)}}}"
+    red = [r"\par\smallskip", rf"\noindent{{\pbsummarynote\bfseries {tex_escape(W('pdf.red_items'))}}}"
+                              rf"{{\pbsummarynote {tex_escape(red_names)}}}"] if red_names else []
+    demo = [rf"\par\smallskip{{\pbsummarynote\pbnoticecolor {tex_escape(W('demo.notice'))}}}"] if report.has_demo else []
+    legend = "　".join(rf"\pbcolor{{{LIGHT_STYLE[k][0].lstrip('#')}}}{{{LIGHT_STYLE[k][1]}\,{W('light.' + k)}}}"
                       for k in ("green", "yellow", "red"))
     widths, _ = Table(columns=columns, rows=text_rows, wide=frozenset({2})).layout()
     spec = "".join(rf"\X{{{w}}}{{{sum(widths)}}}" for w in widths)
@@ -260,25 +308,26 @@ def summary_page(report: Report) -> str:
         rf"\clearpage\phantomsection\addcontentsline{{toc}}{{chapter}}{{{title}}}", r"\thispagestyle{plain}",
         rf"{{\centering\pbtitlefont\LARGE {title}\par}}", r"\vspace{5mm}",
         rf"{{\noindent\pbsummarytext {tex_escape(' '.join(lines))}\par}}", r"\smallskip",
-        rf"{{\noindent\footnotesize\bfseries {tex_escape(W('pdf.scores'))}}}{{\footnotesize {tex_escape('；'.join(scores))}}}",
+        rf"{{\noindent\pbsummarynote\bfseries {tex_escape(W('pdf.scores'))}}}{{\pbsummarynote {tex_escape('；'.join(scores))}}}",
         *red, *demo,
         r"\par\medskip", r"{\footnotesize", r"\renewcommand{\arraystretch}{1.15}",
         rf"\begin{{longtable}}{{@{{}}{spec}@{{}}}}", r"\toprule",
         " & ".join(tex_escape(c) for c in columns) + r" \\", r"\midrule", r"\endhead",
         *(" & ".join(row) + r" \\" for row in tex_rows), r"\bottomrule", r"\end{longtable}}",
-        r"{\noindent\footnotesize " + tex_escape(W("pdf.legend_lead")) + legend + tex_escape(W("pdf.legend_rest")) + r"\par}",
+        r"{\noindent\pbsummarynote " + tex_escape(W("pdf.legend_lead")) + legend + tex_escape(W("pdf.legend_rest")) + r"\par}",
         r"\clearpage",
     ])
 
 
 def front_matter(report: Report) -> str:
-    """The summary and the contents, numbered i, ii … apart from the body (which starts at 1
-    with chapter 1); Sphinx's own ``\\sphinxtableofcontents`` would restart the roman numbers
-    after the summary."""
+    """The summary and the contents: in the book layout numbered i, ii … apart from the body
+    (which starts at 1 with chapter 1), in the 公文 layout numbered 1, 2 … on into the body
+    (``\\pbfrontnumbering``, ``\\pbbodynumbering``); Sphinx's own ``\\sphinxtableofcontents``
+    would restart the numbers after the summary."""
     return "\n".join([
-        r"\pagenumbering{roman}", summary_page(report),
+        r"\pbfrontnumbering", summary_page(report),
         r"\begingroup\parskip 0pt\relax\sphinxtableofcontentshook\tableofcontents\endgroup",
-        r"\clearpage\pagenumbering{arabic}",
+        r"\pbbodynumbering",
     ])
 
 
@@ -302,6 +351,7 @@ def latex_overrides(data: DataSet, year: int, title: str, author: str) -> dict:
             r"\usepackage{hyperref}",
             r"\hypersetup{pdftitle={" + tex_escape(full_title) + r"}, pdfsubject={" + tex_escape(subject)
             + r"}, pdfauthor={" + tex_escape(author) + r"}, pdfcreator={planbook}, pdfproducer={XeLaTeX}}",
+            r"\usepackage{hypcap}",  # \capstart of the charts' figures; after hyperref, as Sphinx has it
         ]),
     }
 
@@ -433,6 +483,8 @@ def prepare_latex(book: Path, configs: Path, data: DataSet, year: int, layout: s
     config["sphinx"]["extra_extensions"] = [*config["sphinx"].get("extra_extensions", []), "planbook.book.docx"]
     sphinx = config["sphinx"]["config"]
     sphinx["latex_elements"] = layout_elements(layout, sphinx.get("latex_elements", {}))
+    if layout == "gongwen":  # no grey rows: booktabs rules only
+        sphinx["latex_table_style"] = ["booktabs"]
     sphinx["latex_elements"].update(latex_overrides(data, year, title, config.get("author", "")))
     name = pdf_name(config, year)
     config["latex"]["latex_documents"] = {"targetname": name.replace(".pdf", ".tex")}
