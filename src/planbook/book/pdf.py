@@ -58,7 +58,7 @@ def pdf_layout(config: dict, layout: str | None = None) -> str:
     return chosen
 
 
-# Both layouts: tables in 9 pt (8 pt or a landscape page for wide ones: planbook.report.format's
+# Both layouts: tables in 9 pt (8 pt, 7 pt for short ones, or a landscape page for wide ones: planbook.report.format's
 # Table.layout) with 3 pt cell padding and ragged-right cells (CJK text in a narrow justified
 # column is letter-spaced); captions "表2.1　…" and "图2.1　…", a full-width space after the
 # number (Sphinx's and longtable's "表 2.1: " put an ASCII colon after CJK text).
@@ -67,6 +67,7 @@ COMMON_PREAMBLE = r"""
 \setlength{\tabcolsep}{3pt}
 \newcommand{\pbtablefont}{\footnotesize}
 \newcommand{\pbtablesmall}{\fontsize{8bp}{10bp}\selectfont}
+\newcommand{\pbtabletiny}{\fontsize{7bp}{8.5bp}\selectfont}
 \AtBeginEnvironment{longtable}{\pbtablefont}
 \makeatletter
 \newcolumntype{\X}[2]{>{\raggedright\arraybackslash}p{\dimexpr
@@ -96,6 +97,7 @@ BOOK_PREAMBLE = r"""
 \newcommand{\pbsummarytext}{\small}
 \newcommand{\pbsummarynote}{\footnotesize}
 \newcommand{\pbcoversmall}{\small}
+\newcommand{\pbsummarytop}{}
 \newcommand{\pbfrontnumbering}{\pagenumbering{roman}}
 \newcommand{\pbbodynumbering}{\clearpage\pagenumbering{arabic}}
 \newcommand{\pbcolor}[2]{\textcolor[HTML]{#1}{#2}}
@@ -115,6 +117,7 @@ BOOK_PREAMBLE = r"""
 # like the body. Sphinx leaves half a body line (14.5 bp) between a table's caption and its top
 # rule, less the caption's own 10-12.5 bp line inside the table: 10 bp more keep them apart.
 # Less space around a chart's figure and above its caption: three charts to a page.
+# The summary's 2号 title 6 bp down: on the first line its glyphs rose above the type area.
 GONGWEN_BLACK = ", ".join(
     ["InnerLinkColor={rgb}{0,0,0}", "OuterLinkColor={rgb}{0,0,0}", "TitleColor={rgb}{0,0,0}"]
     + [f"div.{kind}_{key}-TeXcolor={value}" for kind in ("note", "hint", "tip", "seealso", "important", "caution",
@@ -179,6 +182,7 @@ GONGWEN = {
 \newcommand{\pbsummarytext}{\normalsize}
 \newcommand{\pbsummarynote}{\normalsize}
 \newcommand{\pbcoversmall}{\normalsize}
+\newcommand{\pbsummarytop}{\vspace*{6bp}}
 \newcommand{\pbfrontnumbering}{\pagenumbering{arabic}}
 \newcommand{\pbbodynumbering}{\clearpage}
 \newcommand{\pbcolor}[2]{#2}
@@ -306,7 +310,7 @@ def summary_page(report: Report) -> str:
     title = tex_escape(W("pdf.summary"))
     return "\n".join([
         rf"\clearpage\phantomsection\addcontentsline{{toc}}{{chapter}}{{{title}}}", r"\thispagestyle{plain}",
-        rf"{{\centering\pbtitlefont\LARGE {title}\par}}", r"\vspace{5mm}",
+        r"\pbsummarytop", rf"{{\centering\pbtitlefont\LARGE {title}\par}}", r"\vspace{5mm}",
         rf"{{\noindent\pbsummarytext {tex_escape(' '.join(lines))}\par}}", r"\smallskip",
         rf"{{\noindent\pbsummarynote\bfseries {tex_escape(W('pdf.scores'))}}}{{\pbsummarynote {tex_escape('；'.join(scores))}}}",
         *red, *demo,
