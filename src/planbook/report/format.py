@@ -300,6 +300,8 @@ class Table:
             pad = cell_pad_em(fit)  # the 3 pt padding is wider in em of smaller type
             if sum(need) + pad * len(cells) <= line:
                 break
+        if fit == "tiny":  # a header on two lines is no wider than needed: TeX would break it anywhere
+            natural = [max(h, max([0.0] + [text_em(c) for c in col[1:]])) for h, col in zip(head, cells)]
         content = _share(natural, need, line - pad * len(cells))
         return [max(1, round((w + pad) * 10)) for w in content], fit
 
