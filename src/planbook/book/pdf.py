@@ -5,9 +5,9 @@ execution).  On top of Sphinx's LaTeX this module adds the front matter:
 
 * a cover with title, edition, data vintage and — while any value is demo
   data — a boxed statement that the figures are not official statistics;
-* a one-page summary for the meeting: every indicator of table 专栏1 with a
-  coloured symbol and the status word, the dimension scores, the headline
-  sentences;
+* a summary for the meeting: every indicator of table 专栏1 with a symbol
+  (coloured in the book layout, black in the 公文 layout) and the status word,
+  the dimension scores, the headline sentences;
 * PDF metadata (title, subject, author);
 * front matter (summary, contents) numbered in roman numerals apart from the body (book
   layout), or in Arabic numerals continuing into the body (公文 layout, as GB/T 9704 numbers).
