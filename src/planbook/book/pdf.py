@@ -58,7 +58,9 @@ def pdf_layout(config: dict, layout: str | None = None) -> str:
     return chosen
 
 
-# Both layouts: tables in 9 pt (8 pt, 7 pt for short ones, or a landscape page for wide ones: planbook.report.format's
+# Both layouts: two charts side by side (pb-chart-pair: ChartPairs; the blank lines between their
+# cells are no paragraphs there, the line ends between them no width, each figure a minipage with
+# its caption); tables in 9 pt (8 pt, 7 pt for short ones, or a landscape page for wide ones: planbook.report.format's
 # Table.layout) with 3 pt cell padding and ragged-right cells (CJK text in a narrow justified
 # column is letter-spaced); captions "表2.1　…" and "图2.1　…", a full-width space after the
 # number (Sphinx's and longtable's "表 2.1: " put an ASCII colon after CJK text).
@@ -88,6 +90,11 @@ COMMON_PREAMBLE = r"""
     \vskip\belowcaptionskip}}
 \makeatother
 \newcommand{\pbcaptionsep}{　}
+\makeatletter
+\newenvironment{sphinxclasspb-chart-pair}{\par\vskip\intextsep\noindent\def\par{}\spaceskip=1sp plus 1fil
+  \renewenvironment{figure}[1][]{\begin{minipage}[t]{\dimexpr.5\linewidth-.5em\relax}\spaceskip=\z@
+    \def\@captype{figure}\centering}{\end{minipage}\hfill}}{\@@par\vskip\intextsep}
+\makeatother
 """
 
 BOOK_PREAMBLE = r"""
@@ -485,7 +492,8 @@ def prepare_latex(book: Path, configs: Path, data: DataSet, year: int, layout: s
     toc = yaml.safe_load((configs / "_toc.yml").read_text("utf-8"))
     (configs / "_toc_latex.yml").write_text(yaml.safe_dump(pdf_toc(toc), allow_unicode=True, sort_keys=False), encoding="utf-8")
     # The Word copy is made from the tree this build assembles (planbook.book.docx).
-    config["sphinx"]["extra_extensions"] = [*config["sphinx"].get("extra_extensions", []), "planbook.book.docx"]
+    config["sphinx"]["extra_extensions"] = [*config["sphinx"].get("extra_extensions", []), "planbook.book.docx",
+                                            "planbook.book.pdf"]  # ChartPairs
     sphinx = config["sphinx"]["config"]
     sphinx["latex_elements"] = layout_elements(layout, sphinx.get("latex_elements", {}))
     if layout == "gongwen":  # no grey rows: booktabs rules only
@@ -582,3 +590,56 @@ def typeset(latex_dir: Path, logs: Path, year: int, name: str) -> tuple[Path, in
         raise fail("xdvipdfmx", proc.stderr)
     shutil.copyfile(log, logs / "latex.log")
     return latex_dir / name, runs
+
+
+PAIRED = 60  # charts printed at most this wide (% of the line) are set two to a row
+
+
+def chart_pairs(document) -> int:
+    """Set consecutive charts two to a row: each pair of cells that hold one chart's figure
+    (:func:`planbook.site.vega.add_print_images`) goes into a ``pb-chart-pair`` container, the
+    images as wide as their half of the line. Returns how many pairs. Pages that held only charts
+    (two to a page, one under the other) now hold up to six, and the text goes on after them."""
+    from docutils import nodes
+
+    def chart_cell(node) -> bool:
+        if not isinstance(node, nodes.container) or node.get("nb_element") != "cell_code":
+            return False
+        figures = list(node.findall(nodes.figure))
+        if len(figures) != 1:
+            return False
+        if not any(re.fullmatch(r".+-chart-\d+", name) for name in figures[0]["names"]):
+            return False
+        widths = [img.get("width", "") for img in figures[0].findall(nodes.image)]
+        return all(w.endswith("%") and float(w[:-1]) <= PAIRED for w in widths)
+
+    pairs = 0
+    for parent in list(document.findall(nodes.Element)):
+        k = 0
+        while k + 1 < len(parent.children):
+            first, second = parent.children[k], parent.children[k + 1]
+            if chart_cell(first) and chart_cell(second):
+                pair = nodes.container(classes=["pb-chart-pair"])
+                parent.replace(first, pair)
+                parent.remove(second)
+                pair += [first, second]
+                for image in pair.findall(nodes.image):
+                    image["width"] = "100%"
+                pairs += 1
+            k += 1
+    return pairs
+
+
+def setup(app):
+    """The LaTeX build's own transform: charts two to a row (:func:`chart_pairs`)."""
+    from sphinx.transforms.post_transforms import SphinxPostTransform
+
+    class ChartPairs(SphinxPostTransform):
+        default_priority = 5  # after myst-nb's choice of the output to show (4)
+        builders = ("latex",)
+
+        def run(self, **kwargs) -> None:
+            chart_pairs(self.document)
+
+    app.add_post_transform(ChartPairs)
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
