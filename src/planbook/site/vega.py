@@ -108,7 +108,8 @@ def _write_atomic(path: Path, data: bytes) -> None:
 # others had its labels at 4.9 pt). Lines: 442 pt (公文, 156 mm) and 453 pt (book).
 PRINT_PT_PER_PX = 0.66
 LINE_PT = 442
-# The plot's height on paper (px): three indicator charts with their captions to a page.
+# The plot's height on paper (px): three rows of indicator charts with their captions to a page
+# (two to a row: planbook.book.pdf.chart_pairs).
 PRINT_HEIGHT = 120
 _MD_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 
