@@ -66,6 +66,7 @@ def pdf_layout(config: dict, layout: str | None = None) -> str:
 # number (Sphinx's and longtable's "表 2.1: " put an ASCII colon after CJK text).
 COMMON_PREAMBLE = r"""
 \usepackage{pdflscape}
+\usepackage{needspace}
 \setlength{\tabcolsep}{3pt}
 \newcommand{\pbtablefont}{\footnotesize}
 \newcommand{\pbtablesmall}{\fontsize{8bp}{10bp}\selectfont}

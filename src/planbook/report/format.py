@@ -232,8 +232,20 @@ class Table:
             lines += ["", md_escape(self.note)]
         if fit != "normal":
             begin, end = _TABLE_FIT[fit]
+            if fit == "tiny":  # kept on one page: a short table broken left a row or two alone overleaf
+                begin += rf"\Needspace*{{{self._tiny_height(widths):.0f}bp}}"
             lines = ["```{raw} latex", begin, "```", "", *lines, "", "```{raw} latex", end, "```"]
         return "\n".join(lines)
+
+    def _tiny_height(self, widths: list[int]) -> float:
+        """About how tall the table is in 7 pt, with its caption and rules (rather more than less:
+        11 bp a line for 8.5 bp lines and the rows' struts): each row as many lines as its fullest
+        cell needs at the column widths of :meth:`layout`. ``\\Needspace*``, not ``\\needspace``:
+        longtable's own breaks between rows would win over the latter's."""
+        pad = cell_pad_em("tiny")
+        lines = sum(max(math.ceil(text_em(cell.as_markdown()) / max(w / 10 - pad, 1.0)) for cell, w in zip(row, widths))
+                    for row in [[Cell(c) for c in self.columns], *self.rows])
+        return lines * 11 + 60
 
     def said_once(self) -> Table:
         """This table for paper: a column of long text that is the same on every row (the one
