@@ -305,6 +305,16 @@ def test_gongwen_every_chart_has_a_numbered_caption(measured, site):
 
 
 @pytest.mark.slow
+def test_gongwen_chart_labels_print_at_6pt_or_more(measured):
+    """The charts' labels (12 px on paper) print at 6 pt or more: the coverage chart, 620 px wide
+    squeezed into 62 % of the line, had its 11 px labels at 4.9 pt."""
+    from planbook.site.vega import PNG_SCALE, PRINT_LABEL_PX
+
+    sizes = [PRINT_LABEL_PX * image["width"] / (image["srcsize"][0] / PNG_SCALE) for page in measured for image in page.images]
+    assert len(sizes) >= 20 and min(sizes) >= 6.0, sorted(sizes)[:3]
+
+
+@pytest.mark.slow
 def test_gongwen_no_page_holds_only_a_few_charts(measured):
     """Charts two to a row where they are narrow: a page holds only charts (with their captions)
     only when a chapter's run of charts fills it, five or six of them; pages held two charts one

@@ -58,9 +58,9 @@ def pdf_layout(config: dict, layout: str | None = None) -> str:
     return chosen
 
 
-# Both layouts: two charts side by side (pb-chart-pair: ChartPairs; the blank lines between their
-# cells are no paragraphs there, the line ends between them no width, each figure a minipage with
-# its caption); tables in 9 pt (8 pt, 7 pt for short ones, or a landscape page for wide ones: planbook.report.format's
+# Both layouts: two charts side by side, a lone one centred at the same size (pb-chart-pair:
+# ChartPairs; the blank lines between their cells are no paragraphs there, the line ends between
+# them no width, each figure a minipage with its caption); tables in 9 pt (8 pt, 7 pt for short ones, or a landscape page for wide ones: planbook.report.format's
 # Table.layout) with 3 pt cell padding and ragged-right cells (CJK text in a narrow justified
 # column is letter-spaced); captions "表2.1　…" and "图2.1　…", a full-width space after the
 # number (Sphinx's and longtable's "表 2.1: " put an ASCII colon after CJK text).
@@ -92,7 +92,7 @@ COMMON_PREAMBLE = r"""
 \makeatother
 \newcommand{\pbcaptionsep}{　}
 \makeatletter
-\newenvironment{sphinxclasspb-chart-pair}{\par\vskip\intextsep\noindent\def\par{}\spaceskip=1sp plus 1fil
+\newenvironment{sphinxclasspb-chart-pair}{\par\vskip\intextsep\noindent\hfill\def\par{}\spaceskip=1sp plus 1fil
   \renewenvironment{figure}[1][]{\begin{minipage}[t]{\dimexpr.5\linewidth-.5em\relax}\spaceskip=\z@
     \def\@captype{figure}\centering}{\end{minipage}\hfill}}{\@@par\vskip\intextsep}
 \makeatother
@@ -597,10 +597,11 @@ PAIRED = 60  # charts printed at most this wide (% of the line) are set two to a
 
 
 def chart_pairs(document) -> int:
-    """Set consecutive charts two to a row: each pair of cells that hold one chart's figure
+    """Set narrow charts two to a row: each pair of consecutive cells that hold one chart's figure
     (:func:`planbook.site.vega.add_print_images`) goes into a ``pb-chart-pair`` container, the
-    images as wide as their half of the line. Returns how many pairs. Pages that held only charts
-    (two to a page, one under the other) now hold up to six, and the text goes on after them."""
+    images as wide as their half of the line; a chart without a neighbour has a container of its
+    own, centred at the same size. Returns how many containers. Pages that held only charts (two
+    to a page, one under the other) now hold up to six, and the text goes on after them."""
     from docutils import nodes
 
     def chart_cell(node) -> bool:
@@ -617,13 +618,15 @@ def chart_pairs(document) -> int:
     pairs = 0
     for parent in list(document.findall(nodes.Element)):
         k = 0
-        while k + 1 < len(parent.children):
-            first, second = parent.children[k], parent.children[k + 1]
-            if chart_cell(first) and chart_cell(second):
+        while k < len(parent.children):
+            cells = [c for c in parent.children[k:k + 2] if chart_cell(c)]
+            if cells and cells[0] is parent.children[k]:
+                cells = cells if len(cells) == 2 and cells[1] is parent.children[k + 1] else cells[:1]
                 pair = nodes.container(classes=["pb-chart-pair"])
-                parent.replace(first, pair)
-                parent.remove(second)
-                pair += [first, second]
+                parent.replace(cells[0], pair)
+                for cell in cells[1:]:
+                    parent.remove(cell)
+                pair += cells
                 for image in pair.findall(nodes.image):
                     image["width"] = "100%"
                 pairs += 1

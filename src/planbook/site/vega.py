@@ -103,11 +103,13 @@ def _write_atomic(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-# On paper a chart's pixel (at scale 1) is this many points: its labels of 11 px print at 7.3 pt,
-# whatever the chart's width (the coverage chart, 620 px wide, printed at 62 % of the line as the
-# others had its labels at 4.9 pt). Lines: 442 pt (公文, 156 mm) and 453 pt (book).
+# On paper a chart's pixel (at scale 1) is this many points (labels of 12 px at 7.9 pt), whatever
+# the chart's width (the coverage chart, 620 px wide, printed at 62 % of the line as the others had
+# its labels at 4.9 pt); two to a row, a chart is as wide as its half of the line (6.5 pt). Lines: 442 pt (公文, 156 mm) and 453 pt (book).
 PRINT_PT_PER_PX = 0.66
 LINE_PT = 442
+# Axis and legend labels and titles on paper (px; 11 on the site): 6.5 pt with two charts to a row.
+PRINT_LABEL_PX = 12
 # The plot's height on paper (px): three rows of indicator charts with their captions to a page
 # (two to a row: planbook.book.pdf.chart_pairs).
 PRINT_HEIGHT = 120
@@ -117,7 +119,7 @@ _MD_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 def print_figure(spec: dict) -> tuple[dict, str]:
     """The chart as the PDF prints it, and its caption. The title leaves the image for the
     figure's numbered caption (图2.1　…); the subtitle stays in the image, as its title; the plot
-    is at most :data:`PRINT_HEIGHT` high."""
+    is at most :data:`PRINT_HEIGHT` high; labels are :data:`PRINT_LABEL_PX`."""
     title = spec.get("title")
     text = title.get("text", "") if isinstance(title, dict) else title or ""
     printed = dict(spec)
@@ -129,6 +131,10 @@ def print_figure(spec: dict) -> tuple[dict, str]:
         printed.pop("title", None)
     if isinstance(printed.get("height"), (int, float)) and printed["height"] > PRINT_HEIGHT:
         printed["height"] = PRINT_HEIGHT
+    config = dict(printed.get("config", {}))
+    for part in ("axis", "legend"):
+        config[part] = {**config.get(part, {}), "labelFontSize": PRINT_LABEL_PX, "titleFontSize": PRINT_LABEL_PX}
+    printed["config"] = config
     return printed, " ".join(text) if isinstance(text, list) else str(text)
 
 
