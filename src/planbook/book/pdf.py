@@ -5,11 +5,12 @@ execution).  On top of Sphinx's LaTeX this module adds the front matter:
 
 * a cover with title, edition, data vintage and — while any value is demo
   data — a boxed statement that the figures are not official statistics;
-* a one-page summary for the meeting: every indicator of table 专栏1 with a
-  coloured symbol and the status word, the dimension scores, the headline
-  sentences;
+* a summary for the meeting: every indicator of table 专栏1 with a symbol
+  (coloured in the book layout, black in the 公文 layout) and the status word,
+  the dimension scores, the headline sentences;
 * PDF metadata (title, subject, author);
-* front matter (summary, contents) numbered in roman numerals, apart from the body.
+* front matter (summary, contents) numbered in roman numerals apart from the body (book
+  layout), or in Arabic numerals continuing into the body (公文 layout, as GB/T 9704 numbers).
 
 Two layouts (:data:`LAYOUTS`): ``book`` (for reading: Noto Serif CJK, the settings of
 ``_config.yml``) and ``gongwen``, the page of GB/T 9704-2012 党政机关公文格式 for the review
@@ -57,19 +58,44 @@ def pdf_layout(config: dict, layout: str | None = None) -> str:
     return chosen
 
 
-# Both layouts: tables in 9 pt (8 pt or a landscape page for wide ones: planbook.report.format's
+# Both layouts: two charts side by side, a lone one centred at the same size (pb-chart-pair:
+# ChartPairs; the blank lines between their cells are no paragraphs there, the line ends between
+# them no width, each figure a minipage with its caption); tables in 9 pt (8 pt, 7 pt for short ones, or a landscape page for wide ones: planbook.report.format's
 # Table.layout) with 3 pt cell padding and ragged-right cells (CJK text in a narrow justified
-# column is letter-spaced).
+# column is letter-spaced); captions "表2.1　…" and "图2.1　…", a full-width space after the
+# number (Sphinx's and longtable's "表 2.1: " put an ASCII colon after CJK text).
 COMMON_PREAMBLE = r"""
 \usepackage{pdflscape}
 \usepackage{xurl}
+\usepackage{needspace}
 \setlength{\tabcolsep}{3pt}
 \newcommand{\pbtablefont}{\footnotesize}
 \newcommand{\pbtablesmall}{\fontsize{8bp}{10bp}\selectfont}
+\newcommand{\pbtabletiny}{\fontsize{7bp}{8.5bp}\selectfont}
 \AtBeginEnvironment{longtable}{\pbtablefont}
 \makeatletter
 \newcolumntype{\X}[2]{>{\raggedright\arraybackslash}p{\dimexpr
       (\linewidth-\spx@arrayrulewidth)*#1/#2-\tw@\tabcolsep-\spx@arrayrulewidth\relax}}
+\makeatother
+\makeatletter
+\AtBeginDocument{%
+  \renewcommand{\tablename}{表}\renewcommand{\figurename}{图}%
+  \def\fnum@table{\tablename\mbox{\thetable}}\def\fnum@figure{\figurename\mbox{\thefigure}}%
+  \def\LT@makecaption#1#2#3{%
+    \LT@mcol\LT@cols c{\hbox to\z@{\hss\parbox[t]\LTcapwidth{\reset@font
+      \sbox\@tempboxa{#1{#2\pbcaptionsep}#3}%
+      \ifdim\wd\@tempboxa>\hsize #1{#2\pbcaptionsep}#3\else\hbox to\hsize{\hfil\box\@tempboxa\hfil}\fi
+      \endgraf\vskip\baselineskip}\hss}}}%
+  \long\def\@makecaption#1#2{\vskip\abovecaptionskip
+    \sbox\@tempboxa{#1\pbcaptionsep#2}%
+    \ifdim\wd\@tempboxa>\hsize #1\pbcaptionsep#2\par\else\global\@minipagefalse\hb@xt@\hsize{\hfil\box\@tempboxa\hfil}\fi
+    \vskip\belowcaptionskip}}
+\makeatother
+\newcommand{\pbcaptionsep}{　}
+\makeatletter
+\newenvironment{sphinxclasspb-chart-pair}{\par\vskip\intextsep\noindent\hfill\def\par{}\spaceskip=1sp plus 1fil
+  \renewenvironment{figure}[1][]{\begin{minipage}[t]{\dimexpr.5\linewidth-.5em\relax}\spaceskip=\z@
+    \def\@captype{figure}\centering}{\end{minipage}\hfill}}{\@@par\vskip\intextsep}
 \makeatother
 """
 
@@ -78,6 +104,14 @@ BOOK_PREAMBLE = r"""
 \newcommand{\pbcovertitle}{\Huge}
 \newcommand{\pbcoverline}{\LARGE}
 \newcommand{\pbsummarytext}{\small}
+\newcommand{\pbsummarynote}{\footnotesize}
+\newcommand{\pbcoversmall}{\small}
+\newcommand{\pbsummarytop}{}
+\newcommand{\pbfrontnumbering}{\pagenumbering{roman}}
+\newcommand{\pbbodynumbering}{\clearpage\pagenumbering{arabic}}
+\newcommand{\pbcolor}[2]{\textcolor[HTML]{#1}{#2}}
+\newcommand{\pbnoticecolor}{\color{orange!70!black}}
+\newcommand{\pbnoticebox}[1]{\fcolorbox{orange}{yellow!12}{#1}}
 """
 
 # GB/T 9704-2012: A4, type area 156 x 225 mm, top margin 37 mm, left margin 28 mm; body in 3号
@@ -86,7 +120,20 @@ BOOK_PREAMBLE = r"""
 # 4号 (14 bp) 宋体, 7 mm below the type area, odd pages right and even pages left, one character
 # in from the edge. Free fonts only: the Fandol family of TeX Live (digits and Latin letters in
 # 仿宋 too, as the standard's "3号仿宋体字" for every element). 28 characters of 16 bp are 448 bp, the line 442.2 bp: 0.2146 bp less between
-# characters. 22 lines in 225 mm: 28.95 bp apart.
+# characters. 22 lines in 225 mm: 28.95 bp apart. Every text black ("文字颜色均为黑色": links,
+# notices, the lights' symbols and words; charts keep their colours); pages numbered in Arabic
+# numerals from the summary on; no shaded table rows (prepare_latex); the meeting summary in 3号
+# like the body. Sphinx leaves half a body line (14.5 bp) between a table's caption and its top
+# rule, less the caption's own 10-12.5 bp line inside the table: 10 bp more keep them apart.
+# Less space around a chart's figure and above its caption: three charts to a page.
+# The summary's 2号 title a little down (its glyphs rose above the type area on the first line;
+# after a \vspace* the title's own 32 bp line puts it 10 mm down; -16 bp of it bring it to 41 mm).
+GONGWEN_BLACK = ", ".join(
+    ["InnerLinkColor={rgb}{0,0,0}", "OuterLinkColor={rgb}{0,0,0}", "TitleColor={rgb}{0,0,0}"]
+    + [f"div.{kind}_{key}-TeXcolor={value}" for kind in ("note", "hint", "tip", "seealso", "important", "caution",
+                                                        "warning", "attention", "danger", "error", "todo")
+       for key, value in (("title-foreground", "{rgb}{0,0,0}"), ("title-background", "{rgb}{1,1,1}"),
+                          ("border", "{rgb}{0,0,0}"), ("background", "{rgb}{1,1,1}"))])
 GONGWEN = {
     "pointsize": "12pt",
     "geometry": r"\usepackage[a4paper,top=37mm,left=28mm,textwidth=156mm,textheight=225mm,"
@@ -97,7 +144,7 @@ GONGWEN = {
         r"\setsansfont{FandolHei}[Extension=.otf, UprightFont=*-Regular, BoldFont=*-Bold, Ligatures=TeXOff]",
         r"\setmonofont{Noto Sans Mono CJK SC}",
     ]),
-    "sphinxsetup": "hmargin={28mm,26mm}, vmargin={37mm,35mm}",
+    "sphinxsetup": "hmargin={28mm,26mm}, vmargin={37mm,35mm}, " + GONGWEN_BLACK,
     "preamble": r"""
 \usepackage{etoolbox}
 \usepackage[heading=true,fontset=none,scheme=chinese]{ctex}
@@ -142,7 +189,18 @@ GONGWEN = {
 }
 \newcommand{\pbcovertitle}{\LARGE}
 \newcommand{\pbcoverline}{\normalsize}
-\newcommand{\pbsummarytext}{\small}
+\newcommand{\pbsummarytext}{\normalsize}
+\newcommand{\pbsummarynote}{\normalsize}
+\newcommand{\pbcoversmall}{\normalsize}
+\newcommand{\pbsummarytop}{\vspace*{-16bp}}
+\newcommand{\pbfrontnumbering}{\pagenumbering{arabic}}
+\newcommand{\pbbodynumbering}{\clearpage}
+\newcommand{\pbcolor}[2]{#2}
+\newcommand{\pbnoticecolor}{}
+\newcommand{\pbnoticebox}[1]{\fbox{#1}}
+\renewcommand*\sphinxbelowcaptionspace{\dimexpr.5\sphinxbaselineskip+10bp\relax}
+\setlength{\intextsep}{4bp plus 2bp}
+\setlength{\abovecaptionskip}{6bp}
 \newcommand{\pbpagenumber}{{\CJKfamily{pbsong}\fontsize{14bp}{14bp}\selectfont —\hspace{0.3em}\thepage\hspace{0.3em}—}}
 \makeatletter
 \fancypagestyle{normal}{\fancyhf{}\renewcommand{\headrulewidth}{0pt}\renewcommand{\footrulewidth}{0pt}
@@ -163,6 +221,9 @@ def layout_elements(layout: str, elements: dict) -> dict:
     else:
         elements = {**elements, "preamble": elements.get("preamble", "") + BOOK_PREAMBLE}
     elements["preamble"] += COMMON_PREAMBLE
+    # Charts are figures with numbered captions (planbook.site.vega.add_print_images), kept where
+    # the text puts them.
+    elements["figure_align"] = "H"
     return elements
 
 
@@ -184,21 +245,21 @@ def cover(data: DataSet, year: int) -> str:
         r"\vfill",
     ]
     if data.has_demo(year):
-        lines += [r"\fcolorbox{orange}{yellow!12}{\parbox{0.86\linewidth}{\centering\large\bfseries",
+        lines += [r"\pbnoticebox{\parbox{0.86\linewidth}{\centering\large\bfseries",
                   tex_escape(W("demo.cover")), r"}}\par", r"\vspace{10mm}"]
-    lines += [rf"{{\small {tex_escape(W('pdf.made_by', year=year))}\par}}", r"\end{titlepage}"]
+    lines += [rf"{{\pbcoversmall {tex_escape(W('pdf.made_by', year=year))}\par}}", r"\end{titlepage}"]
     return "\n".join(lines)
 
 
 def _status_tex(status: str, reason: str | None = None, met_year=None) -> str:
     colour, symbol = STATUS_STYLE[status]
     word = tex_escape(status_word(status, reason, met_year))
-    return rf"\textcolor[HTML]{{{colour.lstrip('#')}}}{{{symbol}\,{word}}}"
+    return rf"\pbcolor{{{colour.lstrip('#')}}}{{{symbol}\,{word}}}"
 
 
 def _pace_tex(pace: str, light: str) -> str:
     colour, symbol = LIGHT_STYLE[light]
-    return rf"\textcolor[HTML]{{{colour.lstrip('#')}}}{{{symbol}\,{tex_escape(pace_text(pace, light))}}}"
+    return rf"\pbcolor{{{colour.lstrip('#')}}}{{{symbol}\,{tex_escape(pace_text(pace, light))}}}"
 
 
 def summary_rows(report: Report) -> tuple[list[str], list[list[Cell]], list[list[str]]]:
@@ -249,37 +310,38 @@ def summary_page(report: Report) -> str:
     red items, dimension scores, headline sentences."""
     columns, text_rows, tex_rows = summary_rows(report)
     lines, scores, red_names = summary_lines(report)
-    red = [r"\par\smallskip", rf"\noindent{{\footnotesize\bfseries {tex_escape(W('pdf.red_items'))}}}"
-                              rf"{{\footnotesize {tex_escape(red_names)}}}"] if red_names else []
-    demo = [rf"\par\smallskip{{\footnotesize\color{{orange!70!black}}{tex_escape(W('demo.notice'))}}}"] if report.has_demo else []
-    legend = "　".join(rf"\textcolor[HTML]{{{LIGHT_STYLE[k][0].lstrip('#')}}}{{{LIGHT_STYLE[k][1]}\,{W('light.' + k)}}}"
+    red = [r"\par\smallskip", rf"\noindent{{\pbsummarynote\bfseries {tex_escape(W('pdf.red_items'))}}}"
+                              rf"{{\pbsummarynote {tex_escape(red_names)}}}"] if red_names else []
+    demo = [rf"\par\smallskip{{\pbsummarynote\pbnoticecolor {tex_escape(W('demo.notice'))}}}"] if report.has_demo else []
+    legend = "　".join(rf"\pbcolor{{{LIGHT_STYLE[k][0].lstrip('#')}}}{{{LIGHT_STYLE[k][1]}\,{W('light.' + k)}}}"
                       for k in ("green", "yellow", "red"))
     widths, _ = Table(columns=columns, rows=text_rows, wide=frozenset({2})).layout()
     spec = "".join(rf"\X{{{w}}}{{{sum(widths)}}}" for w in widths)
     title = tex_escape(W("pdf.summary"))
     return "\n".join([
         rf"\clearpage\phantomsection\addcontentsline{{toc}}{{chapter}}{{{title}}}", r"\thispagestyle{plain}",
-        rf"{{\centering\pbtitlefont\LARGE {title}\par}}", r"\vspace{5mm}",
+        r"\pbsummarytop", rf"{{\centering\pbtitlefont\LARGE {title}\par}}", r"\vspace{5mm}",
         rf"{{\noindent\pbsummarytext {tex_escape(' '.join(lines))}\par}}", r"\smallskip",
-        rf"{{\noindent\footnotesize\bfseries {tex_escape(W('pdf.scores'))}}}{{\footnotesize {tex_escape('；'.join(scores))}}}",
+        rf"{{\noindent\pbsummarynote\bfseries {tex_escape(W('pdf.scores'))}}}{{\pbsummarynote {tex_escape('；'.join(scores))}}}",
         *red, *demo,
         r"\par\medskip", r"{\footnotesize", r"\renewcommand{\arraystretch}{1.15}",
         rf"\begin{{longtable}}{{@{{}}{spec}@{{}}}}", r"\toprule",
         " & ".join(tex_escape(c) for c in columns) + r" \\", r"\midrule", r"\endhead",
         *(" & ".join(row) + r" \\" for row in tex_rows), r"\bottomrule", r"\end{longtable}}",
-        r"{\noindent\footnotesize " + tex_escape(W("pdf.legend_lead")) + legend + tex_escape(W("pdf.legend_rest")) + r"\par}",
+        r"{\noindent\pbsummarynote " + tex_escape(W("pdf.legend_lead")) + legend + tex_escape(W("pdf.legend_rest")) + r"\par}",
         r"\clearpage",
     ])
 
 
 def front_matter(report: Report) -> str:
-    """The summary and the contents, numbered i, ii … apart from the body (which starts at 1
-    with chapter 1); Sphinx's own ``\\sphinxtableofcontents`` would restart the roman numbers
-    after the summary."""
+    """The summary and the contents: in the book layout numbered i, ii … apart from the body
+    (which starts at 1 with chapter 1), in the 公文 layout numbered 1, 2 … on into the body
+    (``\\pbfrontnumbering``, ``\\pbbodynumbering``); Sphinx's own ``\\sphinxtableofcontents``
+    would restart the numbers after the summary."""
     return "\n".join([
-        r"\pagenumbering{roman}", summary_page(report),
+        r"\pbfrontnumbering", summary_page(report),
         r"\begingroup\parskip 0pt\relax\sphinxtableofcontentshook\tableofcontents\endgroup",
-        r"\clearpage\pagenumbering{arabic}",
+        r"\pbbodynumbering",
     ])
 
 
@@ -303,6 +365,7 @@ def latex_overrides(data: DataSet, year: int, title: str, author: str) -> dict:
             r"\usepackage{hyperref}",
             r"\hypersetup{pdftitle={" + tex_escape(full_title) + r"}, pdfsubject={" + tex_escape(subject)
             + r"}, pdfauthor={" + tex_escape(author) + r"}, pdfcreator={planbook}, pdfproducer={XeLaTeX}}",
+            r"\usepackage{hypcap}",  # \capstart of the charts' figures; after hyperref, as Sphinx has it
         ]),
     }
 
@@ -431,9 +494,12 @@ def prepare_latex(book: Path, configs: Path, data: DataSet, year: int, layout: s
     toc = yaml.safe_load((configs / "_toc.yml").read_text("utf-8"))
     (configs / "_toc_latex.yml").write_text(yaml.safe_dump(pdf_toc(toc), allow_unicode=True, sort_keys=False), encoding="utf-8")
     # The Word copy is made from the tree this build assembles (planbook.book.docx).
-    config["sphinx"]["extra_extensions"] = [*config["sphinx"].get("extra_extensions", []), "planbook.book.docx"]
+    config["sphinx"]["extra_extensions"] = [*config["sphinx"].get("extra_extensions", []), "planbook.book.docx",
+                                            "planbook.book.pdf"]  # ChartPairs
     sphinx = config["sphinx"]["config"]
     sphinx["latex_elements"] = layout_elements(layout, sphinx.get("latex_elements", {}))
+    if layout == "gongwen":  # no grey rows: booktabs rules only
+        sphinx["latex_table_style"] = ["booktabs"]
     sphinx["latex_elements"].update(latex_overrides(data, year, title, config.get("author", "")))
     name = pdf_name(config, year)
     config["latex"]["latex_documents"] = {"targetname": name.replace(".pdf", ".tex")}
@@ -534,3 +600,59 @@ def typeset(latex_dir: Path, logs: Path, year: int, name: str) -> tuple[Path, in
         raise fail("xdvipdfmx", proc.stderr)
     shutil.copyfile(log, logs / "latex.log")
     return latex_dir / name, runs
+
+
+PAIRED = 60  # charts printed at most this wide (% of the line) are set two to a row
+
+
+def chart_pairs(document) -> int:
+    """Set narrow charts two to a row: each pair of consecutive cells that hold one chart's figure
+    (:func:`planbook.site.vega.add_print_images`) goes into a ``pb-chart-pair`` container, the
+    images as wide as their half of the line; a chart without a neighbour has a container of its
+    own, centred at the same size. Returns how many containers. Pages that held only charts (two
+    to a page, one under the other) now hold up to six, and the text goes on after them."""
+    from docutils import nodes
+
+    def chart_cell(node) -> bool:
+        if not isinstance(node, nodes.container) or node.get("nb_element") != "cell_code":
+            return False
+        figures = list(node.findall(nodes.figure))
+        if len(figures) != 1:
+            return False
+        if not any(re.fullmatch(r".+-chart-\d+", name) for name in figures[0]["names"]):
+            return False
+        widths = [img.get("width", "") for img in figures[0].findall(nodes.image)]
+        return all(w.endswith("%") and float(w[:-1]) <= PAIRED for w in widths)
+
+    pairs = 0
+    for parent in list(document.findall(nodes.Element)):
+        k = 0
+        while k < len(parent.children):
+            cells = [c for c in parent.children[k:k + 2] if chart_cell(c)]
+            if cells and cells[0] is parent.children[k]:
+                cells = cells if len(cells) == 2 and cells[1] is parent.children[k + 1] else cells[:1]
+                pair = nodes.container(classes=["pb-chart-pair"])
+                parent.replace(cells[0], pair)
+                for cell in cells[1:]:
+                    parent.remove(cell)
+                pair += cells
+                for image in pair.findall(nodes.image):
+                    image["width"] = "100%"
+                pairs += 1
+            k += 1
+    return pairs
+
+
+def setup(app):
+    """The LaTeX build's own transform: charts two to a row (:func:`chart_pairs`)."""
+    from sphinx.transforms.post_transforms import SphinxPostTransform
+
+    class ChartPairs(SphinxPostTransform):
+        default_priority = 5  # after myst-nb's choice of the output to show (4)
+        builders = ("latex",)
+
+        def run(self, **kwargs) -> None:
+            chart_pairs(self.document)
+
+    app.add_post_transform(ChartPairs)
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -245,8 +245,20 @@ class Table:
             lines += ["", md_escape(self.note)]
         if fit != "normal":
             begin, end = _TABLE_FIT[fit]
+            if fit == "tiny":  # kept on one page: a short table broken left a row or two alone overleaf
+                begin += rf"\Needspace*{{{self._tiny_height(widths):.0f}bp}}"
             lines = ["```{raw} latex", begin, "```", "", *lines, "", "```{raw} latex", end, "```"]
         return "\n".join(lines)
+
+    def _tiny_height(self, widths: list[int]) -> float:
+        """About how tall the table is in 7 pt, with its caption and rules (rather more than less:
+        11 bp a line for 8.5 bp lines and the rows' struts): each row as many lines as its fullest
+        cell needs at the column widths of :meth:`layout`. ``\\Needspace*``, not ``\\needspace``:
+        longtable's own breaks between rows would win over the latter's."""
+        pad = cell_pad_em("tiny")
+        lines = sum(max(math.ceil(text_em(cell.as_markdown()) / max(w / 10 - pad, 1.0)) for cell, w in zip(row, widths))
+                    for row in [[Cell(c) for c in self.columns], *self.rows])
+        return lines * 11 + 60
 
     def said_once(self) -> Table:
         """This table for paper: a column of long text that is the same on every row (the one
@@ -275,8 +287,8 @@ class Table:
         return self.layout()[0]
 
     def layout(self) -> tuple[list[int], str]:
-        """Column widths for the PDF, and how the table fits: ``normal``, ``small`` (8 pt type)
-        or ``landscape`` (a page of its own, turned).
+        """Column widths for the PDF, and how the table fits: ``normal``, ``small`` (8 pt type),
+        ``tiny`` (7 pt type, a short table only) or ``landscape`` (a page of its own, turned).
 
         The PDF sets tables in 9 pt on a line of about 50 em (:data:`TABLE_EM`, both layouts).
         A column of short entries (a status, a value with its unit, a date, a count: none wider
@@ -285,8 +297,10 @@ class Table:
         never inside a run of Latin letters and digits (LaTeX cannot break those), and the
         header is not broken below :data:`HEADER_EM`. The text columns share what is left, the
         widest capped first, each given :data:`TEXT_EM` if it can be. What does not fit is set in
-        8 pt, then with narrower text columns, and when nothing fits it goes on a landscape
-        page (:data:`LANDSCAPE_EM`).
+        8 pt, then with narrower text columns; a short table (up to :data:`SHORT_ROWS` rows: a
+        dimension's scorecard) is then set in 7 pt, its headers on two lines if need be, rather
+        than alone on a turned page; when nothing
+        fits it goes on a landscape page (:data:`LANDSCAPE_EM`).
         Widths are in tenths of an em and include the cell padding, so that they add up to the
         line (Sphinx's ``\\X`` columns).
         """
@@ -298,14 +312,23 @@ class Table:
         short = [max([m, *(text_em(c) for c in col[1:])]) for col, m in zip(cells, least)]
         roomy = [max(m, min(n, TEXT_EM)) if wraps else s for n, m, s, wraps in zip(natural, least, short, text)]
         tight = [m if wraps else s for m, s, wraps in zip(least, short, text)]
-        pad = CELL_PAD_EM * len(cells)
+        # 7 pt: headers may take two lines, broken after a year or at a space ("2025年/目标")
+        head = [max(text_em(w) for w in re.split(r"\s+|(?<=\d年)", col[0]) if w) if col[0].strip() else 0.0
+                for col in cells]
+        entries = [max([0.0] + [_least_em(c, 0.0) if wraps else text_em(c) for c in col[1:]])
+                   for col, wraps in zip(cells, text)]
+        tighter = [max(h, e) for h, e in zip(head, entries)]
+        tiny = (("tiny", TABLE_EM * 9 / 7, tighter),) if len(self.rows) <= SHORT_ROWS else ()
         for fit, line, need in (("normal", TABLE_EM, roomy), ("small", TABLE_EM * 9 / 8, roomy),
-                                ("normal", TABLE_EM, tight), ("small", TABLE_EM * 9 / 8, tight),
+                                ("normal", TABLE_EM, tight), ("small", TABLE_EM * 9 / 8, tight), *tiny,
                                 ("landscape", LANDSCAPE_EM, roomy), ("landscape", LANDSCAPE_EM, tight)):
-            if sum(need) + pad <= line:
+            pad = cell_pad_em(fit)  # the 3 pt padding is wider in em of smaller type
+            if sum(need) + pad * len(cells) <= line:
                 break
-        content = _share(natural, need, line - pad)
-        return [max(1, round((w + CELL_PAD_EM) * 10)) for w in content], fit
+        if fit == "tiny":  # a header on two lines is no wider than needed: TeX would break it anywhere
+            natural = [max(h, max([0.0] + [text_em(c) for c in col[1:]])) for h, col in zip(head, cells)]
+        content = _share(natural, need, line - pad * len(cells))
+        return [max(1, round((w + pad) * 10)) for w in content], fit
 
 
 # The PDF's tables: 9 pt type on a line of 451 bp (book layout: A4 less 1 in margins) or 442 bp
@@ -317,8 +340,17 @@ CELL_PAD_EM = 0.7
 ATOMIC_EM = 11.0  # entries up to this wide (a pace: ● 绿灯 · 快于序时进度) are never broken
 HEADER_EM = 7.0  # nor a header up to this wide
 TEXT_EM = 8.0  # a column of text is given this much (eight characters a line) when it can be
+SHORT_ROWS = 10  # a table of up to this many rows is set in 7 pt rather than on a landscape page
+
+
+def cell_pad_em(fit: str) -> float:
+    """A cell's padding (3 pt each side) in em of the table's type (9, 8 or 7 pt)."""
+    return CELL_PAD_EM * {"small": 9 / 8, "tiny": 9 / 7}.get(fit, 1.0)
+
+
 # Raw LaTeX around a table that does not fit the line in 9 pt (see planbook.book.pdf's preamble).
 _TABLE_FIT = {"small": (r"\begingroup\renewcommand{\pbtablefont}{\pbtablesmall}", r"\endgroup"),
+              "tiny": (r"\begingroup\renewcommand{\pbtablefont}{\pbtabletiny}", r"\endgroup"),
               "landscape": (r"\begin{landscape}", r"\end{landscape}")}
 
 _ASCII_RUN = re.compile(r"[\x21-\x7e]+")
@@ -336,9 +368,17 @@ def char_em(ch: str) -> float:
     return 1.0
 
 
+# xeCJK puts a space (CJKecglue) between a CJK character and a Latin letter or digit: "2025年"
+# is 4 digits, a space and 年; not counting it, the 期限 column broke as "2025/年".
+_CJK_LATIN = re.compile(r"(?<=[0-9A-Za-z%])(?=[\u2e80-\u9fff\uff00-\uffef])|(?<=[\u2e80-\u9fff\uff00-\uffef])(?=[0-9A-Za-z])")
+CJK_GLUE_EM = 0.3
+
+
 def text_em(text: str) -> float:
-    """The width of a line of text in em (Markdown escapes are not counted)."""
-    return sum(char_em(ch) for ch in re.sub(r"\\(.)", r"\1", text))
+    """The width of a line of text in em (Markdown escapes are not counted), with xeCJK's
+    space between CJK characters and Latin letters or digits."""
+    plain = re.sub(r"\\(.)", r"\1", text)
+    return sum(char_em(ch) for ch in plain) + CJK_GLUE_EM * len(_CJK_LATIN.findall(plain))
 
 
 _AUTOLINK = re.compile(r"<https?://[^<>\s]*>")

@@ -11,6 +11,7 @@ import base64
 import hashlib
 import json
 import os
+import re
 from pathlib import Path
 
 from planbook.report import PRINT_MIME, VEGA_LITE_BUNDLE
@@ -102,11 +103,85 @@ def _write_atomic(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
+# On paper a chart's pixel (at scale 1) is this many points (labels of 12 px at 7.9 pt), whatever
+# the chart's width (the coverage chart, 620 px wide, printed at 62 % of the line as the others had
+# its labels at 4.9 pt); two to a row, a chart is as wide as its half of the line (6.5 pt). Lines: 442 pt (公文, 156 mm) and 453 pt (book).
+PRINT_PT_PER_PX = 0.66
+LINE_PT = 442
+# Axis and legend labels and titles on paper (px; 11 on the site): 6.5 pt with two charts to a row.
+PRINT_LABEL_PX = 12
+# The plot's height on paper (px): three rows of indicator charts with their captions to a page
+# (two to a row: planbook.book.pdf.chart_pairs).
+PRINT_HEIGHT = 120
+_MD_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def print_figure(spec: dict) -> tuple[dict, str]:
+    """The chart as the PDF prints it, and its caption. The title leaves the image for the
+    figure's numbered caption (图2.1　…); the subtitle stays in the image, as its title; the plot
+    is at most :data:`PRINT_HEIGHT` high; labels are :data:`PRINT_LABEL_PX`."""
+    title = spec.get("title")
+    text = title.get("text", "") if isinstance(title, dict) else title or ""
+    printed = dict(spec)
+    subtitle = title.get("subtitle") if isinstance(title, dict) else None
+    if subtitle:
+        printed["title"] = {"text": subtitle, "fontSize": 11, "fontWeight": "normal", "color": "#6b7280",
+                            "anchor": "start"}
+    else:
+        printed.pop("title", None)
+    if isinstance(printed.get("height"), (int, float)) and printed["height"] > PRINT_HEIGHT:
+        printed["height"] = PRINT_HEIGHT
+    config = dict(printed.get("config", {}))
+    for part in ("axis", "legend"):
+        config[part] = {**config.get(part, {}), "labelFontSize": PRINT_LABEL_PX, "titleFontSize": PRINT_LABEL_PX}
+    printed["config"] = config
+    return printed, " ".join(text) if isinstance(text, list) else str(text)
+
+
+def print_width(png: bytes) -> str:
+    """The width the PDF gives a print image: :data:`PRINT_PT_PER_PX` for each of its pixels, as
+    a share of the line (at most all of it)."""
+    pixels = int.from_bytes(png[16:20], "big") / PNG_SCALE
+    return f"{min(100, round(pixels * PRINT_PT_PER_PX / LINE_PT * 100))}%"
+
+
+def _figure_cells(cell, stem: str, first: int) -> list:
+    """``cell`` as cells of one chart each (a figure with its caption: myst-nb's cell-level
+    ``figure`` option captions every output of a cell alike), other outputs kept in order."""
+    import copy
+
+    pieces: list[tuple[list, dict | None]] = []
+    for out in cell.get("outputs", []):
+        caption = out.get("metadata", {}).get("planbook", {}).get("caption")
+        if caption is not None:
+            pieces.append(([out], {"caption": _MD_PUNCTUATION.sub(r"\\\1", caption) or " ",
+                                   "name": f"{stem}-chart-{first + len([p for p in pieces if p[1]]) + 1}"}))
+        elif pieces and pieces[-1][1] is None:
+            pieces[-1][0].append(out)
+        else:
+            pieces.append(([out], None))
+    cells = []
+    for k, (outputs, figure) in enumerate(pieces):
+        piece = copy.deepcopy(cell)
+        piece["outputs"] = outputs  # each keeps the (hidden) source: myst-nb drops cells without one
+        meta = dict(piece["metadata"].get("mystnb", {}))
+        meta.pop("figure", None)
+        if figure:
+            meta["figure"] = figure
+        piece["metadata"]["mystnb"] = meta
+        if not meta:
+            del piece["metadata"]["mystnb"]
+        cells.append(piece)
+    return cells
+
+
 def add_print_images(notebook: Path, cache: Path | None = None, output: Path | None = None) -> int:
     """Give every chart output of an executed notebook its PNG (for LaTeX); return how many.
 
-    The notebook is rewritten, or written to ``output`` (complete or not at all). PNGs are
-    kept in ``cache`` by a hash of their spec, so an unchanged chart is not drawn again.
+    Each chart becomes a figure of its own, captioned with its title (:func:`print_figure`),
+    its print image as wide as :func:`print_width` says. The notebook is rewritten, or written to
+    ``output`` (complete or not at all). PNGs are kept in ``cache`` by a hash of their spec, so
+    an unchanged chart is not drawn again.
     """
     import nbformat
 
@@ -117,6 +192,7 @@ def add_print_images(notebook: Path, cache: Path | None = None, output: Path | N
             spec = out.get("data", {}).get(PRINT_MIME)
             if spec is None:
                 continue
+            spec, caption = print_figure(spec)
             key = hashlib.sha256(json.dumps(spec, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
             cached = cache / f"{key}.png" if cache is not None else None
             png = cached.read_bytes() if cached is not None and cached.is_file() else None
@@ -127,7 +203,18 @@ def add_print_images(notebook: Path, cache: Path | None = None, output: Path | N
                 if cached is not None:
                     _write_atomic(cached, png)
             out["data"]["image/png"] = base64.b64encode(png).decode("ascii")
+            out.setdefault("metadata", {})["image/png"] = {"width": print_width(png)}
+            out["metadata"]["planbook"] = {"caption": caption}
             count += 1
+    cells, charts = [], 0
+    for cell in nb.cells:
+        if any("planbook" in out.get("metadata", {}) for out in cell.get("outputs", [])):
+            split = _figure_cells(cell, notebook.stem, charts)
+            charts += sum(1 for c in split if "figure" in c["metadata"].get("mystnb", {}))
+            cells += split
+        else:
+            cells.append(cell)
+    nb.cells = cells
     text = nbformat.writes(nb)
     _write_atomic(output or notebook, (text if text.endswith("\n") else text + "\n").encode("utf-8"))
     return count
