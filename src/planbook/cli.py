@@ -230,13 +230,22 @@ def cmd_build(args) -> int:
 
 
 def cmd_template(args) -> int:
-    from planbook.inputs.dataset import load
-    from planbook.inputs.intake import write_template
+    from planbook.inputs.dataset import check_year, load
+    from planbook.inputs.intake import check_overwrite, default_form_name, find_department, write_template
 
     data = load(args.data)
-    out = Path(args.output or f"填报表-{args.year}.xlsx")
+    check_year(args.year, data.catalogue)
+    dep = find_department(data, args.department) if args.department else None
+    out = Path(args.output or default_form_name(args.year, dep))
+    check_overwrite(out, args.force)  # a form on disk may be somebody's work
     write_template(data, args.year, out, department=args.department)
-    print(say("template_wrote", f"wrote {out}: one row per indicator; departments fill value and source", path=out))
+    if dep is not None:
+        print(say("template_wrote_department", f"wrote {out}: the {args.year} form of {dep.name_zh}, only what it "
+                  "reports; it fills value and source (and each commitment's status)", path=out, year=args.year,
+                  department=dep.name_zh))
+    else:
+        print(say("template_wrote", f"wrote {out}: one row per indicator; departments fill value and source",
+                  path=out))
     return 0
 
 
@@ -255,10 +264,16 @@ def cmd_ingest(args) -> int:
         print(say("ingest_change", f"  {c.kind:8} {c.indicator_id} {c.name}: {c.old or '—'} → {c.new or '—'}{last}",
                   kind=W(f"messages.change_kind.{c.kind}"), id=c.indicator_id, name=c.name, old=c.old or "—",
                   new=c.new or "—", last=zh_last))
+    def words(state: str | None) -> str:  # a status as staff chose it (按计划推进, not on_schedule)
+        if not state:
+            return "—"
+        status, _, rest = state.partition(" | ")
+        return " | ".join([W(f"commitment_status.{status}"), rest] if rest else [W(f"commitment_status.{status}")])
+
     for c in intake.progress_changes:
         print(say("ingest_change", f"  {c.kind:8} {c.indicator_id} {c.name}: {c.old or '—'} → {c.new or '—'}",
-                  kind=W(f"messages.change_kind.{c.kind}"), id=c.indicator_id, name=c.name, old=c.old or "—",
-                  new=c.new or "—", last=""))
+                  kind=W(f"messages.change_kind.{c.kind}"), id=c.indicator_id, name=c.name, old=words(c.old),
+                  new=words(c.new), last=""))
     for jump in intake.jumps:  # not refused: a person confirms them
         print(warning_line(jump.describe(args.year)), file=sys.stderr)
     n = len(intake.changes) + len(intake.progress_changes)
@@ -449,8 +464,11 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("template", help="write the XLSX form departments fill for a year")
     s.add_argument("--year", type=int, required=True)
     s.add_argument("--data", help=data_help)
-    s.add_argument("--output", help="where to write the form (default: 填报表-<year>.xlsx)")
+    s.add_argument("--output", help="where to write the form (default: 填报表-<year>.xlsx, with --department "
+                                    "填报表-<year>-<department>.xlsx)")
     s.add_argument("--department", help="only what this department (id or name, see data/departments.yaml) reports")
+    s.add_argument("--force", action="store_true", help="replace an existing blank form (a form holding values "
+                                                        "is never replaced)")
     s.set_defaults(func=cmd_template)
 
     s = sub.add_parser("ingest", help="validate a filled form and write observations/<year>.csv")
@@ -537,6 +555,11 @@ def _on_signal(signum, frame):
     raise Interrupted(signum)
 
 
+# Commands that write into the data folder or a file staff gave (build and publish say what they
+# left as it was in their own messages).
+WRITERS = ("template", "ingest", "release", "commentary", "demo", "init")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     set_language(getattr(args, "lang", None) or getattr(args, "lang_main", None))
@@ -549,6 +572,9 @@ def main(argv: list[str] | None = None) -> int:
     except PlanbookError as exc:
         for line in error_lines(exc):
             print(error_line(line), file=sys.stderr)
+        if args.command in WRITERS:  # a refused command says so
+            print(say("nothing_written", "nothing was written (the data and existing files are as they were)"),
+                  file=sys.stderr)
         return EXIT_INPUT
     except BrokenPipeError:  # e.g. `planbook check | head`
         return 0
