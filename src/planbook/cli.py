@@ -84,28 +84,33 @@ def _check_commentary(ds, year: int | None, final: bool) -> int:
     edition of ``year`` still lacks and return 2 when anything does."""
     from planbook.report.commentary import change_line, final_gaps, stale
     from planbook.report.report import Report
+    from planbook.words import W
 
     if year is not None or final:
         year = ds.check_year(year)
     for y in sorted({c.year for c in ds.commentary if year is None or c.year == year}):
         if y not in ds.years:
-            print(f"warning: commentary/{y}: no observations for {y} yet, so it is not checked", file=sys.stderr)
+            print(warning_line(say("check_commentary_no_data", f"commentary/{y}: no observations for {y} yet, so it "
+                                   "is not checked", year=y)), file=sys.stderr)
             continue
         report = Report(data=ds, year=y)
         found = [c for c in ds.commentary if c.year == y]
         for c in found if not final else []:  # (--final lists them with what else is missing)
             for change in stale(report, c):
-                print(f"warning: {change_line(report, c, change)}", file=sys.stderr)
-        print(f"commentary {y}: {', '.join(c.chapter for c in found)}")
+                print(warning_line(change_line(report, c, change)), file=sys.stderr)
+        print(say("check_commentary", f"commentary {y}: {', '.join(c.chapter for c in found)}", year=y,
+                  chapters=W("enum_sep").join(c.chapter for c in found)))
     if not final:
         return 0
     gaps = final_gaps(Report(data=ds, year=year))
     for gap in gaps:
-        print(f"missing: {gap}", file=sys.stderr)
+        print(say("final_missing", f"missing: {gap}", gap=gap), file=sys.stderr)
     if gaps:
-        print(f"edition {year} is not ready to be final: {len(gaps)} thing(s) missing", file=sys.stderr)
+        print(say("final_not_ready", f"edition {year} is not ready to be final: {len(gaps)} thing(s) missing",
+                  year=year, n=len(gaps)), file=sys.stderr)
         return EXIT_INPUT
-    print(f"edition {year}: ready to be final (commentary complete and current, every department reported)")
+    print(say("final_ready", f"edition {year}: ready to be final (commentary complete and current, every "
+              "department reported)", year=year))
     return 0
 
 
@@ -291,6 +296,36 @@ def cmd_ingest(args) -> int:
                   f"then `planbook build --year {args.year}`", path=where, n=n, year=args.year))
     else:
         print(say("ingest_up_to_date", f"{intake.target}: already up to date, nothing written", path=intake.target))
+    return 0
+
+
+def cmd_status(args) -> int:
+    """Who has not reported for a year: per department, each item by name with its last reported year."""
+    from planbook.assess.reporting import missing_reports
+    from planbook.inputs.dataset import load
+    from planbook.words import W
+
+    ds = load(args.data)
+    year = ds.check_year(args.year)
+    found = missing_reports(ds, year, args.department)
+    if args.format == "json":
+        _dump_json([m.record() | {"kind_zh": W(f"reporting.kind.{m.kind}")} for m in found])
+        return 0
+    import pandas as pd
+
+    frame = pd.DataFrame([m.row() for m in found])
+    if args.format == "csv":
+        _csv_out(frame)
+        return 0
+    if not found:
+        print(say("status_none", f"{year}: every department has reported every value and commitment", year=year))
+        return 0
+    from planbook.report.format import plain_table
+
+    print(plain_table(frame))
+    print(say("status_summary", f"{year}: {len(found)} item(s) not reported, from "
+              f"{len({m.department for m in found})} department(s)", year=year, n=len(found),
+              departments=len({m.department for m in found})))
     return 0
 
 
@@ -484,6 +519,14 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--data", help=data_help)
     s.add_argument("--format", choices=["json", "csv", "table"], default="table")
     s.set_defaults(func=cmd_commitments)
+
+    s = sub.add_parser("status", help="who has not reported for a year: per department, each indicator and "
+                                      "commitment by name, with the year it was last reported")
+    s.add_argument("--year", type=int, help="the year (default: latest year with data)")
+    s.add_argument("--department", help="only this department (id or name, see data/departments.yaml)")
+    s.add_argument("--data", help=data_help)
+    s.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    s.set_defaults(func=cmd_status)
 
     s = sub.add_parser("init", help="make a new evaluation book (another plan) in a new folder, with an example plan")
     s.add_argument("folder", help="a folder that does not exist yet (or is empty)")
