@@ -99,3 +99,70 @@ def test_the_change_list_shows_the_status_staff_chose(data, tmp_path):
     assert code == 0, err
     [line] = [line for line in out.splitlines() if "→" in line]
     assert "→ 按计划推进 | 已开工" in line and "on_schedule" not in line
+
+
+# --- who has not reported ---------------------------------------------------------------------
+
+@pytest.fixture
+def reported(data):
+    """Hand-made reports of 区卫生健康局 up to 2023: some values and statuses in, some not."""
+    obs, progress = data / "observations", data / "progress"
+    progress.mkdir()
+    (obs / "2023.csv").write_text("indicator_id,value,source\ngreen_disease_surveillance_coverage,95,区卫生健康局\n"
+                                  "two_resident_urbanisation,90.6,区统计局\n", encoding="utf-8")
+    with open(obs / "2022.csv", "a", encoding="utf-8") as f:
+        f.write("smart_hospital_coverage,88,区卫生健康局,,official\n")
+    head = "commitment_id,status,evidence,source\n"
+    (progress / "2021.csv").write_text(head + "task_urban_medical_consortia,done,已建成,区卫生健康局\n", encoding="utf-8")
+    (progress / "2022.csv").write_text(head + "task_public_hospital_quality,on_schedule,推进中,区卫生健康局\n",
+                                       encoding="utf-8")
+    (progress / "2023.csv").write_text(head + "task_tiered_diagnosis_system,behind,滞后,区卫生健康局\n",
+                                       encoding="utf-8")
+    return data
+
+
+def test_status_lists_a_departments_missing_items_by_name_with_their_last_year(reported):
+    import json
+
+    code, out, err = run_cli("status", "--year", "2023", "--department", "区卫生健康局", "--data", str(reported),
+                             "--format", "json")
+    assert code == 0, err
+    items = {r["id"]: r for r in json.loads(out)}
+    assert {r["department"] for r in items.values()} == {"区卫生健康局"}
+    assert items["smart_hospital_coverage"]["last_year"] == 2022 and items["smart_hospital_coverage"]["kind_zh"] == "指标"
+    assert items["bal_doctors_per_1000"]["last_year"] == 2020 and items["bal_infant_care_places"]["last_year"] is None
+    assert items["task_public_hospital_quality"]["last_year"] == 2022
+    assert items["task_public_hospital_quality"]["name"] == "实施公立医院高质量发展工程"
+    assert items["task_mental_illness_mechanism"]["last_year"] is None
+    # Reported for the year, or done before it: not missing.
+    assert not {"green_disease_surveillance_coverage", "task_tiered_diagnosis_system",
+                "task_urban_medical_consortia"} & set(items)
+
+    code, out, err = run_cli("status", "--year", "2023", "--department", "health", "--data", str(reported),
+                             "--lang", "zh")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split() == ["责任单位", "类别", "名称", "编号", "最近报送"]
+    assert any(line.split()[1:] == ["指标", "智慧医院覆盖率", "smart_hospital_coverage", "2022年"] for line in lines), out
+    assert any("task_mental_illness_mechanism" in line and "从未报送" in line for line in lines)
+    assert lines[-1] == f"2023 年：共有 {len(items)} 项尚未报送，涉及 1 个责任单位"
+    code, out, err = run_cli("status", "--year", "2023", "--department", "health", "--data", str(reported),
+                             "--format", "csv")
+    assert out.splitlines()[0] == "责任单位,类别,名称,编号,最近报送" and len(out.splitlines()) == len(items) + 1
+
+
+def test_check_final_and_the_departments_page_name_the_missing_items(reported):
+    from planbook.book.pages import departments_page
+    from planbook.inputs.dataset import load
+    from planbook.report.report import Report
+
+    code, out, err = run_cli("check", "--final", "--year", "2023", "--data", str(reported), "--lang", "zh")
+    assert code == 2
+    assert ("尚缺：区卫生健康局：指标“智慧医院覆盖率”（smart_hospital_coverage）未报送 2023 年（最近一次报送为 2022 年）"
+            in err.splitlines()), err
+    assert "尚缺：区卫生健康局：目标任务“实施公立医院高质量发展工程”（task_public_hospital_quality）未报送 2023 年" in err
+    assert "task_tiered_diagnosis_system" not in err
+    page = departments_page(Report(data=load(reported), year=2023))
+    section = page.split("尚未报送的指标和目标任务（2023年）", 1)[1]
+    assert "智慧医院覆盖率" in section and "实施公立医院高质量发展工程" in section and "2022年" in section
+    assert "从未报送" in section and "task_tiered_diagnosis_system" not in section
