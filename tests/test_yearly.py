@@ -166,3 +166,86 @@ def test_check_final_and_the_departments_page_name_the_missing_items(reported):
     section = page.split("尚未报送的指标和目标任务（2023年）", 1)[1]
     assert "智慧医院覆盖率" in section and "实施公立医院高质量发展工程" in section and "2022年" in section
     assert "从未报送" in section and "task_tiered_diagnosis_system" not in section
+
+
+# --- every message a person acts on, in Chinese under a Chinese or a C locale --------------------
+
+def _ascii_only(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.strip() and not re.search(r"[^\x00-\x7f]", line)]
+
+
+@pytest.fixture(params=["zh_CN.UTF-8", "C"])
+def locale(request, monkeypatch):
+    """The staff's environment: a Chinese or a C locale, no PLANBOOK_LANG (the suite sets it to en)."""
+    for name in ("PLANBOOK_LANG", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", request.param)
+    return request.param
+
+
+def _stale(data) -> None:
+    """Change a 2022 value the two_way commentary was written against (its status changes)."""
+    csv = data / "observations" / "2022.csv"
+    csv.write_text(csv.read_text("utf-8").replace("two_registered_urbanisation,75.6", "two_registered_urbanisation,73.0"),
+                   encoding="utf-8")
+
+
+def test_check_final_stale_sheet_and_argparse_messages_are_chinese(data, tmp_path, locale):
+    _stale(data)
+    code, out, err = run_cli("check", "--data", str(data))
+    assert code == 0 and "警告：" in err and "撰写时依据的判断已变化" in err and "2022 年度版的评估意见" in out, err
+    assert not _ascii_only(err) and not _ascii_only(out), (err, out)
+    code, out, err = run_cli("check", "--final", "--year", "2022", "--data", str(data))
+    assert code == 2 and "尚不能定稿" in err and "评估意见早于最新数据" in err
+    assert not _ascii_only(err) and not _ascii_only(out), (err, out)
+    # The commitments' sheet of a form.
+    run_cli("template", "--year", "2023", "--department", "区卫生健康局", "--data", str(data))
+    form = tmp_path / "填报表-2023-区卫生健康局.xlsx"
+    _fill(form, "进展", 2, status="进行中", source="区卫生健康局")
+    _fill(form, "进展", 3, status="滞后", source="区卫生健康局")
+    _fill(form, "进展", 4, commitment_id="task_no_such_thing", status="滞后", evidence="x", source="x")
+    code, out, err = run_cli("ingest", str(form), "--year", "2023", "--data", str(data))
+    assert code == 2 and len(err.splitlines()) == 4 and "工作表“进展”" in err, err
+    assert not _ascii_only(err), err
+    # argparse: a missing argument, a bad value, an unknown command; and --help.
+    for args in (["template"], ["build", "--year", "x"], ["bild"], ["status", "--format", "xml"]):
+        with pytest.raises(SystemExit) as exit_:
+            run_cli(*args)
+        assert exit_.value.code == 2
+    for args in (["template"], ["build", "--year", "x"], ["bild"]):
+        import subprocess
+        import sys
+
+        done = subprocess.run([sys.executable, "-m", "planbook", *args], capture_output=True, text=True,
+                              env={**__import__("os").environ})
+        assert done.returncode == 2 and "错误：" in done.stderr and not _ascii_only(done.stderr), done.stderr
+    done = subprocess.run([sys.executable, "-m", "planbook", "template", "--help"], capture_output=True, text=True)
+    assert done.stdout.startswith("用法：planbook template") and "填报年份" in done.stdout
+    assert "show this help" not in done.stdout and "选项" in done.stdout
+
+
+def test_verify_says_rounded_numbers_and_exits_2(monkeypatch, tmp_path):
+    from planbook.book import verify as verify_module
+
+    def fake(site, year, data_dir=None):
+        result = verify_module.Verification(year=year, records=3)
+        result.mismatches.append(f"green_good_air_days (milestone 2025): value published "
+                                 f"{verify_module.shown(87.49999999999999)}, now {verify_module.shown(0.1 + 0.2)}")
+        result.changed_inputs.append("data/observations/2022.csv: changed since publication")
+        return result
+
+    monkeypatch.setattr(verify_module, "verify", fake)
+    code, out, err = run_cli("verify", "--year", "2022", "--site", str(tmp_path), "--lang", "zh")
+    assert code == 2
+    assert "不一致：green_good_air_days（2025 年目标）：value 发布时为 87.5，现为 0.3" in err
+    assert "输入文件 data/observations/2022.csv：发布以来已改动" in out
+    assert "planbook build --year 2022" in err
+
+
+@pytest.mark.slow
+def test_the_build_log_is_chinese(data, tmp_path, locale):
+    code, out, err = run_cli("build", "--year", "2022", "--data", str(data), "--out", str(tmp_path / "out"))
+    assert code == 0, err
+    lines = [line for line in err.splitlines() if line.startswith("[planbook")]
+    assert lines and any("数据核查通过" in line for line in lines) and any("全部完成" in line for line in lines)
+    assert not _ascii_only(err) and not _ascii_only(out), (err, out)

@@ -19,8 +19,8 @@ import threading
 from pathlib import Path
 
 from planbook import __version__
-from planbook.errors import (PlanbookError, error_lines, forget_language, language, say, set_language,
-                             translate)
+from planbook.errors import (LANGUAGES, PlanbookError, error_lines, forget_language, language, say,
+                             set_language, translate)
 
 EXIT_INPUT = 2
 
@@ -221,14 +221,17 @@ def cmd_build(args) -> int:
     except BaseException:
         standby.dismiss()
         raise
+    from planbook.words import W
+
     results = build(year=args.year, data_dir=args.data, pdf=args.pdf, all_years=args.all, out_dir=args.out,
                     force=args.force, standby=standby, draft=args.draft, layout=args.layout)
     for result in results:
         print(say("build_edition", f"edition {result.year}: {result.site / 'index.html'}", year=result.year,
                   path=result.site / "index.html"))
-        for made in (result.pdf, result.docx):
+        for made, kind in ((result.pdf, "pdf"), (result.docx, "docx")):
             if made:
-                print(f"          {made}")
+                print(say("build_file", f"          {made}", path=made,
+                          kind=W(f"messages.cli.build_file_{kind}")))
     print(say("build_site", f"site: {results[0].site.parent / 'index.html'} (all editions)",
               path=results[0].site.parent / "index.html"))
     return 0
@@ -396,14 +399,17 @@ def cmd_verify(args) -> int:
     site = Path(args.site) if args.site else project_root() / "_build" / "html"
     result = verify(site, args.year, args.data)
     for line in result.changed_inputs:
-        print(f"input {line}")
+        print(say("verify_input", f"input {line}", line=translate(line) or line))
     if result.ok:
-        print(f"verified: the {result.records} published assessment records of {args.year} match a fresh run")
+        print(say("verify_ok", f"verified: the {result.records} published assessment records of {args.year} match a "
+                  "fresh run", n=result.records, year=args.year))
         return 0
     for line in result.mismatches:
-        print(f"mismatch: {line}", file=sys.stderr)
-    print(f"{len(result.mismatches)} published number(s) of {args.year} differ from a fresh run", file=sys.stderr)
-    return 1
+        print(say("verify_mismatch", f"mismatch: {line}", line=translate(line) or line), file=sys.stderr)
+    print(say("verify_differ", f"{len(result.mismatches)} published number(s) of {args.year} differ from a fresh run: "
+              f"if the change is meant, build the edition again (planbook build --year {args.year})",
+              n=len(result.mismatches), year=args.year), file=sys.stderr)
+    return EXIT_INPUT
 
 
 def cmd_publish(args) -> int:
@@ -427,8 +433,65 @@ def cmd_publish(args) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors (and with :func:`_localise`, its usage and --help) in the language
+    of the messages."""
+
+    def error(self, message):
+        if language() == "zh":
+            from planbook.words import W
+
+            self.exit(EXIT_INPUT, f"{self.prog}：{W('messages.error')}{translate(message) or message}"
+                                  f"{W('messages.help.see_help', prog=self.prog)}\n")
+        super().error(message)
+
+    def format_usage(self):
+        return _usage_zh(super().format_usage())
+
+    def format_help(self):
+        return _usage_zh(super().format_help())
+
+
+def _usage_zh(text: str) -> str:
+    if language() != "zh" or not text.startswith("usage: "):
+        return text
+    from planbook.words import W
+
+    return W("messages.help.usage") + text[len("usage: "):]
+
+
+def _localise(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """The parser's help in Chinese (``messages.help`` of the phrasebook) when messages are."""
+    if language() != "zh":
+        return p
+    from planbook.words import active
+
+    book = active()
+
+    def word(*keys: str) -> str | None:
+        return next((book(f"messages.help.{k}") for k in keys if book.has(f"messages.help.{k}")), None)
+
+    def each(parser: argparse.ArgumentParser, command: str) -> None:
+        parser._positionals.title, parser._optionals.title = word("positionals"), word("options")
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                action.title = word("commands_title")
+                for choice in action._choices_actions:
+                    choice.help = word(f"commands.{choice.dest}") or choice.help
+                for name, sub in action.choices.items():
+                    sub.description = word(f"commands.{name}") or sub.description
+                    each(sub, name)
+            else:
+                dest = "lang" if action.dest == "lang_main" else action.dest
+                action.help = word(f"{command}.{dest}", f"any.{dest}") or action.help
+
+    p.description = word("description")
+    each(p, "planbook")
+    return p
+
+
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="planbook", description="Annual evaluation books of a plan's implementation: catalogue, yearly data, assessment, site and PDF")
+    p = _Parser(prog="planbook", description="Annual evaluation books of a plan's implementation: catalogue, yearly data, assessment, site and PDF")
     p.add_argument("--version", action="version", version=f"planbook {__version__}")
     lang_help = ("language of the messages: zh (Chinese, for the staff who act on them) or en (English); "
                  "default: PLANBOOK_LANG, else the locale (English only when it is an English one)")
@@ -442,6 +505,7 @@ def parser() -> argparse.ArgumentParser:
         return s
 
     sub.add_parser = add_parser
+    sub._parser_class = _Parser
     data_help = "folder laid out like data/ (its own observations/; the project's catalogue unless it has one)"
 
     s = sub.add_parser("check", help="validate the catalogue and every observation file; list the plan's conflicts; "
@@ -549,7 +613,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--data", help=data_help)
     s.add_argument("--site", help="the published site (default: _build/html)")
     s.set_defaults(func=cmd_verify)
-    return p
+    return _localise(p)
 
 
 def warning_line(text: str) -> str:
@@ -604,7 +668,14 @@ WRITERS = ("template", "ingest", "release", "commentary", "demo", "init")
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    said = [argv[n + 1] for n, a in enumerate(argv[:-1]) if a == "--lang"]  # before parsing: usage and --help
+    said += [a.split("=", 1)[1] for a in argv if a.startswith("--lang=")]
+    set_language(said[-1] if said and said[-1] in LANGUAGES else None)
+    try:
+        args = parser().parse_args(argv)
+    finally:
+        forget_language()
     set_language(getattr(args, "lang", None) or getattr(args, "lang_main", None))
     previous = {}
     if threading.current_thread() is threading.main_thread():
