@@ -243,9 +243,77 @@ def test_verify_says_rounded_numbers_and_exits_2(monkeypatch, tmp_path):
 
 
 @pytest.mark.slow
-def test_the_build_log_is_chinese(data, tmp_path, locale):
-    code, out, err = run_cli("build", "--year", "2022", "--data", str(data), "--out", str(tmp_path / "out"))
+def test_the_build_log_is_chinese_and_a_built_draft_is_marked_and_warned_about(data, tmp_path, locale):
+    code, out, err = run_cli("build", "--year", "2022", "--draft", "--data", str(data), "--out", str(tmp_path / "out"))
     assert code == 0, err
     lines = [line for line in err.splitlines() if line.startswith("[planbook")]
     assert lines and any("数据核查通过" in line for line in lines) and any("全部完成" in line for line in lines)
     assert not _ascii_only(err) and not _ascii_only(out), (err, out)
+    site = tmp_path / "out" / "html"
+    assert '<span class="demo pb-draft"' in (site / "index.html").read_text("utf-8")
+    code, out, err = run_cli("publish", "--site", str(site), "--to", str(tmp_path / "copy"), "--data", str(data))
+    assert code == 0 and err.splitlines() == ["警告：2022 年度版是征求意见稿（用 --draft 构建）：作为定稿交付前，请不加 "
+                                              "--draft 重新构建（planbook build --year 2022 --pdf）"], err
+    assert not _ascii_only(err) and not _ascii_only(out), (err, out)
+
+
+# --- the hand-over warns ----------------------------------------------------------------------
+
+def _site(tmp_path, data, draft: bool):
+    """A published site of one edition (2022) whose record holds the data's checksums as now."""
+    import json
+
+    from planbook.book.editions import input_name
+    from planbook.inputs.dataset import load
+
+    ds = load(data)
+    site = tmp_path / "site"
+    (site / "2022").mkdir(parents=True)
+    (site / "index.html").write_text("<title>评估 · 各年度版本</title>", encoding="utf-8")
+    (site / "2022" / "index.html").write_text("2022", encoding="utf-8")
+    record = {"year": 2022, "kind": "annual", "kind_zh": "年度评估", "has_demo": False, "downloads": {},
+              "inputs": [{"file": input_name(f.path, ds.source_dir), "sha256": f.sha256} for f in ds.inputs(2022)]}
+    if draft:
+        record["draft"] = True
+    (site / "2022" / "edition.json").write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    return site
+
+
+def test_publish_warns_about_drafts_and_changed_inputs_and_final_only_refuses(data, tmp_path):
+    site = _site(tmp_path, data, draft=False)
+    code, out, err = run_cli("publish", "--site", str(site), "--to", str(tmp_path / "a"), "--data", str(data))
+    assert code == 0 and err == "", err  # final and current: not a word
+    site = _site(tmp_path / "d", data, draft=True)
+    code, out, err = run_cli("publish", "--site", str(site), "--to", str(tmp_path / "b"), "--data", str(data),
+                             "--lang", "zh")
+    assert code == 0 and (tmp_path / "b" / "index.html").is_file()
+    assert err.startswith("警告：2022 年度版是征求意见稿"), err
+    # The data changed since the edition was built.
+    csv = data / "observations" / "2022.csv"
+    csv.write_text(csv.read_text("utf-8").replace("two_registered_urbanisation,75.6", "two_registered_urbanisation,73.0"),
+                   encoding="utf-8")
+    (data / "progress").mkdir()
+    (data / "progress" / "2022.csv").write_text("commitment_id,status,evidence,source\n"
+                                                "task_public_hospital_quality,behind,x,区卫生健康局\n", encoding="utf-8")
+    code, out, err = run_cli("publish", "--site", str(site), "--to", str(tmp_path / "c"), "--data", str(data))
+    assert code == 0
+    [draft, changed] = err.splitlines()
+    assert draft.startswith("warning: edition 2022 is a draft")
+    assert changed.startswith("warning: edition 2022: its inputs changed since it was built (")
+    assert "observations/2022.csv" in changed and "progress/2022.csv" in changed  # changed, and added
+    code, out, err = run_cli("publish", "--site", str(site), "--zip", str(tmp_path / "x.zip"), "--data", str(data),
+                             "--final-only", "--lang", "zh")
+    assert code == 2 and "没有交付任何内容" in err and "征求意见稿" in err and "输入数据有变化" in err, err
+    assert not (tmp_path / "x.zip").exists() and out == ""
+
+
+def test_the_root_page_marks_drafts():
+    from planbook.book.editions import root_index
+    from planbook.inputs.dataset import load
+
+    cat = load(BOOK_DATA).catalogue
+    record = {"year": 2022, "kind": "annual", "kind_zh": "年度评估", "has_demo": False, "status_counts": {},
+              "light_counts": {}, "score": None}
+    assert "征求意见稿" not in root_index([record], "评估", cat)
+    page = root_index([{**record, "draft": True}], "评估", cat)
+    assert '<span class="demo pb-draft"' in page and "征求意见稿</span>" in page

@@ -421,6 +421,17 @@ def cmd_publish(args) -> int:
 
         raise BuildError("nothing to do: give --to DIR (a folder) and/or --zip FILE (an archive)")
     site = Path(args.site) if args.site else project_root() / "_build" / "html"
+    from planbook.book.editions import handover_warnings, read_editions
+
+    warnings = handover_warnings(read_editions(site), args.data) if (site / "index.html").is_file() else []
+    if warnings and args.final_only:
+        from planbook.errors import BuildError
+
+        said = [(translate(w) or w) if language() == "zh" else w for w in warnings]
+        raise BuildError("\n".join([say("publish_not_final", "--final-only: nothing was published, the site holds "
+                                         "editions that are not final:"), *said]))
+    for line in warnings:  # handed over all the same: a person decides
+        print(warning_line(line), file=sys.stderr)
     done = publish(site, Path(args.to) if args.to else None, Path(args.zip) if args.zip else None)
     if done.folder:
         print(say("publish_to", f"copied the site to {done.folder}: {len(done.editions)} edition(s), {done.files} "
@@ -606,6 +617,10 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--to", metavar="DIR", help="a new or empty folder (or one planbook published to before)")
     s.add_argument("--zip", metavar="FILE", help="write one .zip archive; unzipped, its pages open from disk")
     s.add_argument("--site", help="the published site (default: _build/html)")
+    s.add_argument("--data", help="the data the editions were built from, to see whether they changed since "
+                                  "(default: the project's data/)")
+    s.add_argument("--final-only", action="store_true", help="refuse (exit 2, nothing published) when an edition "
+                   "is a draft or its inputs changed since it was built")
     s.set_defaults(func=cmd_publish)
 
     s = sub.add_parser("verify", help="re-run a published edition's assessment and compare")
