@@ -317,3 +317,30 @@ def test_the_root_page_marks_drafts():
     assert "征求意见稿" not in root_index([record], "评估", cat)
     page = root_index([{**record, "draft": True}], "评估", cat)
     assert '<span class="demo pb-draft"' in page and "征求意见稿</span>" in page
+
+
+# --- check validates the glue keys of commentary ---------------------------------------------------
+
+def test_check_refuses_an_unknown_glue_key_with_file_and_line(data):
+    path = data / "commentary" / "2022" / "green.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("## 存在问题及原因\n\n数值 {glue:text}`green_good_air_days_value`，{glue:text}`pace_sentence`\n"
+                    "完成 {glue:text}`green_no_such_number:.1f`。\n", encoding="utf-8")
+    code, out, err = run_cli("check", "--data", str(data))
+    assert code == 2 and err.startswith("error: "), err
+    [line] = err.splitlines()
+    assert "commentary/2022/green.md, row 4: {glue:text}`green_no_such_number`: this chapter has no number" in line
+    code, out, err = run_cli("check", "--data", str(data), "--lang", "zh")
+    assert code == 2 and "green.md，第 4 行：{glue:text}`green_no_such_number`：本章没有名为“green_no_such_number”的数字" in err
+    path.write_text("## 存在问题及原因\n\n数值 {glue:text}`green_good_air_days_value`，{glue:text}`pace_sentence`。\n",
+                    encoding="utf-8")
+    assert run_cli("check", "--data", str(data))[0] == 0
+
+
+def test_the_glue_keys_check_knows_are_what_the_chapters_glue(data):
+    from planbook.book import notebook
+    from planbook.report.commentary import chapters
+
+    for chapter in chapters(notebook.open_report(2022, data)):
+        made = notebook.Overview(2022, data) if chapter == "overview" else notebook.Chapter(chapter, 2022, data)
+        assert notebook.glue_keys(made.report, chapter) == notebook.GLUED, chapter

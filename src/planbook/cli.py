@@ -88,12 +88,22 @@ def _check_commentary(ds, year: int | None, final: bool) -> int:
 
     if year is not None or final:
         year = ds.check_year(year)
+    from planbook.book.notebook import glue_keys, unknown_glue
+    from planbook.errors import InputError
+
+    # A glue key its chapter does not have: refused here, with file and line, not in a build's cell.
+    reports = {y: Report(data=ds, year=y) for y in {c.year for c in ds.commentary} if y in ds.years
+               and (year is None or y == year)}
+    unknown = [p for c in ds.commentary if c.year in reports
+               for p in unknown_glue(c, glue_keys(reports[c.year], c.chapter))]
+    if unknown:
+        raise InputError(unknown)
     for y in sorted({c.year for c in ds.commentary if year is None or c.year == year}):
         if y not in ds.years:
             print(warning_line(say("check_commentary_no_data", f"commentary/{y}: no observations for {y} yet, so it "
                                    "is not checked", year=y)), file=sys.stderr)
             continue
-        report = Report(data=ds, year=y)
+        report = reports[y]
         found = [c for c in ds.commentary if c.year == y]
         for c in found if not final else []:  # (--final lists them with what else is missing)
             for change in stale(report, c):

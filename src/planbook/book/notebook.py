@@ -46,6 +46,31 @@ def glue(name: str, value) -> None:
     GLUED.add(name)
 
 
+# The names every chapter glues besides each indicator's (report.commentary.glue_names), and
+# those a dimension's chapter and the overview add: what a commentary may refer to. A test runs
+# the chapters and checks that these are exactly what they glue.
+COMMON_GLUE = ("year", "table_name", "demo_notice")
+CHAPTER_GLUE = ("dimension_name", "chapter_ref", "n_indicators", "status_sentence", "pace_sentence",
+                "score_sentence", "n_text_targets", "text_sentence", "analysis_title", "analysis_sentence",
+                "n_commitments", "commitments_sentence")
+OVERVIEW_GLUE = ("pace_sentence", "status_sentence", "score_sentence", "text_sentence", "changes_sentence",
+                 "revisions_sentence", "n_conflicts", "dimension_sentence", "commitments_sentence",
+                 "skeleton_sentence")
+
+
+def glue_keys(report: Report, chapter: str) -> set[str]:
+    """Every name ``chapter``'s notebook glues for ``report``'s edition."""
+    fixed = OVERVIEW_GLUE if chapter == notes.OVERVIEW else CHAPTER_GLUE
+    return {*COMMON_GLUE, *fixed, *notes.glue_names(report, chapter)}
+
+
+def unknown_glue(found: Commentary, known: set[str]) -> list[Problem]:
+    """A problem, with the file and line, for each glue role of a commentary its chapter has no name for."""
+    return [Problem(found.name, line, None, f"{{glue:text}}`{key}`: this chapter has no number named "
+                                            f"'{key}' (the scaffold's comments list the names)")
+            for line, key in found.glue if key not in known]
+
+
 def _glue_common(report: Report, chapter: str) -> None:
     GLUED.clear()  # a worker's kernel runs several chapters: each has only its own names
     glue("year", str(report.year))
@@ -62,9 +87,7 @@ def _commentary(report: Report, chapter: str) -> Commentary | None:
     found = report.data.commentary_for(report.year, chapter)
     if found is None or found.empty:
         return None
-    unknown = [Problem(found.name, line, None, f"{{glue:text}}`{key}`: this chapter has no number named "
-                                               f"'{key}' (the scaffold's comments list the names)")
-               for line, key in found.glue if key not in GLUED]
+    unknown = unknown_glue(found, GLUED)
     if unknown:
         raise InputError(unknown)
     return found
