@@ -344,3 +344,36 @@ def test_the_glue_keys_check_knows_are_what_the_chapters_glue(data):
     for chapter in chapters(notebook.open_report(2022, data)):
         made = notebook.Overview(2022, data) if chapter == "overview" else notebook.Chapter(chapter, 2022, data)
         assert notebook.glue_keys(made.report, chapter) == notebook.GLUED, chapter
+
+
+# --- a moved or copied checkout rebuilds nothing ---------------------------------------------------
+
+@pytest.mark.slow
+def test_a_copied_checkout_rebuilds_nothing(tmp_path, monkeypatch, capfd):
+    import subprocess
+
+    from planbook.build.pipeline import build
+
+    from conftest import ROOT
+
+    root = tmp_path / "first"  # a minimal project: notebooks, pages, configuration, data
+    for name in ("notebooks", "book"):
+        shutil.copytree(ROOT / name, root / name, ignore=shutil.ignore_patterns("chapters", "generated"))
+    for name in ("_config.yml", "_toc.yml"):
+        shutil.copy(ROOT / name, root / name)
+    shutil.copytree(ROOT / "data", root / "data",
+                    ignore=shutil.ignore_patterns("observations", "progress", "releases", "commentary"))
+    for name in ("observations", "commentary"):
+        shutil.copytree(BOOK_DATA / name, root / "data" / name)
+    monkeypatch.chdir(root)
+    build(year=2022)
+    capfd.readouterr()
+    copy = tmp_path / "elsewhere" / "second"
+    copy.parent.mkdir()
+    subprocess.run(["cp", "-a", str(root), str(copy)], check=True)
+    monkeypatch.chdir(copy)
+    [result] = build(year=2022)
+    err = capfd.readouterr().err
+    assert "edition 2022 unchanged since it was published: kept" in err, err
+    assert "] executed " not in err and "building the 2022 website" not in err
+    assert result.site == copy / "_build" / "html" / "2022" and (result.site / "index.html").is_file()
