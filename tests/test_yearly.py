@@ -377,3 +377,28 @@ def test_a_copied_checkout_rebuilds_nothing(tmp_path, monkeypatch, capfd):
     assert "edition 2022 unchanged since it was published: kept" in err, err
     assert "] executed " not in err and "building the 2022 website" not in err
     assert result.site == copy / "_build" / "html" / "2022" and (result.site / "index.html").is_file()
+
+
+# --- the README says what the commands do ------------------------------------------------------------
+
+def test_the_readme_matches_the_commands():
+    from conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text("utf-8")
+    assert "for the latest year" not in readme and "≈ 3 minutes" not in readme and "about 80 rows" not in readme
+    assert "../planbook/.venv" not in readme and "with `--force` from the second" not in readme
+    assert "## The yearly round" in readme
+    round_ = readme.split("## The yearly round", 1)[1].split("\n## ", 1)[0]
+    order = ["template", "ingest", "status", "build --year 2026 --pdf --draft", "commentary", "check --year 2026 "
+             "--final", "build --year 2026 --pdf`", "release", "publish"]
+    at = [round_.index(f"planbook {step}") for step in order]
+    assert at == sorted(at), at
+    adding = readme.split("**Adding a year**", 1)[1].split("You can also put", 1)[0]
+    assert "planbook release" in adding and "planbook publish" in adding
+
+
+def test_ingest_suggests_the_build_the_readme_gives(data, tmp_path):
+    form = tmp_path / "form.csv"
+    form.write_text("indicator_id,value,source\ngreen_good_air_days,60,区生态环境局\n", encoding="utf-8")
+    code, out, err = run_cli("ingest", str(form), "--year", "2023", "--data", str(data))
+    assert code == 0 and "planbook build --year 2023 --pdf" in out, (out, err)

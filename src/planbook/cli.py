@@ -305,8 +305,9 @@ def cmd_ingest(args) -> int:
             raise InputError(intake.problems)
         return 0
     if write(intake, force=args.force):
-        print(say("ingest_wrote", f"wrote {where} ({n} change(s)); run `planbook check`, "
-                  f"then `planbook build --year {args.year}`", path=where, n=n, year=args.year))
+        print(say("ingest_wrote", f"wrote {where} ({n} change(s)); run `planbook status --year {args.year}` "
+                  f"and `planbook check`, then `planbook build --year {args.year} --pdf --draft`", path=where, n=n,
+                  year=args.year))
     else:
         print(say("ingest_up_to_date", f"{intake.target}: already up to date, nothing written", path=intake.target))
     return 0
