@@ -96,6 +96,7 @@ def execute_notebook(chapter: str, year: int, data_dir: Path, output: Path, extr
     parameters = {"year": int(year), "data_dir": str(Path(data_dir).resolve())}
     declared = next((c.source for c in nb.cells if "parameters" in c.metadata.get("tags", [])), "")
     parameters.update({k: v for k, v in (extra or {}).items() if re.search(rf"^{k}\s*=", declared, re.M)})
+    os.environ["PLANBOOK_BUILD"] = "1"  # the kernel papermill starts shows the site's charts (book.notebook)
     try:
         # No output path for papermill: it would write the whole notebook again at the start and
         # end of every cell (its progress for long runs), which costs more than executing ours.
@@ -193,6 +194,7 @@ def main(argv: list[str]) -> int:
     from jupyter_client.manager import KernelManager
 
     km = KernelManager(kernel_name="python3")
+    os.environ["PLANBOOK_BUILD"] = "1"  # a build's kernel: the site's charts (planbook.book.notebook)
     km.start_kernel(cwd=str(root / "notebooks"))
     client = None
     try:
