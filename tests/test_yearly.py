@@ -251,6 +251,9 @@ def test_the_build_log_is_chinese_and_a_built_draft_is_marked_and_warned_about(d
     assert not _ascii_only(err) and not _ascii_only(out), (err, out)
     site = tmp_path / "out" / "html"
     assert '<span class="demo pb-draft"' in (site / "index.html").read_text("utf-8")
+    # A build's charts are the site's (drawn by its Vega runtime), not JupyterLab's pictures.
+    green = (site / "2022" / "chapters" / "green.html").read_text("utf-8")
+    assert "planbookChart(" in green and "image/svg+xml" not in green and "pb-glued" not in green
     code, out, err = run_cli("publish", "--site", str(site), "--to", str(tmp_path / "copy"), "--data", str(data))
     assert code == 0 and err.splitlines() == ["警告：2022 年度版是征求意见稿（用 --draft 构建）：作为定稿交付前，请不加 "
                                               "--draft 重新构建（planbook build --year 2022 --pdf）"], err

@@ -96,6 +96,7 @@ def execute_notebook(chapter: str, year: int, data_dir: Path, output: Path, extr
     parameters = {"year": int(year), "data_dir": str(Path(data_dir).resolve())}
     declared = next((c.source for c in nb.cells if "parameters" in c.metadata.get("tags", [])), "")
     parameters.update({k: v for k, v in (extra or {}).items() if re.search(rf"^{k}\s*=", declared, re.M)})
+    before = os.environ.get("PLANBOOK_BUILD")
     os.environ["PLANBOOK_BUILD"] = "1"  # the kernel papermill starts shows the site's charts (book.notebook)
     try:
         # No output path for papermill: it would write the whole notebook again at the start and
@@ -108,6 +109,12 @@ def execute_notebook(chapter: str, year: int, data_dir: Path, output: Path, extr
         )
     except pm.PapermillExecutionError as exc:
         raise NotebookError(f"notebooks/{source.name}", int(year), exc.cell_index, exc.ename, exc.evalue) from None
+    finally:
+        if km is None:  # a kernel of its own, started with the variable: the caller's environment as it was
+            if before is None:
+                os.environ.pop("PLANBOOK_BUILD", None)
+            else:
+                os.environ["PLANBOOK_BUILD"] = before
     _mark_hidden(result)
     _promote_markdown(result)
     nbformat.write(result, str(tmp))
