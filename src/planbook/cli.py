@@ -710,9 +710,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except PlanbookError as exc:
-        for line in error_lines(exc):
+        lines = error_lines(exc)
+        if args.command in WRITERS and len(lines) == 1:  # a refused command says so: on its one line …
+            lines[0] += say("nothing_written_after", "; nothing was written (the data and existing files are as "
+                            "they were)")
+        for line in lines:
             print(error_line(line), file=sys.stderr)
-        if args.command in WRITERS:  # a refused command says so
+        if args.command in WRITERS and len(lines) > 1:  # … or after the list
             print(say("nothing_written", "nothing was written (the data and existing files are as they were)"),
                   file=sys.stderr)
         return EXIT_INPUT
