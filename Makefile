@@ -44,15 +44,22 @@ node_modules/.installed: package.json package-lock.json
 bench: setup
 	$(BIN)/python benchmarks/run.py --runs 3
 
-# JupyterLab for researchers: the MyST notebooks open as notebooks (jupytext) and render with
-# jupyterlab-myst; --allow-root because the project's machines run as root.
-LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
+# JupyterLab for researchers: `make lab [PORT=8888] [TOKEN=secret]`. The MyST notebooks open as
+# notebooks (jupytext; lab/overrides.json, the project's JupyterLab settings, makes it the default
+# viewer of .md; notebooks/jupytext.toml keeps a saved chapter as tracked) and render with jupyterlab-myst.
+# The lab extra is installed once (a stamp, renewed when pyproject.toml changes); --allow-root
+# because the project's machines run as root. Without TOKEN the server makes one and prints the
+# address to open. tests/test_lab.py starts JupyterLab with the same options.
+PORT  ?= 8888
+TOKEN ?=
+LAB_OPTIONS := --allow-root --LabApp.app_settings_dir=$(CURDIR)/lab --ServerApp.port=$(PORT)
 
-lab: setup
+lab: setup $(VENV)/.lab-installed
+	$(BIN)/jupyter lab $(LAB_OPTIONS) $(if $(TOKEN),--IdentityProvider.token=$(TOKEN)) notebooks/
+
+$(VENV)/.lab-installed: pyproject.toml $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e ".[lab]"
-	mkdir -p $(dir $(LAB_SETTINGS))
-	test -f $(LAB_SETTINGS) || echo '{"@jupyterlab/docmanager-extension:plugin": {"defaultViewers": {"markdown": "Jupytext Notebook", "myst": "Jupytext Notebook"}}}' > $(LAB_SETTINGS)
-	$(BIN)/jupyter lab --allow-root notebooks/
+	touch $@
 
 clean:
 	rm -rf _build book/chapters book/generated node_modules

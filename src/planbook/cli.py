@@ -19,8 +19,8 @@ import threading
 from pathlib import Path
 
 from planbook import __version__
-from planbook.errors import (PlanbookError, error_lines, forget_language, language, say, set_language,
-                             translate)
+from planbook.errors import (LANGUAGES, PlanbookError, error_lines, forget_language, language, say,
+                             set_language, translate)
 
 EXIT_INPUT = 2
 
@@ -89,28 +89,43 @@ def _check_commentary(ds, year: int | None, final: bool) -> int:
     edition of ``year`` still lacks and return 2 when anything does."""
     from planbook.report.commentary import change_line, final_gaps, stale
     from planbook.report.report import Report
+    from planbook.words import W
 
     if year is not None or final:
         year = ds.check_year(year)
+    from planbook.book.notebook import glue_keys, unknown_glue
+    from planbook.errors import InputError
+
+    # A glue key its chapter does not have: refused here, with file and line, not in a build's cell.
+    reports = {y: Report(data=ds, year=y) for y in {c.year for c in ds.commentary} if y in ds.years
+               and (year is None or y == year)}
+    unknown = [p for c in ds.commentary if c.year in reports
+               for p in unknown_glue(c, glue_keys(reports[c.year], c.chapter))]
+    if unknown:
+        raise InputError(unknown)
     for y in sorted({c.year for c in ds.commentary if year is None or c.year == year}):
         if y not in ds.years:
-            print(f"warning: commentary/{y}: no observations for {y} yet, so it is not checked", file=sys.stderr)
+            print(warning_line(say("check_commentary_no_data", f"commentary/{y}: no observations for {y} yet, so it "
+                                   "is not checked", year=y)), file=sys.stderr)
             continue
-        report = Report(data=ds, year=y)
+        report = reports[y]
         found = [c for c in ds.commentary if c.year == y]
         for c in found if not final else []:  # (--final lists them with what else is missing)
             for change in stale(report, c):
-                print(f"warning: {change_line(report, c, change)}", file=sys.stderr)
-        print(f"commentary {y}: {', '.join(c.chapter for c in found)}")
+                print(warning_line(change_line(report, c, change)), file=sys.stderr)
+        print(say("check_commentary", f"commentary {y}: {', '.join(c.chapter for c in found)}", year=y,
+                  chapters=W("enum_sep").join(c.chapter for c in found)))
     if not final:
         return 0
     gaps = final_gaps(Report(data=ds, year=year))
     for gap in gaps:
-        print(f"missing: {gap}", file=sys.stderr)
+        print(say("final_missing", f"missing: {gap}", gap=gap), file=sys.stderr)
     if gaps:
-        print(f"edition {year} is not ready to be final: {len(gaps)} thing(s) missing", file=sys.stderr)
+        print(say("final_not_ready", f"edition {year} is not ready to be final: {len(gaps)} thing(s) missing",
+                  year=year, n=len(gaps)), file=sys.stderr)
         return EXIT_INPUT
-    print(f"edition {year}: ready to be final (commentary complete and current, every department reported)")
+    print(say("final_ready", f"edition {year}: ready to be final (commentary complete and current, every "
+              "department reported)", year=year))
     return 0
 
 
@@ -227,27 +242,39 @@ def cmd_build(args) -> int:
     except BaseException:
         standby.dismiss()
         raise
+    from planbook.words import W
+
     results = build(year=args.year, data_dir=args.data, pdf=args.pdf, all_years=args.all, out_dir=args.out,
                     force=args.force, standby=standby, draft=args.draft, layout=args.layout)
     for result in results:
         print(say("build_edition", f"edition {result.year}: {result.site / 'index.html'}", year=result.year,
                   path=result.site / "index.html"))
-        for made in (result.pdf, result.docx):
+        for made, kind in ((result.pdf, "pdf"), (result.docx, "docx")):
             if made:
-                print(f"          {made}")
+                print(say("build_file", f"          {made}", path=made,
+                          kind=W(f"messages.cli.build_file_{kind}")))
     print(say("build_site", f"site: {results[0].site.parent / 'index.html'} (all editions)",
               path=results[0].site.parent / "index.html"))
     return 0
 
 
 def cmd_template(args) -> int:
-    from planbook.inputs.dataset import load
-    from planbook.inputs.intake import write_template
+    from planbook.inputs.dataset import check_year, load
+    from planbook.inputs.intake import check_overwrite, default_form_name, find_department, write_template
 
     data = load(args.data)
-    out = Path(args.output or f"填报表-{args.year}.xlsx")
+    check_year(args.year, data.catalogue)
+    dep = find_department(data, args.department) if args.department else None
+    out = Path(args.output or default_form_name(args.year, dep))
+    check_overwrite(out, args.force)  # a form on disk may be somebody's work
     write_template(data, args.year, out, department=args.department)
-    print(say("template_wrote", f"wrote {out}: one row per indicator; departments fill value and source", path=out))
+    if dep is not None:
+        print(say("template_wrote_department", f"wrote {out}: the {args.year} form of {dep.name_zh}, only what it "
+                  "reports; it fills value and source (and each commitment's status)", path=out, year=args.year,
+                  department=dep.name_zh))
+    else:
+        print(say("template_wrote", f"wrote {out}: one row per indicator; departments fill value and source",
+                  path=out))
     return 0
 
 
@@ -284,10 +311,16 @@ def _ingest(args, intake) -> int:
         print(say("ingest_change", f"  {c.kind:8} {c.indicator_id} {c.name}: {c.old or '—'} → {c.new or '—'}{last}",
                   kind=W(f"messages.change_kind.{c.kind}"), id=c.indicator_id, name=c.name, old=c.old or "—",
                   new=c.new or "—", last=zh_last))
+    def words(state: str | None) -> str:  # a status as staff chose it (按计划推进, not on_schedule)
+        if not state:
+            return "—"
+        status, _, rest = state.partition(" | ")
+        return " | ".join([W(f"commitment_status.{status}"), rest] if rest else [W(f"commitment_status.{status}")])
+
     for c in intake.progress_changes:
         print(say("ingest_change", f"  {c.kind:8} {c.indicator_id} {c.name}: {c.old or '—'} → {c.new or '—'}",
-                  kind=W(f"messages.change_kind.{c.kind}"), id=c.indicator_id, name=c.name, old=c.old or "—",
-                  new=c.new or "—", last=""))
+                  kind=W(f"messages.change_kind.{c.kind}"), id=c.indicator_id, name=c.name, old=words(c.old),
+                  new=words(c.new), last=""))
     for jump in intake.jumps:  # not refused: a person confirms them
         print(warning_line(jump.describe(args.year)), file=sys.stderr)
     n = len(intake.changes) + len(intake.progress_changes)
@@ -301,10 +334,41 @@ def _ingest(args, intake) -> int:
             raise InputError(intake.problems)
         return 0
     if write(intake, force=args.force):
-        print(say("ingest_wrote", f"wrote {where} ({n} change(s)); run `planbook check`, "
-                  f"then `planbook build --year {args.year}`", path=where, n=n, year=args.year))
+        print(say("ingest_wrote", f"wrote {where} ({n} change(s)); run `planbook status --year {args.year}` "
+                  f"and `planbook check`, then `planbook build --year {args.year} --pdf --draft`", path=where, n=n,
+                  year=args.year))
     else:
         print(say("ingest_up_to_date", f"{intake.target}: already up to date, nothing written", path=intake.target))
+    return 0
+
+
+def cmd_status(args) -> int:
+    """Who has not reported for a year: per department, each item by name with its last reported year."""
+    from planbook.assess.reporting import missing_reports
+    from planbook.inputs.dataset import load
+    from planbook.words import W
+
+    ds = load(args.data)
+    year = ds.check_year(args.year)
+    found = missing_reports(ds, year, args.department)
+    if args.format == "json":
+        _dump_json([m.record() | {"kind_zh": W(f"reporting.kind.{m.kind}")} for m in found])
+        return 0
+    import pandas as pd
+
+    frame = pd.DataFrame([m.row() for m in found])
+    if args.format == "csv":
+        _csv_out(frame)
+        return 0
+    if not found:
+        print(say("status_none", f"{year}: every department has reported every value and commitment", year=year))
+        return 0
+    from planbook.report.format import plain_table
+
+    print(plain_table(frame))
+    print(say("status_summary", f"{year}: {len(found)} item(s) not reported, from "
+              f"{len({m.department for m in found})} department(s)", year=year, n=len(found),
+              departments=len({m.department for m in found})))
     return 0
 
 
@@ -376,14 +440,17 @@ def cmd_verify(args) -> int:
     site = Path(args.site) if args.site else project_root() / "_build" / "html"
     result = verify(site, args.year, args.data)
     for line in result.changed_inputs:
-        print(f"input {line}")
+        print(say("verify_input", f"input {line}", line=translate(line) or line))
     if result.ok:
-        print(f"verified: the {result.records} published assessment records of {args.year} match a fresh run")
+        print(say("verify_ok", f"verified: the {result.records} published assessment records of {args.year} match a "
+                  "fresh run", n=result.records, year=args.year))
         return 0
     for line in result.mismatches:
-        print(f"mismatch: {line}", file=sys.stderr)
-    print(f"{len(result.mismatches)} published number(s) of {args.year} differ from a fresh run", file=sys.stderr)
-    return 1
+        print(say("verify_mismatch", f"mismatch: {line}", line=translate(line) or line), file=sys.stderr)
+    print(say("verify_differ", f"{len(result.mismatches)} published number(s) of {args.year} differ from a fresh run: "
+              f"if the change is meant, build the edition again (planbook build --year {args.year})",
+              n=len(result.mismatches), year=args.year), file=sys.stderr)
+    return EXIT_INPUT
 
 
 def cmd_publish(args) -> int:
@@ -395,6 +462,17 @@ def cmd_publish(args) -> int:
 
         raise BuildError("nothing to do: give --to DIR (a folder) and/or --zip FILE (an archive)")
     site = Path(args.site) if args.site else project_root() / "_build" / "html"
+    from planbook.book.editions import handover_warnings, read_editions
+
+    warnings = handover_warnings(read_editions(site), args.data) if (site / "index.html").is_file() else []
+    if warnings and args.final_only:
+        from planbook.errors import BuildError
+
+        said = [(translate(w) or w) if language() == "zh" else w for w in warnings]
+        raise BuildError("\n".join([say("publish_not_final", "--final-only: nothing was published, the site holds "
+                                         "editions that are not final:"), *said]))
+    for line in warnings:  # handed over all the same: a person decides
+        print(warning_line(line), file=sys.stderr)
     done = publish(site, Path(args.to) if args.to else None, Path(args.zip) if args.zip else None)
     if done.folder:
         print(say("publish_to", f"copied the site to {done.folder}: {len(done.editions)} edition(s), {done.files} "
@@ -409,8 +487,65 @@ def cmd_publish(args) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors (and with :func:`_localise`, its usage and --help) in the language
+    of the messages."""
+
+    def error(self, message):
+        if language() == "zh":
+            from planbook.words import W
+
+            self.exit(EXIT_INPUT, f"{self.prog}：{W('messages.error')}{translate(message) or message}"
+                                  f"{W('messages.help.see_help', prog=self.prog)}\n")
+        super().error(message)
+
+    def format_usage(self):
+        return _usage_zh(super().format_usage())
+
+    def format_help(self):
+        return _usage_zh(super().format_help())
+
+
+def _usage_zh(text: str) -> str:
+    if language() != "zh" or not text.startswith("usage: "):
+        return text
+    from planbook.words import W
+
+    return W("messages.help.usage") + text[len("usage: "):]
+
+
+def _localise(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """The parser's help in Chinese (``messages.help`` of the phrasebook) when messages are."""
+    if language() != "zh":
+        return p
+    from planbook.words import active
+
+    book = active()
+
+    def word(*keys: str) -> str | None:
+        return next((book(f"messages.help.{k}") for k in keys if book.has(f"messages.help.{k}")), None)
+
+    def each(parser: argparse.ArgumentParser, command: str) -> None:
+        parser._positionals.title, parser._optionals.title = word("positionals"), word("options")
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                action.title = word("commands_title")
+                for choice in action._choices_actions:
+                    choice.help = word(f"commands.{choice.dest}") or choice.help
+                for name, sub in action.choices.items():
+                    sub.description = word(f"commands.{name}") or sub.description
+                    each(sub, name)
+            else:
+                dest = "lang" if action.dest == "lang_main" else action.dest
+                action.help = word(f"{command}.{dest}", f"any.{dest}") or action.help
+
+    p.description = word("description")
+    each(p, "planbook")
+    return p
+
+
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="planbook", description="Annual evaluation books of a plan's implementation: catalogue, yearly data, assessment, site and PDF")
+    p = _Parser(prog="planbook", description="Annual evaluation books of a plan's implementation: catalogue, yearly data, assessment, site and PDF")
     p.add_argument("--version", action="version", version=f"planbook {__version__}")
     lang_help = ("language of the messages: zh (Chinese, for the staff who act on them) or en (English); "
                  "default: PLANBOOK_LANG, else the locale (English only when it is an English one)")
@@ -424,6 +559,7 @@ def parser() -> argparse.ArgumentParser:
         return s
 
     sub.add_parser = add_parser
+    sub._parser_class = _Parser
     data_help = "folder laid out like data/ (its own observations/; the project's catalogue unless it has one)"
 
     s = sub.add_parser("check", help="validate the catalogue and every observation file; list the plan's conflicts; "
@@ -481,8 +617,11 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("template", help="write the XLSX form departments fill for a year")
     s.add_argument("--year", type=int, required=True)
     s.add_argument("--data", help=data_help)
-    s.add_argument("--output", help="where to write the form (default: 填报表-<year>.xlsx)")
+    s.add_argument("--output", help="where to write the form (default: 填报表-<year>.xlsx, with --department "
+                                    "填报表-<year>-<department>.xlsx)")
     s.add_argument("--department", help="only what this department (id or name, see data/departments.yaml) reports")
+    s.add_argument("--force", action="store_true", help="replace an existing blank form (a form holding values "
+                                                        "is never replaced)")
     s.set_defaults(func=cmd_template)
 
     s = sub.add_parser("ingest", help="validate a filled form and write observations/<year>.csv")
@@ -499,6 +638,14 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--format", choices=["json", "csv", "table"], default="table")
     s.set_defaults(func=cmd_commitments)
 
+    s = sub.add_parser("status", help="who has not reported for a year: per department, each indicator and "
+                                      "commitment by name, with the year it was last reported")
+    s.add_argument("--year", type=int, help="the year (default: latest year with data)")
+    s.add_argument("--department", help="only this department (id or name, see data/departments.yaml)")
+    s.add_argument("--data", help=data_help)
+    s.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    s.set_defaults(func=cmd_status)
+
     s = sub.add_parser("init", help="make a new evaluation book (another plan) in a new folder, with an example plan")
     s.add_argument("folder", help="a folder that does not exist yet (or is empty)")
     s.set_defaults(func=cmd_init)
@@ -513,6 +660,10 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--to", metavar="DIR", help="a new or empty folder (or one planbook published to before)")
     s.add_argument("--zip", metavar="FILE", help="write one .zip archive; unzipped, its pages open from disk")
     s.add_argument("--site", help="the published site (default: _build/html)")
+    s.add_argument("--data", help="the data the editions were built from, to see whether they changed since "
+                                  "(default: the project's data/)")
+    s.add_argument("--final-only", action="store_true", help="refuse (exit 2, nothing published) when an edition "
+                   "is a draft or its inputs changed since it was built")
     s.set_defaults(func=cmd_publish)
 
     s = sub.add_parser("verify", help="re-run a published edition's assessment and compare")
@@ -520,7 +671,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--data", help=data_help)
     s.add_argument("--site", help="the published site (default: _build/html)")
     s.set_defaults(func=cmd_verify)
-    return p
+    return _localise(p)
 
 
 def warning_line(text: str) -> str:
@@ -569,8 +720,20 @@ def _on_signal(signum, frame):
     raise Interrupted(signum)
 
 
+# Commands that write into the data folder or a file staff gave (build and publish say what they
+# left as it was in their own messages).
+WRITERS = ("template", "ingest", "release", "commentary", "demo", "init")
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    said = [argv[n + 1] for n, a in enumerate(argv[:-1]) if a == "--lang"]  # before parsing: usage and --help
+    said += [a.split("=", 1)[1] for a in argv if a.startswith("--lang=")]
+    set_language(said[-1] if said and said[-1] in LANGUAGES else None)
+    try:
+        args = parser().parse_args(argv)
+    finally:
+        forget_language()
     set_language(getattr(args, "lang", None) or getattr(args, "lang_main", None))
     previous = {}
     if threading.current_thread() is threading.main_thread():
@@ -579,8 +742,15 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except PlanbookError as exc:
-        for line in error_lines(exc):
+        lines = error_lines(exc)
+        if args.command in WRITERS and len(lines) == 1:  # a refused command says so: on its one line …
+            lines[0] += say("nothing_written_after", "; nothing was written (the data and existing files are as "
+                            "they were)")
+        for line in lines:
             print(error_line(line), file=sys.stderr)
+        if args.command in WRITERS and len(lines) > 1:  # … or after the list
+            print(say("nothing_written", "nothing was written (the data and existing files are as they were)"),
+                  file=sys.stderr)
         return EXIT_INPUT
     except BrokenPipeError:  # e.g. `planbook check | head`
         return 0

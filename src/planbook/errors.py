@@ -179,8 +179,13 @@ def problem_text(problem: Problem, lang: str | None = None) -> str:
         return str(problem)
     from planbook.words import active
 
+    import re
+
     book = active()
     where = problem.file
+    sheet = re.fullmatch(r"(?P<file>.+), sheet '(?P<sheet>[^']+)'", where)  # a form's sheet (数据, 进展)
+    if sheet:
+        where = book("messages.where_sheet", **sheet.groupdict())
     if problem.row is not None:
         where += book("messages.where_row", row=problem.row)
     if problem.field:

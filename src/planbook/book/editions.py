@@ -104,6 +104,45 @@ def read_editions(site: Path) -> list[dict]:
     return sorted(records, key=lambda r: r["year"])
 
 
+def handover_warnings(records: list[dict], data_dir: str | Path | None = None) -> list[str]:
+    """What a person handing the site over should know (``planbook publish``): editions that are
+    drafts (征求意见稿, built with ``--draft``) and editions whose inputs changed since they were
+    built (the checksums in ``edition.json`` against the data now: a file changed, gone or added)."""
+    from planbook.errors import PlanbookError
+    from planbook.files import sha256_of
+    from planbook.inputs.dataset import default_data_dir, load
+
+    folder = data = None
+    try:
+        folder = Path(data_dir) if data_dir else default_data_dir()
+        data = load(folder)
+    except PlanbookError:  # data that do not load have certainly changed; compare file by file
+        pass
+    lines = []
+    for r in sorted(records, key=lambda r: r["year"]):
+        year = r["year"]
+        if r.get("draft"):
+            lines.append(f"edition {year} is a draft (征求意见稿, built with --draft): build it without --draft "
+                         f"(planbook build --year {year} --pdf) before handing it over as final")
+        built = {item["file"]: item["sha256"] for item in r.get("inputs", [])}
+        if data is not None:
+            now = {input_name(f.path, data.source_dir): f.sha256 for f in data.inputs(year)}
+        elif folder is None:  # not in a project: nothing to compare with
+            now = built
+        else:
+            now = {}
+            for name in built:
+                path = input_path(name, folder)
+                if path.is_file():
+                    now[name] = sha256_of(path)
+        changed = sorted(n for n in built.keys() | now.keys() if built.get(n) != now.get(n))
+        if changed:
+            shown = ", ".join(changed[:3]) + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
+            lines.append(f"edition {year}: its inputs changed since it was built ({shown}): build it again "
+                         f"(planbook build --year {year} --pdf) so that the site says what the data say")
+    return lines
+
+
 def switcher_js(records: list[dict]) -> str:
     """A classic script (works from file://) that draws the edition links on every page."""
     years = [{"year": r["year"], "label": W("editions.label", year=r["year"], kind=r["kind_zh"])} for r in records]
@@ -146,6 +185,8 @@ def root_index(records: list[dict], title: str, cat: Catalogue) -> str:
         if r.get("docx"):
             pdf += f' · <a href="{r["year"]}/{e(r["docx"])}">Word</a>'
         demo = f'<span class="demo">{e(W("demo.root_tag"))}</span>' if r["has_demo"] else ""
+        if r.get("draft"):
+            demo += f' <span class="demo pb-draft" title="{e(W("draft.banner"))}">{e(W("draft.watermark"))}</span>'
         score = W("none_text") if r["score"] is None else f"{r['score']:.1f}"
         rows.append(f'<tr><td class="lead"><a href="{r["year"]}/index.html">{e(W("editions.year", year=r["year"]))}</a> {demo}</td>'
                     f'<td data-label="{e(W("col.kind"))}">{e(r["kind_zh"])}</td>{counts}'

@@ -20,11 +20,61 @@ from planbook.report.report import Report, open_report
 from planbook.words import W
 
 
+# Set by the build's notebook workers (planbook.build.worker) for the kernels they start: a
+# notebook run anywhere else (JupyterLab, `make lab`) is being read by a person, not built.
+BUILD_ENV = "PLANBOOK_BUILD"
+
+
+def building() -> bool:
+    import os
+
+    return os.environ.get(BUILD_ENV) == "1"
+
+
+class LabChart:
+    """A chart as JupyterLab shows it: the chart drawn as SVG by vl-convert (the site's Vega
+    runtime is not loaded in JupyterLab, so the page's HTML would stay empty), and its text."""
+
+    def __init__(self, chart: charts.ChartOutput):
+        self.chart = chart
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        import vl_convert as vlc
+
+        svg = vlc.vegalite_to_svg(self.chart.print_spec, vl_version=charts.vl_version())
+        return {"image/svg+xml": svg, "text/plain": self.chart.alt_text}
+
+
 def show(output) -> None:
-    """Display an output; a table without rows is left out (the prose says there is none)."""
+    """Display an output; a table without rows is left out (the prose says there is none). Outside
+    a build a chart is shown drawn (:class:`LabChart`)."""
     if output is None or (hasattr(output, "rows") and not output.rows):
         return
+    if isinstance(output, charts.ChartOutput) and not building():
+        output = LabChart(output)
     display(output)
+
+
+def _show_glued(report: Report) -> None:
+    """Outside a build, the numbers this chapter glued, by name: JupyterLab's MyST renderer has no
+    ``{glue:text}`` role (the prose's roles show as their names there), so the values are listed
+    where a researcher runs the chapter. The built pages and the PDF show the values in the prose."""
+    if building():
+        return
+    import html
+
+    rows = "".join(f"<tr><td><code>{html.escape(name)}</code></td><td>{html.escape(str(GLUED_VALUES[name]))}</td></tr>"
+                   for name in sorted(GLUED))
+    display(_Html(f'<details class="pb-glued"><summary>{html.escape(W("lab.glued", n=len(GLUED), year=report.year))}'
+                  f"</summary><table>{rows}</table></details>"))
+
+
+class _Html:
+    def __init__(self, text: str):
+        self.text = text
+
+    def _repr_html_(self) -> str:
+        return self.text
 
 
 class GlueText(str):
@@ -36,18 +86,49 @@ class GlueText(str):
 
 # What this kernel has glued: a commentary may refer to these names only.
 GLUED: set[str] = set()
+GLUED_VALUES: dict[str, object] = {}
 
 
 def glue(name: str, value) -> None:
-    """Glue a value for ``{glue:text}`name``` without displaying it."""
-    from myst_nb import glue as _glue
+    """Glue a value for ``{glue:text}`name``` without displaying it. Outside a build the value is
+    only kept (the chapter lists its values at once, :func:`_show_glued`): myst-nb's glue output,
+    one per name, is for the build's pages."""
+    if building():
+        from myst_nb import glue as _glue
 
-    _glue(name, GlueText(value) if isinstance(value, str) else value, display=False)
+        _glue(name, GlueText(value) if isinstance(value, str) else value, display=False)
     GLUED.add(name)
+    GLUED_VALUES[name] = value
+
+
+# The names every chapter glues besides each indicator's (report.commentary.glue_names), and
+# those a dimension's chapter and the overview add: what a commentary may refer to. A test runs
+# the chapters and checks that these are exactly what they glue.
+COMMON_GLUE = ("year", "table_name", "demo_notice")
+CHAPTER_GLUE = ("dimension_name", "chapter_ref", "n_indicators", "status_sentence", "pace_sentence",
+                "score_sentence", "n_text_targets", "text_sentence", "analysis_title", "analysis_sentence",
+                "n_commitments", "commitments_sentence")
+OVERVIEW_GLUE = ("pace_sentence", "status_sentence", "score_sentence", "text_sentence", "changes_sentence",
+                 "revisions_sentence", "n_conflicts", "dimension_sentence", "commitments_sentence",
+                 "skeleton_sentence")
+
+
+def glue_keys(report: Report, chapter: str) -> set[str]:
+    """Every name ``chapter``'s notebook glues for ``report``'s edition."""
+    fixed = OVERVIEW_GLUE if chapter == notes.OVERVIEW else CHAPTER_GLUE
+    return {*COMMON_GLUE, *fixed, *notes.glue_names(report, chapter)}
+
+
+def unknown_glue(found: Commentary, known: set[str]) -> list[Problem]:
+    """A problem, with the file and line, for each glue role of a commentary its chapter has no name for."""
+    return [Problem(found.name, line, None, f"{{glue:text}}`{key}`: this chapter has no number named "
+                                            f"'{key}' (the scaffold's comments list the names)")
+            for line, key in found.glue if key not in known]
 
 
 def _glue_common(report: Report, chapter: str) -> None:
     GLUED.clear()  # a worker's kernel runs several chapters: each has only its own names
+    GLUED_VALUES.clear()
     glue("year", str(report.year))
     glue("table_name", W("table_name"))
     glue("demo_notice", W("demo.notice") if report.has_demo else W("demo.none"))
@@ -62,9 +143,7 @@ def _commentary(report: Report, chapter: str) -> Commentary | None:
     found = report.data.commentary_for(report.year, chapter)
     if found is None or found.empty:
         return None
-    unknown = [Problem(found.name, line, None, f"{{glue:text}}`{key}`: this chapter has no number named "
-                                               f"'{key}' (the scaffold's comments list the names)")
-               for line, key in found.glue if key not in GLUED]
+    unknown = unknown_glue(found, GLUED)
     if unknown:
         raise InputError(unknown)
     return found
@@ -114,6 +193,7 @@ class Chapter:
         glue("n_commitments", str(len(own)))
         glue("commitments_sentence", sentences.commitments_sentence(report, own, W("commitments_subject"))
              or W("commitments_none"))
+        _show_glued(report)
 
     def scorecard(self) -> None:
         show(views.scorecard(self.report, self.dimension))
@@ -179,6 +259,7 @@ class Overview:
         shown = [section_title(k) for k in ("problems", "suggestions", "adjustment") if written and written.section(k)]
         glue("skeleton_sentence", W("commentary.skeleton", sections=W("enum_sep").join(shown)) if shown
              else W("commentary.skeleton_none"))
+        _show_glued(report)
 
     def commentary(self, *keys: str) -> None:
         """The sections ``keys`` of the researchers' overview (``verdict``: their verdict, under the

@@ -109,6 +109,7 @@ def departments_page(report: Report) -> str:
     data, year = report.data, report.year
     lines = ["(departments)=", f"# {W('pages.departments.title')}", "", W("pages.departments.intro", year=year), "",
              web_table(views.by_department(report)), ""]
+    lines += missing_section(report)
     for dep in data.register.departments:
         own = report.commitments[report.commitments["department"] == dep.name_zh]
         if own.empty:
@@ -117,6 +118,22 @@ def departments_page(report: Report) -> str:
                   web_table(views.commitments_table(report, own, W("pages.departments.caption", name=dep.name_zh,
                                                                                      year=year), department=False)), ""]
     return "\n".join(lines)
+
+
+def missing_section(report: Report) -> list[str]:
+    """Who has not reported, item by item (the list ``planbook status`` prints)."""
+    from planbook.assess.reporting import missing_reports
+
+    year = report.year
+    found = missing_reports(report.data, year)
+    lines = ["(departments-missing)=", f"## {W('pages.departments.missing_title', year=year)}", ""]
+    if not found:
+        return lines + [W("pages.departments.missing_none", year=year), ""]
+    columns = list(found[0].row())
+    rows = [[Cell(v) for v in m.row().values()] for m in found]
+    table = Table(columns=columns, rows=rows, caption=W("pages.departments.missing_caption", year=year),
+                  wide=frozenset({2}), lead=2, key=(0, 4))
+    return lines + [W("pages.departments.missing_intro", year=year), "", web_table(table), ""]
 
 
 def areas_page(report: Report) -> str:

@@ -40,6 +40,15 @@ def _same(a, b) -> bool:
     return str(a) == str(b)
 
 
+def shown(value) -> str:
+    """A number as a person compares it (six significant digits: 87.5, not 87.49999999999999)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    return f"{float(value):.6g}"
+
+
 def verify(site: Path, year: int, data_dir: str | Path | None = None) -> Verification:
     """Compare the published assessment of ``year`` under ``site`` with a fresh run on the data."""
     edition = site / str(year)
@@ -61,7 +70,7 @@ def verify(site: Path, year: int, data_dir: str | Path | None = None) -> Verific
         for col in COMPARED:
             a, b = row[f"{col}_published"], row[f"{col}_now"]
             if not _same(a, b):
-                result.mismatches.append(f"{where}: {col} published {a!r}, now {b!r}")
+                result.mismatches.append(f"{where}: {col} published {shown(a)}, now {shown(b)}")
     for item in record["inputs"]:
         path = input_path(item["file"], report.data.data_dir)
         if not path.is_file():

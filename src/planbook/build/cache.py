@@ -5,7 +5,8 @@
   the context series, up to the report year), the years with data, whether any
   shown value is demo data, the data folder, the researchers' commentary on that
   chapter for that edition, and — for the overview — the file the previous
-  edition published.  Its key hashes all of these; an executed
+  edition published.  Paths are taken relative to the project (:func:`where`): a moved or
+  copied checkout has the same keys.  Its key hashes all of these; an executed
   notebook is reused only under the same key.
 * An edition depends on its notebooks' keys, the hand-written pages, the
   configuration and table of contents, the PDF switch, the draft mark and the package code.
@@ -69,6 +70,16 @@ def series_of(data: DataSet, chapter: str) -> set[str] | None:
     return {i.series_id for i in cat.in_dimension(chapter)} | {c.id for c in cat.context} | declared
 
 
+def where(root: Path, path: Path) -> str:
+    """A path as keys hold it: relative to the project when inside it (a moved or copied checkout
+    keeps its keys, and rebuilds nothing), else absolute."""
+    path = Path(path).resolve()
+    try:
+        return path.relative_to(Path(root).resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
 def notebook_key(root: Path, data: DataSet, chapter: str, year: int) -> str:
     """What a chapter's executed notebook depends on, hashed (see the module's docstring)."""
     h = hashlib.sha256()
@@ -77,7 +88,7 @@ def notebook_key(root: Path, data: DataSet, chapter: str, year: int) -> str:
         package_fingerprint().encode(),
         *(f.data for f in data.catalogue.files),  # the catalogue and the plan text, as read
         *(f.data for f in data.plan_files),  # register, departments, words
-        str(data.source_dir.resolve()).encode(),
+        where(root, data.source_dir).encode(),
         f"{year}|{[y for y in data.years if y <= year]}|{data.has_demo(year)}".encode(),
     ):
         h.update(hashlib.sha256(part).digest())
@@ -109,7 +120,7 @@ def edition_key(root: Path, notebook_keys: dict[str, str], year: int, pdf: bool 
     for chapter in sorted(notebook_keys):
         h.update(f"{chapter}={notebook_keys[chapter]}".encode())
     for f in data.inputs(year):  # the appendix and colophon: names and checksums of what was read
-        h.update(f"{f.path.resolve()}\0{f.sha256}\0".encode())
+        h.update(f"{where(root, f.path)}\0{f.sha256}\0".encode())
     return h.hexdigest()
 
 

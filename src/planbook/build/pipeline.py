@@ -53,6 +53,11 @@ _STARTED = time.monotonic()
 
 
 def log(message: str) -> None:
+    """A progress line on stderr, in the language of the messages (the phrasebook's patterns)."""
+    from planbook.errors import language, translate
+
+    if language() == "zh":
+        message = translate(message) or message
     print(f"[planbook {time.monotonic() - _STARTED:6.1f}s] {message}", file=sys.stderr, flush=True)
 
 

@@ -101,6 +101,8 @@ def execute_notebook(chapter: str, year: int, data_dir: Path, output: Path, extr
     parameters = {"year": int(year), "data_dir": str(Path(data_dir).resolve())}
     declared = next((c.source for c in nb.cells if "parameters" in c.metadata.get("tags", [])), "")
     parameters.update({k: v for k, v in (extra or {}).items() if re.search(rf"^{k}\s*=", declared, re.M)})
+    before = os.environ.get("PLANBOOK_BUILD")
+    os.environ["PLANBOOK_BUILD"] = "1"  # the kernel papermill starts shows the site's charts (book.notebook)
     try:
         # No output path for papermill: it would write the whole notebook again at the start and
         # end of every cell (its progress for long runs), which costs more than executing ours.
@@ -112,6 +114,12 @@ def execute_notebook(chapter: str, year: int, data_dir: Path, output: Path, extr
         )
     except pm.PapermillExecutionError as exc:
         raise NotebookError(f"notebooks/{source.name}", int(year), exc.cell_index, exc.ename, exc.evalue) from None
+    finally:
+        if km is None:  # a kernel of its own, started with the variable: the caller's environment as it was
+            if before is None:
+                os.environ.pop("PLANBOOK_BUILD", None)
+            else:
+                os.environ["PLANBOOK_BUILD"] = before
     _mark_hidden(result)
     _promote_markdown(result)
     nbformat.write(result, str(tmp))
@@ -198,6 +206,7 @@ def main(argv: list[str]) -> int:
     from jupyter_client.manager import KernelManager
 
     km = KernelManager(kernel_name="python3")
+    os.environ["PLANBOOK_BUILD"] = "1"  # a build's kernel: the site's charts (planbook.book.notebook)
     km.start_kernel(cwd=str(root / "notebooks"))
     client = None
     try:

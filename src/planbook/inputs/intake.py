@@ -28,6 +28,7 @@ from planbook.spreadsheet import csv_text, text_only
 from planbook.words import W, active
 
 FILL = ("value", "source", "note")
+PROGRESS_FILL = ("status", "evidence", "source", "note")
 # The year in a form's title (the phrasebook's title ends "<year> 年度数据填报表").
 TITLE_YEAR = re.compile(r"(\d{4})\s*年度数据填报表")
 # A change from last year's value by more than this share is listed for a person to confirm.
@@ -57,6 +58,50 @@ def find_department(data: DataSet, name: str):
         choices = "、".join(d.name_zh for d in deps) or "none (no departments.yaml)"
         raise InputError([Problem(f"--department {name}", None, None, f"no such department: expected one of {choices}")])
     return found
+
+
+def default_form_name(year: int, department=None) -> str:
+    """``填报表-<year>.xlsx``, or ``填报表-<year>-<department>.xlsx`` for one department's form:
+    the forms of several departments never share a name."""
+    return f"填报表-{year}-{department.name_zh}.xlsx" if department is not None else f"填报表-{year}.xlsx"
+
+
+def filled_rows(path: Path) -> int | None:
+    """How many rows of a form on disk someone has filled (a value, a source, a note, a status or
+    its evidence); None when the file is not a form ``planbook template`` wrote (or cannot be
+    read as one). A form with filled rows is somebody's work: it is never overwritten."""
+    from planbook.inputs.observations import parse_raw
+
+    try:
+        raw = Path(path).read_bytes()
+        if form_year(raw) is None:
+            return None
+        n = 0
+        for sheet, fill in ((W("intake.sheet_data"), FILL), (W("intake.sheet_progress"), PROGRESS_FILL)):
+            table = parse_raw(raw, str(path), xlsx=True, sheet=sheet)
+            if table is not None:
+                n += len(_normalise(table, fill).rows)
+        return n
+    except (OSError, InputError):
+        return None
+
+
+def check_overwrite(path: Path, force: bool) -> None:
+    """Refuse (InputError, nothing written) to replace a file at ``path``: without ``force`` any
+    file; with it, still any file that holds filled rows or is not a blank form of ours."""
+    if not Path(path).exists():
+        return
+    shown = display_path(path, Path.cwd())
+    filled = filled_rows(path)
+    if filled is None:
+        why = "is not a blank form written by `planbook template`: it is never overwritten (not even with --force)"
+    elif filled:
+        why = f"holds {filled} filled row(s), somebody's work: it is never overwritten (not even with --force)"
+    elif not force:
+        why = "exists (a blank form): --force replaces it"
+    else:
+        return
+    raise InputError([Problem(shown, None, None, f"{why}; or choose another name with --output")])
 
 
 def write_template(data: DataSet, year: int, path: Path, department: str | None = None) -> Path:

@@ -33,7 +33,7 @@ NO_DATA = ("N/A", "NA", "NAN", "NULL", "NONE", "-", "--", "—", "/", "无", "�
 # planbook writes back — never a float's rounding of it.
 FRAME_COLUMNS = ["year", "indicator_id", "value", "source", "note", "kind", "file", "row", "value_text"]
 FIRST_FILE_YEAR = 2000  # an observation file of an earlier year is a typo, not data
-# What is read of a file: a year's file has one row per indicator (about 80 rows, a few KB).
+# What is read of a file: a year's file has one row per indicator (52–55 rows, at most 59; a few KB).
 FILE_LIMIT = 5 * MB
 MAX_ROWS = 10_000  # rows of a file, blank ones included
 MAX_COLUMNS = 64
@@ -211,7 +211,7 @@ def parse_raw(data: bytes, name: str, xlsx: bool = False, sheet: str | None = No
 
 
 def too_many_rows() -> str:
-    return (f"more than {MAX_ROWS} rows: a year's file has one row per indicator (about 80); "
+    return (f"more than {MAX_ROWS} rows: a year's file has one row per indicator (about 60); "
             "delete the blank or extra rows")
 
 

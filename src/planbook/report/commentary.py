@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from planbook.errors import display_path
+from planbook.errors import display_path, say
 from planbook.inputs.commentary import (OVERVIEW, OVERVIEW_SECTIONS, Change, Commentary, changes, front_matter,
                                         section_title)
 from planbook.report import sentences, views
@@ -75,11 +75,15 @@ def change_zh(report: Report, change: Change) -> str:
 
 
 def change_line(report: Report, commentary: Commentary, change: Change) -> str:
-    """One change as ``planbook check`` says it (file, item, before and after)."""
+    """One change as ``planbook check`` says it (file, item, before and after), in the language of
+    the messages."""
     now = "no longer in this chapter" if change.after is None else f"now {change.after}"
-    return (f"{display_path(commentary.file.path)}: written against {change.kind[:-1]} {change.id} "
-            f"({_name(report, change)}) at {change.before}, {now}: review the commentary, then "
-            f"`planbook commentary --year {commentary.year} --refresh` records the current state")
+    path = display_path(commentary.file.path)
+    english = (f"{path}: written against {change.kind[:-1]} {change.id} "
+               f"({_name(report, change)}) at {change.before}, {now}: review the commentary, then "
+               f"`planbook commentary --year {commentary.year} --refresh` records the current state")
+    return say("stale_change", english, path=path, change=change_zh(report, change), id=change.id,
+               year=commentary.year)
 
 
 def stale_note(report: Report, commentary: Commentary) -> str | None:
@@ -188,38 +192,41 @@ def scaffold(report: Report, chapter: str) -> str:
 # --- what a final edition lacks ------------------------------------------------------------
 
 def final_gaps(report: Report) -> list[str]:
-    """Everything a final edition still lacks, one line each: commentary missing or with empty
-    required sections, stale commentary, departments that have not reported."""
+    """Everything a final edition still lacks, one line each (in the language of the messages):
+    commentary missing or with empty required sections, stale commentary, items departments have
+    not reported."""
     data, year = report.data, report.year
     gaps = []
     for chapter in chapters(report):
         c = data.commentary_for(year, chapter)
         where = display_path(data.source_dir / "commentary" / str(year) / f"{chapter}.md")
         if c is None:
-            gaps.append(f"{where}: no commentary (`planbook commentary --year {year}` writes a scaffold)")
+            gaps.append(say("final_no_commentary", f"{where}: no commentary (`planbook commentary --year {year}` "
+                            "writes a scaffold)", path=where, year=year))
             continue
         if chapter == OVERVIEW:
             for key in required_sections(report, chapter):
                 if c.section(key) is None:
-                    gaps.append(f"{where}: section '## {section_title(key)}' is missing or empty")
+                    gaps.append(say("final_no_section", f"{where}: section '## {section_title(key)}' is missing "
+                                    "or empty", path=where, title=section_title(key)))
         elif c.empty:
-            gaps.append(f"{where}: empty (only headings or comments)")
-        gaps += [f"stale: {change_line(report, c, change)}" for change in stale(report, c)]
+            gaps.append(say("final_empty", f"{where}: empty (only headings or comments)", path=where))
+        gaps += [say("final_stale", f"stale: {line}", line=line)
+                 for line in (change_line(report, c, change) for change in stale(report, c))]
     return gaps + unreported_departments(report)
 
 
 def unreported_departments(report: Report) -> list[str]:
-    """Departments with a value or a commitment not reported for the edition's year."""
-    reg, frame = report.register, report.commitments
-    reported = set(report.data.observations.query("year == @report.year")["indicator_id"])
+    """Each indicator and commitment a department has not reported for the edition's year, by name
+    with the year it was last reported (:func:`planbook.assess.reporting.missing_reports`)."""
+    from planbook.assess.reporting import missing_reports
+
     lines = []
-    for dep in reg.departments:
-        series = [i for i, d in reg.assignments.items() if d == dep.id and i not in reg.by_id]
-        own = frame[frame["department"] == dep.name_zh]
-        values = sum(i not in reported for i in series)
-        commitments = int((own["status"] == "not_reported").sum())
-        parts = ([f"{values} of {len(series)} values"] if values else []) + \
-            ([f"{commitments} of {len(own)} commitments"] if commitments else [])
-        if parts:
-            lines.append(f"department {dep.name_zh}: {' and '.join(parts)} not reported for {report.year}")
+    for m in missing_reports(report.data, report.year):
+        last = "never reported" if m.last_year is None else f"last reported for {m.last_year}"
+        lines.append(say("final_unreported", f"department {m.department}: {m.kind} {m.id} ({m.name}) not reported "
+                         f"for {m.year} ({last})", department=m.department, kind=W(f"reporting.kind.{m.kind}"),
+                         id=m.id, name=m.name, year=m.year,
+                         last=W("reporting.never_note") if m.last_year is None else
+                         W("reporting.last_note", year=m.last_year)))
     return lines
