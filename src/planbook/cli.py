@@ -324,9 +324,32 @@ def cmd_commitments(args) -> int:
 def cmd_init(args) -> int:
     from planbook.book.scaffold import init
 
-    written = init(Path(args.folder))
-    print(f"wrote {len(written)} files into {args.folder}: an evaluation book with an example plan (made up).")
-    print(f"next: cd {args.folder} && planbook check && planbook build --pdf   (then replace the example: see README.md)")
+    written = init(Path(args.folder), Path(args.source) if args.source else None)
+    if args.source:
+        print(say("init_wrote_from", f"wrote {len(written)} files into {args.folder}: an evaluation book of the plan "
+                                     f"in {args.source}.", n=len(written), folder=args.folder, source=args.source))
+    else:
+        print(say("init_wrote", f"wrote {len(written)} files into {args.folder}: an evaluation book with an example "
+                                f"plan (made up).", n=len(written), folder=args.folder))
+    print(say("init_next", f"next: cd {args.folder} && planbook check && planbook build --pdf   (see README.md)",
+              folder=args.folder))
+    return 0
+
+
+def cmd_chapters(args) -> int:
+    """Make the chapter notebooks and _toc.yml's chapters again from the catalogue's dimensions."""
+    from planbook.book.scaffold import write_chapters
+    from planbook.project import project_root
+
+    root = project_root()
+    written, stale = write_chapters(root)
+    for path in written:
+        print(say("chapters_wrote", f"wrote {path}", path=path))
+    if not written:
+        print(say("chapters_up_to_date", "the chapter notebooks and _toc.yml follow the catalogue's dimensions"))
+    for path in stale:
+        print(say("chapters_stale", f"{path}: no dimension of that name in the catalogue any more (delete it if "
+                                    f"it is not wanted)", path=path))
     return 0
 
 
@@ -469,7 +492,13 @@ def parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("init", help="make a new evaluation book (another plan) in a new folder, with an example plan")
     s.add_argument("folder", help="a folder that does not exist yet (or is empty)")
+    s.add_argument("--from", dest="source", help="a folder with the plan's catalogue.yaml, plan/ and observations/ "
+                                                 "(register, departments, amendments... optional): its own book")
     s.set_defaults(func=cmd_init)
+
+    s = sub.add_parser("chapters", help="make notebooks/<dimension>.md and _toc.yml's chapters again from the "
+                                        "catalogue's dimensions (never overwriting an edited notebook)")
+    s.set_defaults(func=cmd_chapters)
 
     s = sub.add_parser("release", help="record the data an edition is released with (data/releases/<year>.csv)")
     s.add_argument("--year", type=int, required=True)

@@ -153,8 +153,9 @@ class Dimension:
     id: str
     name_zh: str
     name_en: str
-    chapter_zh: str
+    chapter_zh: str | None = None  # the plan's chapter of this dimension, when it has one
     short_zh: str | None = None  # e.g. 智慧 for 智慧城镇化, where a table is narrow
+    intro_zh: str | None = None  # the chapter's opening paragraph (planbook chapters writes it in)
     analysis: dict | None = None  # the chapter's own analysis (planbook.report.analyses)
 
     @property
