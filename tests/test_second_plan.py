@@ -8,9 +8,16 @@ import sys
 
 import pytest
 
-from conftest import ROOT
+from conftest import FIXTURES, ROOT
+
+FIXTURE = FIXTURES / "another-plan"  # a plan of another shape: see its catalogue.yaml
 
 PLACE = re.compile("历城|济南|Licheng|licheng")
+# This plan's own words besides its place: its table, the chapter of its evaluation clause, its
+# pending target; none of them may be in the package (the example included).
+THIS_PLAN = re.compile("历城|济南|Licheng|licheng|专栏1|第七章|森林覆盖率")
+# The example's words: in the example (templates/init) only, never in the engine.
+EXAMPLE = re.compile("示例县")
 
 
 @pytest.fixture(scope="module")
@@ -62,10 +69,22 @@ def test_nothing_of_this_plan_appears_in_the_second(second):
     assert checked > 50
 
 
+def _package_files():
+    files = [p for p in (ROOT / "src" / "planbook").rglob("*")
+             if p.is_file() and "__pycache__" not in p.parts and p.suffix not in (".js",)]
+    assert len(files) > 50
+    return files
+
+
 def test_the_package_holds_no_place_of_this_plan():
-    found = [str(p) for p in (ROOT / "src" / "planbook").rglob("*")
-             if p.is_file() and "__pycache__" not in p.parts and p.suffix not in (".js",)
-             and PLACE.search(p.read_text("utf-8", errors="replace"))]
+    found = [str(p) for p in _package_files() if THIS_PLAN.search(p.read_text("utf-8", errors="replace"))]
+    assert found == []
+
+
+def test_the_engine_holds_nothing_of_the_example():
+    example = ROOT / "src" / "planbook" / "templates" / "init"
+    found = [str(p) for p in _package_files() if example not in p.parents
+             and EXAMPLE.search(p.read_text("utf-8", errors="replace"))]
     assert found == []
 
 
@@ -74,3 +93,197 @@ def test_init_refuses_a_folder_that_is_not_empty(tmp_path, cli):
     code, out, err = cli("init", str(tmp_path))
     assert code == 2 and "exists and is not empty" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["x.txt"]
+
+
+# --- the chapters: one template, made again when the dimensions change -------------------------
+
+def test_the_shipped_chapters_are_made_from_the_one_template():
+    from planbook.book.scaffold import chapter_notebook, edited
+    from planbook.plan.catalogue import load_catalogue
+
+    dims = load_catalogue(ROOT / "data" / "catalogue.yaml").dimensions
+    assert len(dims) == 4
+    for dim in dims:
+        shipped = (ROOT / "notebooks" / f"{dim.id}.md").read_text("utf-8")
+        assert shipped == chapter_notebook(dim) and not edited(shipped), dim.id
+        assert dim.intro_zh in shipped  # the plan's own words come from the catalogue
+
+
+def test_init_makes_the_example_chapters_from_the_same_template(tmp_path, cli):
+    from planbook.book.scaffold import chapter_notebook
+    from planbook.plan.catalogue import load_catalogue
+
+    code, out, err = cli("init", str(tmp_path / "book"))
+    assert code == 0, err
+    dims = load_catalogue(tmp_path / "book" / "data" / "catalogue.yaml").dimensions
+    for dim in dims:
+        assert (tmp_path / "book" / "notebooks" / f"{dim.id}.md").read_text("utf-8") == chapter_notebook(dim)
+    assert not (tmp_path / "book" / "notebooks" / "chapter.md.in").exists()
+
+
+def _toc_chapters(folder):
+    from planbook.project import chapters
+
+    return list(chapters(folder))
+
+
+def test_init_from_a_plans_folder(tmp_path, cli):
+    folder = tmp_path / "book"
+    code, out, err = cli("init", str(folder), "--from", str(FIXTURE))
+    assert code == 0, err
+    assert _toc_chapters(folder) == ["overview", "level", "service", "infra", "env"]
+    assert sorted(p.name for p in (folder / "notebooks").glob("*.md")) == [
+        "env.md", "infra.md", "level.md", "overview.md", "service.md"]
+    config = (folder / "_config.yml").read_text("utf-8")
+    assert "国家新型城镇化规划实施评估" in config and "示例" not in config and "演示" not in config
+    assert sorted(p.name for p in (folder / "data").iterdir()) == ["catalogue.yaml", "observations", "plan"]
+    assert (folder / "data" / "observations" / "2020.csv").read_bytes() == (FIXTURE / "observations" / "2020.csv").read_bytes()
+    assert (folder / "README.md").is_file()
+
+
+def test_init_from_a_folder_without_a_catalogue_names_what_is_missing(tmp_path, cli):
+    (tmp_path / "src" / "observations").mkdir(parents=True)
+    code, out, err = cli("init", str(tmp_path / "book"), "--from", str(tmp_path / "src"))
+    assert code == 2 and "catalogue.yaml: not found" in err and "plan: not found" in err
+    assert not (tmp_path / "book").exists()
+
+
+def _with_dimensions(folder, dims):
+    """Give the catalogue of ``folder`` the dimensions ``dims`` (id, name), its indicators spread over them."""
+    import yaml
+
+    path = folder / "data" / "catalogue.yaml"
+    raw = yaml.safe_load(path.read_text("utf-8"))
+    raw["dimensions"] = [{"id": i, "name_zh": n, "name_en": i} for i, n in dims]
+    for k, ind in enumerate(raw["indicators"]):
+        ind["dimension"] = dims[k % len(dims)][0]
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def test_chapters_follow_the_dimensions_and_keep_an_edited_notebook(tmp_path, cli, monkeypatch):
+    folder = tmp_path / "book"
+    assert cli("init", str(folder), "--from", str(FIXTURE))[0] == 0
+    monkeypatch.chdir(folder)
+    # The dimensions change: level renamed, env gone, a new one; nothing edited yet.
+    _with_dimensions(folder, [("level", "城镇化水平与质量"), ("service", "基本公共服务"), ("infra", "基础设施"),
+                              ("housing", "住房")])
+    code, out, err = cli("chapters")
+    assert code == 0, err
+    assert _toc_chapters(folder) == ["overview", "level", "service", "infra", "housing"]
+    assert "# 城镇化水平与质量" in (folder / "notebooks" / "level.md").read_text("utf-8")
+    assert (folder / "notebooks" / "housing.md").is_file() and "env.md" in out  # env's notebook left, named
+    assert "generated/areas" in (folder / "_toc.yml").read_text("utf-8")  # the rest of the toc kept
+    # A researcher edits a chapter's narrative; the dimension's name changes again: refused, named.
+    path = folder / "notebooks" / "service.md"
+    mine = path.read_text("utf-8").replace("{glue:text}`chapter_intro`", "本章是研究组写的导语。")
+    path.write_text(mine, encoding="utf-8")
+    _with_dimensions(folder, [("level", "城镇化水平"), ("service", "公共服务"), ("infra", "基础设施"),
+                              ("housing", "住房")])
+    code, out, err = cli("chapters")
+    assert code == 2 and "notebooks/service.md" in err and "edited by hand" in err
+    assert path.read_text("utf-8") == mine
+    assert "# 城镇化水平与质量" in (folder / "notebooks" / "level.md").read_text("utf-8")  # nothing written
+
+
+def test_check_fails_when_the_toc_notebooks_and_dimensions_disagree(tmp_path, cli, monkeypatch):
+    folder = tmp_path / "book"
+    assert cli("init", str(folder), "--from", str(FIXTURE))[0] == 0
+    monkeypatch.chdir(folder)
+    assert cli("check")[0] == 0
+    toc = (folder / "_toc.yml").read_text("utf-8")
+    (folder / "_toc.yml").write_text(toc.replace("chapters/env", "chapters/environment"), encoding="utf-8")
+    code, out, err = cli("check")
+    assert code == 2
+    assert "chapters/environment: the catalogue has no dimension 'environment'" in err
+    assert "dimension 'env' has no chapter" in err and "notebooks/environment.md: not found" in err
+    (folder / "_toc.yml").write_text(toc, encoding="utf-8")
+    (folder / "notebooks" / "infra.md").unlink()
+    code, out, err = cli("check")
+    assert code == 2 and "notebooks/infra.md: not found" in err
+    code, out, err = cli("--lang", "zh", "check")
+    assert code == 2 and "不存在：_toc.yml 的一章“infra”由它生成" in err
+
+
+# --- words decided by the data ---------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def final_2020():
+    """The other plan's final edition (2020), from the fixture folder as it is."""
+    from planbook.inputs.dataset import load
+    from planbook.report.report import Report
+
+    return Report(data=load(FIXTURE), year=2020)
+
+
+def test_the_meeting_summary_gives_the_year_of_an_older_value(final_2020):
+    from planbook.book.pdf import summary_rows
+
+    _, rows, _ = summary_rows(final_2020)
+    values = {row[2].text: row[3].text for row in rows}
+    assert values["农民工随迁子女接受义务教育比例"] == "80.0%（2015年）"  # its last value, not a 2020 one
+    assert values["城镇可再生能源消费比重"] == "10.1%（2016年）"
+    assert values["常住人口城镇化率"] == "63.9%"  # the edition's year: no year said
+    assert values["城市家庭宽带接入能力"] == "—"
+
+
+def test_a_plan_without_a_clause_or_a_second_milestone_gets_no_holes_in_its_method(final_2020):
+    from planbook.book.pages import substitutions
+
+    subs = substitutions(final_2020.data, 2020)
+    assert subs["edition_kinds"] == "本书把 2020 年（规划目标年）的版本称为终期评估，其余年份的称为年度评估。"
+    assert subs["clause_reference"] == "" and subs["plan_document"] == "" and subs["demo_warning"] == ""
+    assert "演示" not in subs["data_kinds"]
+
+
+def test_the_shipped_plan_keeps_its_clause_and_its_demo_words():
+    from planbook.book.pages import substitutions
+    from planbook.inputs.dataset import load
+
+    data = load()
+    subs = substitutions(data, 2023)
+    assert subs["edition_kinds"].startswith("规划第七章第三节“强化动态监测评估”要求“定期对本规划实施进度")
+    assert "2025 年（规划前期目标的目标年）的版本称为中期评估、2035 年" in subs["edition_kinds"]
+    assert subs["clause_reference"].startswith("- 《") and "演示" in subs["data_kinds"]
+
+
+def test_pages_the_plan_has_nothing_for_are_left_out(final_2020, tmp_path):
+    from planbook.book.pages import omitted_pages, toc_without, write_generated_pages
+    from planbook.book.pdf import write_print_pages
+    from planbook.book.scaffold import book_toc
+    from planbook.inputs.dataset import load
+
+    left = omitted_pages(final_2020.data)
+    assert left == {"generated/departments", "generated/areas", "generated/amendments"}
+    assert omitted_pages(load()) == set()  # the shipped plan has all three (its amendments file lists none)
+    toc = toc_without(book_toc(["level"]), left)
+    files = [e.get("file") for p in toc["parts"] for e in p["chapters"]]
+    assert files == ["intro", "chapters/overview", "chapters/level", "generated/indicators", "methodology",
+                     "generated/data-appendix", "generated/colophon"]
+    written = {p.name for p in write_generated_pages(final_2020.data, 2020, tmp_path / "generated")}
+    assert not {"areas.md", "departments.md", "amendments.md"} & written and "data-appendix.md" in written
+    write_print_pages(final_2020.data, 2020, tmp_path / "print")
+    assert sorted(p.name for p in (tmp_path / "print").iterdir()) == ["data-appendix-print.md"]
+
+
+def test_only_rows_with_a_target_year_value_count_as_judged_by_it(tmp_path):
+    import shutil
+
+    from planbook.inputs.dataset import load
+    from planbook.report import views
+    from planbook.report.report import Report
+
+    data = tmp_path / "plan"
+    shutil.copytree(FIXTURE, data)
+    # 2019 figures for two rows that then have none in 2020, the target year.
+    (data / "observations" / "2019.csv").write_text(
+        "indicator_id,value,source,note,kind\nenv_renewable_share,12.0,公报 2019,,official\n"
+        "infra_broadband,40,公报 2019,,official\nlevel_resident_urbanisation,60.6,公报 2019,,official\n",
+        encoding="utf-8")
+    report = Report(data=load(data), year=2020)
+    sentence, table = views.changes(report)
+    moves = {row[0].text: (row[3].text, row[-1].text) for row in table.rows}
+    assert moves["城镇可再生能源消费比重"][0].startswith("数据不足")
+    assert moves["城镇可再生能源消费比重"][1] != "2020年目标到期"
+    judged = [name for name, (status, move) in moves.items() if move == "2020年目标到期"]
+    assert judged and all(moves[n][0].startswith(("已达标", "未完成")) for n in judged)
+    assert f"{len(judged)} 项因目标年已到而按当年数值判定完成与否" in sentence

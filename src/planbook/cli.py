@@ -56,6 +56,8 @@ def cmd_check(args) -> int:
     n_table = len(cat.table)
     from planbook.words import W
 
+    _check_chapters(ds)
+
     print(say("check_catalogue", f"catalogue {cat.path}: {len(cat.indicators)} entries "
               f"({n_table} rows of the plan's table, {len(cat.text_targets)} text targets), "
               f"{len(cat.context)} context series: OK", path=cat.path, n=len(cat.indicators), rows=n_table,
@@ -77,6 +79,24 @@ def cmd_check(args) -> int:
         print(say("check_note", f"  - note on {', '.join(note.ids)}: {note.note_en}", ids=W("enum_sep").join(note.ids),
                   note=getattr(note, "note_zh", None) or note.note_en))
     return _check_commentary(ds, args.year, args.final)
+
+
+def _check_chapters(ds) -> None:
+    """The book's chapters (_toc.yml, notebooks/) against the catalogue's dimensions, when the data
+    are the project's own (another folder given with --data has no book of its own)."""
+    from planbook.book.scaffold import chapter_problems
+    from planbook.errors import InputError
+    from planbook.project import project_root
+
+    try:
+        root = project_root()
+    except InputError:
+        return
+    if ds.data_dir.resolve() != (root / "data").resolve() or not (root / "_toc.yml").is_file():
+        return
+    problems = chapter_problems(root, ds.catalogue.dimensions)
+    if problems:
+        raise InputError(problems)
 
 
 def _check_commentary(ds, year: int | None, final: bool) -> int:

@@ -247,3 +247,34 @@ def book_config_text(plan: dict) -> str:
             "# book needs comes from planbook's defaults; a key given here overrides the default of that key.\n"
             "# The PDF is named after latex.latex_documents.targetname: evaluation-<year>.pdf\n"
             + yaml.safe_dump(config, allow_unicode=True, sort_keys=False))
+
+
+def chapter_problems(root: Path, dimensions) -> list[Problem]:
+    """Where ``_toc.yml``, ``notebooks/`` and the catalogue's dimensions disagree (``planbook
+    check``): a chapter of no dimension, a dimension without a chapter, a chapter without its
+    notebook, a notebook that makes another dimension's chapter."""
+    from planbook.project import chapters
+
+    root = Path(root)
+    ids = [_get(d, "id") for d in dimensions]
+    listed = [c for c in chapters(root) if c != "overview"]
+    toc, problems = str(root / "_toc.yml"), []
+    for chapter in listed:
+        if chapter not in ids:
+            problems.append(Problem(toc, None, None, f"chapters/{chapter}: the catalogue has no dimension "
+                                                     f"{chapter!r} (run planbook chapters, or remove the chapter)"))
+    for ident in ids:
+        if ident not in listed:
+            problems.append(Problem(toc, None, None, f"the catalogue's dimension {ident!r} has no chapter "
+                                                     f"(run planbook chapters)"))
+    for chapter in [*(["overview"] if "overview" in chapters(root) else []), *listed]:
+        path = root / "notebooks" / f"{chapter}.md"
+        if not path.is_file():
+            problems.append(Problem(str(path), None, None, f"not found: the chapter {chapter!r} of _toc.yml is "
+                                                           f"made from it (run planbook chapters)"))
+            continue
+        named = re.findall(r"""\bChapter\(\s*["']([^"']+)["']""", path.read_text("utf-8", errors="replace"))
+        if chapter != "overview" and chapter in ids and named and any(n != chapter for n in named):
+            problems.append(Problem(str(path), None, None, f"makes the chapter of dimension {named[0]!r}, not "
+                                                           f"{chapter!r} (its file name)"))
+    return problems

@@ -611,7 +611,7 @@ def _rule_problems(name: str, raw: dict, lines: dict, plan_text: str | None) -> 
             if target is None:
                 problems.append(Problem(name, row, f"{where}.same_as", f"unknown indicator {ref!r}"))
             elif target.get("same_as") is not None or target["table_no"] is None:
-                problems.append(Problem(name, row, f"{where}.same_as", f"{ref!r} must be a row of table 专栏1"))
+                problems.append(Problem(name, row, f"{where}.same_as", f"{ref!r} must be a row of the plan's table"))
             elif target["unit"] != e["unit"] or target["direction"] != e["direction"]:
                 problems.append(Problem(name, row, f"{where}.same_as", f"unit and direction must match {ref!r}"))
     for audit in raw["audit_notes"]:

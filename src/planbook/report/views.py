@@ -218,8 +218,9 @@ def changes(report: Report) -> tuple[str, Table | None]:
         if old["status"] == rec["status"] and old["reason"] == rec["reason"]:
             continue
         a, b = STATUS_RANK.get(old["status"]), STATUS_RANK.get(rec["status"])
-        if not missing(milestone) and last < int(milestone) <= report.year:
-            move = "due"
+        if (not missing(milestone) and last < int(milestone) <= report.year
+                and rec["status"] in ("achieved", "not_achieved")):
+            move = "due"  # judged by its target-year value (a row without one is not: "other")
         elif a is None or b is None or a == b:
             move = "other"
         else:
