@@ -287,3 +287,75 @@ def test_only_rows_with_a_target_year_value_count_as_judged_by_it(tmp_path):
     judged = [name for name, (status, move) in moves.items() if move == "2020年目标到期"]
     assert judged and all(moves[n][0].startswith(("已达标", "未完成")) for n in judged)
     assert f"{len(judged)} 项因目标年已到而按当年数值判定完成与否" in sentence
+
+
+# --- acceptance: a plan of another shape, from `init --from`, built (site and PDF) -------------
+
+# This plan's words and the example's: none may be in the other plan's book.
+FOREIGN = re.compile("历城|济南|Licheng|licheng|专栏1|第七章|森林覆盖率|演示|示例|示例县城乡发展规划")
+
+
+@pytest.fixture(scope="module")
+def another(tmp_path_factory):
+    """The fixture plan (base year 2012, 2014–2020, one milestone, four dimensions that are not
+    chapters, figures with gaps, no register, areas, departments, amendments or demo) made into a
+    book by `planbook init --from`, checked, and built with its PDF from inside its folder."""
+    folder = tmp_path_factory.mktemp("another") / "book"
+    run = [sys.executable, "-m", "planbook"]
+    init = subprocess.run([*run, "init", str(folder), "--from", str(FIXTURE)], capture_output=True, text=True,
+                          cwd=ROOT)
+    assert init.returncode == 0, init.stderr
+    check = subprocess.run([*run, "check"], capture_output=True, text=True, cwd=folder)
+    assert check.returncode == 0, check.stderr
+    build = subprocess.run([*run, "build", "--pdf"], capture_output=True, text=True, cwd=folder)
+    assert build.returncode == 0, build.stderr
+    return folder
+
+
+@pytest.mark.slow
+def test_a_plan_of_another_shape_builds_from_its_own_folder(another):
+    edition = another / "_build" / "html" / "2020"  # its final edition, the only year built
+    assert (edition / "evaluation-2020.pdf").stat().st_size > 10_000
+    chapters = sorted(p.stem for p in (edition / "chapters").glob("*.html"))
+    assert chapters == ["env", "infra", "level", "overview", "service"]  # one per dimension
+    for chapter, title in (("level", "城镇化水平"), ("service", "基本公共服务"), ("infra", "基础设施"),
+                           ("env", "资源环境")):
+        assert f"<h1>{title}" in (edition / "chapters" / f"{chapter}.html").read_text("utf-8")
+    # Pages it has nothing for are not made, nor in its menu; no heading stands without content.
+    assert not any((edition / "generated" / f"{p}.html").exists() for p in ("areas", "departments", "amendments"))
+    page = (edition / "chapters" / "service.html").read_text("utf-8")
+    assert "目标、任务和项目" not in page and "规划正文中的量化目标" not in page and "重点任务与项目进展" not in (
+        edition / "chapters" / "overview.html").read_text("utf-8")
+    assert "按责任单位" not in (edition / "index.html").read_text("utf-8")
+    text = subprocess.run(["pdftotext", str(edition / "evaluation-2020.pdf"), "-"], capture_output=True,
+                          text=True).stdout
+    assert "2020 年度评估报告（终期评估）" in text and "80.0%（2015 年）" in text  # (xeCJK spaces it)
+    assert "本书把 2020 年（规划目标年）的版本称为终期评估" in text and "（）" not in text
+
+
+@pytest.mark.slow
+def test_nothing_of_this_plan_or_the_example_appears_in_another(another):
+    checked = 0
+    for path in sorted((another / "_build" / "html").rglob("*")):
+        if path.is_dir() or path.suffix in (".png", ".svg", ".woff2", ".woff", ".ttf", ".ico", ".gif"):
+            continue
+        if path.suffix == ".pdf":
+            text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
+        elif path.suffix == ".docx":
+            import docx
+
+            doc = docx.Document(str(path))
+            text = " ".join([p.text for p in doc.paragraphs]
+                            + [c.text for t in doc.tables for row in t.rows for c in row.cells])
+            text = re.sub("第[一二三四五六七八九十]+章　", "", text)  # the Word copy's own chapter numbers
+        elif path.suffix == ".xlsx":
+            import openpyxl
+
+            wb = openpyxl.load_workbook(path)
+            text = " ".join(str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row)
+        else:
+            text = path.read_text("utf-8", errors="replace")
+        found = FOREIGN.search(text)
+        assert not found, (path, found.group(0))
+        checked += 1
+    assert checked > 50

@@ -109,8 +109,8 @@ class Chapter:
             parts.append(W("chapter_page.intro_text"))
         if not own.empty:
             parts.append(W("chapter_page.intro_commitments"))
-        glue("chapter_intro", W("chapter_page.intro", chapter=dim.chapter_zh or W("chapter_page.no_chapter"),
-                                parts=W("enum_sep").join(parts)))
+        glue("chapter_intro", W("chapter_page.intro" if dim.chapter_zh else "chapter_page.intro_plain",
+                                chapter=dim.chapter_zh or "", parts=W("enum_sep").join(parts)))
 
     def section(self, name: str) -> None:
         """A section whose heading and lead come from the data: ``analysis``, ``text-targets`` or
