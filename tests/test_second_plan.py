@@ -359,3 +359,61 @@ def test_nothing_of_this_plan_or_the_example_appears_in_another(another):
         assert not found, (path, found.group(0))
         checked += 1
     assert checked > 50
+
+
+# --- the schema: what many plans lack is optional; what the book promises is warned about ------
+
+def test_a_plan_without_document_number_or_chapters_is_a_catalogue():
+    from planbook.plan.catalogue import load_catalogue
+
+    cat = load_catalogue(FIXTURE / "catalogue.yaml")
+    assert "document_no" not in cat.plan and all(d.chapter_zh is None for d in cat.dimensions)
+    assert cat.warnings() == []
+
+
+def _fixture_copy(tmp_path, change):
+    import shutil
+
+    data = tmp_path / "plan"
+    shutil.copytree(FIXTURE, data)
+    path = data / "catalogue.yaml"
+    path.write_text(change(path.read_text("utf-8")), encoding="utf-8")
+    return data
+
+
+def test_a_baseline_before_the_base_year_is_warned_with_the_reason(tmp_path, cli):
+    data = _fixture_copy(tmp_path, lambda t: t.replace("baseline: {year: 2012, value: 8.7", "baseline: {year: 2010, value: 8.7"))
+    code, out, err = cli("check", "--data", str(data))
+    assert code == 0
+    assert "indicators[9].baseline.year" in err and "2010 is before the plan's base year 2012" in err
+    code, out, err = cli("--lang", "zh", "check", "--data", str(data))
+    assert "警告：" in err and "2010 年早于规划基期 2012 年" in err
+
+
+def test_an_unquoted_target_is_warned_and_its_page_says_so(tmp_path, cli):
+    from planbook.book.indicator_pages import headline_records, indicator_page
+    from planbook.inputs.dataset import load
+    from planbook.report.report import Report
+
+    data = _fixture_copy(tmp_path, lambda t: t.replace('quote: "城市污水处理率（%）\\t87.3\\t95"', "quote: null"))
+    code, out, err = cli("check", "--data", str(data))
+    assert code == 0 and "infra_sewage_treatment: no quote of the plan's passage" in err
+    report = Report(data=load(data), year=2020)
+    page = indicator_page(report, report.cat.by_id["infra_sewage_treatment"], [(report, headline_records(report))])
+    assert "原文未核对" in page
+    other = indicator_page(report, report.cat.by_id["infra_water_supply"], [(report, headline_records(report))])
+    assert "原文未核对" not in other
+
+
+def test_the_readme_states_the_schema_as_it_is():
+    import json
+
+    readme = (ROOT / "README.md").read_text("utf-8")
+    paths = re.findall(r"`(src/planbook/[\w/.]*\.schema\.json)`", readme)
+    assert paths and all((ROOT / p).is_file() for p in paths)
+    schema = json.loads((ROOT / "src/planbook/plan/schema/catalogue.schema.json").read_text("utf-8"))
+    said = re.search(r"`comparison` one of (.*?), and the target `as_written`", readme, re.S).group(1)
+    assert re.findall(r"`([^`]+)`", said) == schema["$defs"]["target"]["properties"]["comparison"]["enum"]
+    required = schema["properties"]["plan"]["required"]
+    assert "document_no" not in required and "chapter_zh" not in schema["properties"]["dimensions"]["items"]["required"]
+    assert "`document_no`" in readme and "`chapter_zh`" in readme

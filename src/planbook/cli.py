@@ -19,7 +19,7 @@ import threading
 from pathlib import Path
 
 from planbook import __version__
-from planbook.errors import (PlanbookError, error_lines, forget_language, language, say, set_language,
+from planbook.errors import (PlanbookError, error_lines, forget_language, language, problem_text, say, set_language,
                              translate)
 
 EXIT_INPUT = 2
@@ -57,6 +57,8 @@ def cmd_check(args) -> int:
     from planbook.words import W
 
     _check_chapters(ds)
+    for problem in cat.warnings():
+        print(warning_line(problem_text(problem)), file=sys.stderr)
 
     print(say("check_catalogue", f"catalogue {cat.path}: {len(cat.indicators)} entries "
               f"({n_table} rows of the plan's table, {len(cat.text_targets)} text targets), "

@@ -294,6 +294,24 @@ class Catalogue:
         return PaceSettings(on_pace=float(raw.get("pace_tolerance", default.on_pace)),
                             red=float(raw.get("red_gap", default.red)))
 
+    def warnings(self) -> list[Problem]:
+        """What ``planbook check`` warns about without refusing: a baseline older than the plan's
+        base year (progress is measured from the baseline, so the plan's period and its "from" do
+        not agree), and an entry whose passage is not quoted (``quote: null``: the book promises the
+        plan's words for every target; its page says 原文未核对)."""
+        name, found = display_path(self.path), []
+        for section, entries in (("indicators", self.indicators), ("context", self.context)):
+            for n, e in enumerate(entries):
+                base = getattr(e, "baseline", None)
+                if base is not None and base.year < self.base_year:
+                    found.append(Problem(name, None, f"{section}[{n}].baseline.year",
+                                         f"{base.year} is before the plan's base year {self.base_year}: progress "
+                                         f"is measured from this older value (give the base year's, if the plan has it)"))
+                if e.quote is None:
+                    found.append(Problem(name, None, f"{section}[{n}].source.quote",
+                                         f"{e.id}: no quote of the plan's passage (the page says 原文未核对)"))
+        return found
+
     def conflicts(self) -> list[Conflict]:
         """Targets of text passages that really disagree with the table for the same measure.
 
