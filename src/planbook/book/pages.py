@@ -229,6 +229,9 @@ def substitutions(data: DataSet, year: int) -> dict[str, str]:
     for key in ("place", "table", "table_title", "plan_short", "base_year"):
         subs[key] = md_escape(cat.phrase_context()[key])
     subs["edition_kinds"], subs["clause_reference"] = edition_kinds(cat)
+    subs["nearly_met_rule"] = W("methodology.nearly_met", share=f"{pace.nearly_met * 100:g}%",
+                                word=W("status.nearly_achieved"), points=STATUS_POINTS["nearly_achieved"]) \
+        if pace.nearly_met is not None else ""
     return subs
 
 

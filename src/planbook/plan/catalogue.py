@@ -60,6 +60,8 @@ class PaceSettings:
 
     on_pace: float = 0.10
     red: float = 0.30
+    # 基本完成: a target missed by at most this share of the target value in its year (None: off).
+    nearly_met: float | None = None
 
 
 @dataclass(frozen=True)
@@ -291,8 +293,10 @@ class Catalogue:
         """序时进度 thresholds: ``plan.evaluation`` of the catalogue, else the defaults."""
         raw = self.plan.get("evaluation") or {}
         default = PaceSettings()
+        nearly = raw.get("nearly_met")
         return PaceSettings(on_pace=float(raw.get("pace_tolerance", default.on_pace)),
-                            red=float(raw.get("red_gap", default.red)))
+                            red=float(raw.get("red_gap", default.red)),
+                            nearly_met=None if nearly is None else float(nearly))
 
     def warnings(self) -> list[Problem]:
         """What ``planbook check`` warns about without refusing: a baseline older than the plan's
