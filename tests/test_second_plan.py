@@ -465,3 +465,40 @@ def test_nearly_met_is_refused_beyond_a_fifth(tmp_path, cli):
                                                        "  milestones: [2020]\n  evaluation: {nearly_met: 0.5}\n"))
     code, out, err = cli("check", "--data", str(data))
     assert code == 2 and "nearly_met" in err
+
+
+# --- messages: a new team reads them in Chinese --------------------------------------------------
+
+@pytest.mark.parametrize("change, english, chinese", [
+    (lambda t: t.replace("    dimension: env\n", "    dimension: livable\n", 1),
+     "got 'livable', expected one of env, infra, level, service", "填写的是 'livable'，应为以下之一"),
+    (lambda t: t.replace("targets:\n      - {year: 2020", "targets:\n      - {year: 2025", 1),
+     "2025 is outside the plan's period 2014–2020", "2025 年不在规划期 2014—2020 年之内"),
+    (lambda t: t.replace("  short_title_zh: 国家新型城镇化规划\n", ""), "missing 'short_title_zh'", "缺少“short_title_zh”"),
+    (lambda t: t.replace("    direction: higher\n", "    direction: higher\n    colour: red\n", 1),
+     "unknown key", "未知的键：'colour'"),
+    (lambda t: t.replace('comparison: "~"', 'comparison: "as_written"', 1), "got 'as_written', expected one of",
+     "填写的是 'as_written'，应为以下之一"),
+])
+def test_catalogue_messages_are_in_chinese(tmp_path, cli, change, english, chinese):
+    data = _fixture_copy(tmp_path, change)
+    code, out, err = cli("check", "--data", str(data))
+    assert code == 2 and english in err
+    code, out, err = cli("--lang", "zh", "check", "--data", str(data))
+    assert code == 2 and chinese in err, err
+    assert not re.search(r"\b(is|got|expected|missing|unknown|outside)\b", err), err
+
+
+def test_init_speaks_chinese_under_a_chinese_or_c_locale(tmp_path):
+    import os
+
+    for n, lang in enumerate(("zh_CN.UTF-8", "C")):
+        env = {**os.environ, "LANG": lang, "LC_ALL": lang}
+        env.pop("PLANBOOK_LANG", None)
+        done = subprocess.run([sys.executable, "-m", "planbook", "init", str(tmp_path / f"b{n}"), "--from",
+                               str(FIXTURE)], capture_output=True, text=True, cwd=ROOT, env=env)
+        assert done.returncode == 0, done.stderr
+        assert "已在" in done.stdout and "下一步" in done.stdout and "wrote" not in done.stdout
+        again = subprocess.run([sys.executable, "-m", "planbook", "init", str(tmp_path / f"b{n}")],
+                               capture_output=True, text=True, cwd=ROOT, env=env)
+        assert again.returncode == 2 and "已存在且不是空文件夹" in again.stderr
