@@ -48,6 +48,9 @@ def test_the_second_plan_builds_its_own_book(second):
         ["pdftotext", str(edition / "example-evaluation-2025.pdf"), "-"], capture_output=True, text=True).stdout
     overview = (edition / "chapters" / "overview.html").read_text("utf-8")
     assert "示例县" in overview and "对照 2027 年目标" in overview
+    # Its register, departments and areas: the overview's commitments section links to their pages.
+    assert "重点任务与项目进展" in overview and 'href="../generated/departments.html' in overview
+    assert (edition / "generated" / "areas.html").is_file()
 
 
 def test_nothing_of_this_plan_appears_in_the_second(second):

@@ -301,7 +301,7 @@ class Catalogue:
     def warnings(self) -> list[Problem]:
         """What ``planbook check`` warns about without refusing: a baseline older than the plan's
         base year (progress is measured from the baseline, so the plan's period and its "from" do
-        not agree), and an entry whose passage is not quoted (``quote: null``: the book promises the
+        not agree), and a target whose passage is not quoted (``quote: null``: the book promises the
         plan's words for every target; its page says 原文未核对)."""
         name, found = display_path(self.path), []
         for section, entries in (("indicators", self.indicators), ("context", self.context)):
@@ -311,7 +311,7 @@ class Catalogue:
                     found.append(Problem(name, None, f"{section}[{n}].baseline.year",
                                          f"{base.year} is before the plan's base year {self.base_year}: progress "
                                          f"is measured from this older value (give the base year's, if the plan has it)"))
-                if e.quote is None:
+                if e.quote is None and section == "indicators":  # a target's passage, promised by the book
                     found.append(Problem(name, None, f"{section}[{n}].source.quote",
                                          f"{e.id}: no quote of the plan's passage (the page says 原文未核对)"))
         return found
