@@ -1,5 +1,5 @@
 """The one command line: ``planbook check | indicators | assess | commitments | demo | run | build | template |
-ingest | release | verify | publish | commentary | init``.
+ingest | release | verify | publish | commentary | init | chapters``.
 
 Bad input never shows a traceback: every problem is one line on stderr and
 the exit code is 2. What staff act on (``check``, ``template``, ``ingest``, ``build``, ``publish`` and

@@ -201,6 +201,9 @@ def substitutions(data: DataSet, year: int) -> dict[str, str]:
         "about_tolerance_upper": f"{(1 + ABOUT_TOLERANCE) * 100:g}%",
         "n_table": str(len(cat.table)),
         "n_text": str(len(cat.text_targets)),
+        # The plan's targets in a sentence: its table, and the text's targets only when it has some.
+        "plan_targets": md_escape(W("intro.targets_text" if cat.text_targets else "intro.targets",
+                                    n_table=len(cat.table), n_text=len(cat.text_targets))),
         "n_conflicts": str(len(cat.conflicts())),
         "first_year": str(min(data.years)),
         "plan_title": md_escape(cat.plan["title_zh"]),  # text from the catalogue: shown as written
