@@ -506,3 +506,8 @@ def test_init_speaks_chinese_under_a_chinese_or_c_locale(tmp_path):
         again = subprocess.run([sys.executable, "-m", "planbook", "init", str(tmp_path / f"b{n}")],
                                capture_output=True, text=True, cwd=ROOT, env=env)
         assert again.returncode == 2 and "已存在且不是空文件夹" in again.stderr
+
+
+def test_a_plan_without_a_register_lists_no_commitments(cli):
+    code, out, err = cli("commitments", "--data", str(FIXTURE))
+    assert code == 0 and "no commitments: the plan has no register.yaml" in out and "DataFrame" not in out

@@ -333,7 +333,9 @@ def cmd_commitments(args) -> int:
         import pandas as pd
 
         frame = pd.DataFrame(records)
-        if args.format == "csv":
+        if frame.empty and args.format == "table":  # a plan without a register has none
+            print(say("commitments_none", "no commitments: the plan has no register.yaml (optional)"))
+        elif args.format == "csv":
             frame.to_csv(sys.stdout, index=False, lineterminator="\n")
         else:
             from planbook.report.format import plain_table
