@@ -331,6 +331,7 @@ def test_a_plan_of_another_shape_builds_from_its_own_folder(another):
     assert "目标、任务和项目" not in page and "规划正文中的量化目标" not in page and "重点任务与项目进展" not in (
         edition / "chapters" / "overview.html").read_text("utf-8")
     assert "按责任单位" not in (edition / "index.html").read_text("utf-8")
+    assert "规划正文暂无可评估的指标" not in (edition / "chapters" / "overview.html").read_text("utf-8")
     text = subprocess.run(["pdftotext", str(edition / "evaluation-2020.pdf"), "-"], capture_output=True,
                           text=True).stdout
     assert "2020 年度评估报告（终期评估）" in text and "80.0%（2015 年）" in text  # (xeCJK spaces it)

@@ -194,7 +194,8 @@ class Overview:
         glue("status_sentence", sentences.status_sentence(report, head, table))
         glue("score_sentence", sentences.score_sentence(report, "all"))
         text = report.frame[report.frame["table_no"].isna() & report.frame["headline"]]
-        glue("text_sentence", sentences.status_sentence(report, text, W("plan_text_subject")))
+        # A plan without targets in its text gets no sentence about them.
+        glue("text_sentence", sentences.status_sentence(report, text, W("plan_text_subject")) if len(text) else "")
         sentence, _ = views.changes(report)
         glue("changes_sentence", " ".join(filter(None, [sentence, sentences.new_series_sentence(report)])))
         glue("revisions_sentence", sentences.revisions_sentence(report))
