@@ -512,3 +512,11 @@ def test_init_speaks_chinese_under_a_chinese_or_c_locale(tmp_path):
 def test_a_plan_without_a_register_lists_no_commitments(cli):
     code, out, err = cli("commitments", "--data", str(FIXTURE))
     assert code == 0 and "no commitments: the plan has no register.yaml" in out and "DataFrame" not in out
+
+
+def test_a_gap_year_is_not_called_the_first_edition(final_2020):
+    from planbook.report import views
+
+    sentence, table = views.changes(final_2020)  # no 2019 figures; 2018 has some
+    assert table is None and "本年为首次评估" not in sentence
+    assert sentence == "2019 年无评估数据（上一个有数据的年份为 2018 年），无法与上一年比较状态变化。"

@@ -207,7 +207,10 @@ def changes(report: Report) -> tuple[str, Table | None]:
     """
     last = report.year - 1
     if report.previous is None:
-        return W("sentence.changes_first", year=last), None
+        # Figures with gaps: no edition last year, but earlier ones (this is not the first).
+        earlier = [y for y in report.data.years if y < last]
+        return W("sentence.changes_gap" if earlier else "sentence.changes_first", year=last,
+                 earlier=max(earlier) if earlier else None), None
     now = headline_rows(report.frame).set_index(["id", "milestone"])
     before = report.previous.set_index(["id", "milestone"])
     rows, tally = [], {"better": 0, "worse": 0, "due": 0, "other": 0}
