@@ -235,6 +235,7 @@ def test_a_plan_without_a_clause_or_a_second_milestone_gets_no_holes_in_its_meth
     subs = substitutions(final_2020.data, 2020)
     assert subs["edition_kinds"] == "本书把 2020 年（规划目标年）的版本称为终期评估，其余年份的称为年度评估。"
     assert subs["clause_reference"] == "" and subs["plan_document"] == "" and subs["demo_warning"] == ""
+    assert subs["edition_name"] == "2020 年度评估报告（终期评估）"
     assert subs["plan_targets"] == "规划在表3“新型城镇化主要指标”中列出 12 项指标。"  # no text targets: not said
     assert "演示" not in subs["data_kinds"]
 

@@ -194,6 +194,7 @@ def substitutions(data: DataSet, year: int) -> dict[str, str]:
     cat = data.catalogue
     subs = {
         "edition_year": str(year),
+        "edition_name": W("pdf.edition_name", year=year, kind=W(f"edition_kind.{data.catalogue.edition_kind(year)}")),
         "on_track": f"{ON_TRACK:g}",
         "needs_acceleration": f"{NEEDS_ACCELERATION:g}",
         "about_tolerance": f"{ABOUT_TOLERANCE * 100:g}%",
