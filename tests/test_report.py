@@ -87,3 +87,4 @@ def test_a_missed_milestone_stays_missed_in_later_editions(tmp_path):
     # A target of 2025 only stays judged by its 2025 value (99.5 against 100) in the 2026 edition.
     campus = next(r for r in views.status_overview(report).rows if r[2].text == "智慧校园建设覆盖率")
     assert campus[-1].text == "未完成" and campus[4].text.startswith("2025年")
+

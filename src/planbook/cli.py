@@ -1,5 +1,5 @@
 """The one command line: ``planbook check | indicators | assess | commitments | demo | run | build | template |
-ingest | release | verify | publish | commentary | init``.
+ingest | release | verify | publish | commentary | init | chapters``.
 
 Bad input never shows a traceback: every problem is one line on stderr and
 the exit code is 2. What staff act on (``check``, ``template``, ``ingest``, ``build``, ``publish`` and
@@ -19,7 +19,7 @@ import threading
 from pathlib import Path
 
 from planbook import __version__
-from planbook.errors import (LANGUAGES, PlanbookError, error_lines, forget_language, language, say,
+from planbook.errors import (LANGUAGES, PlanbookError, error_lines, forget_language, language, problem_text, say,
                              set_language, translate)
 
 EXIT_INPUT = 2
@@ -56,6 +56,10 @@ def cmd_check(args) -> int:
     n_table = len(cat.table)
     from planbook.words import W
 
+    _check_chapters(ds)
+    for problem in cat.warnings():
+        print(warning_line(problem_text(problem)), file=sys.stderr)
+
     print(say("check_catalogue", f"catalogue {cat.path}: {len(cat.indicators)} entries "
               f"({n_table} rows of the plan's table, {len(cat.text_targets)} text targets), "
               f"{len(cat.context)} context series: OK", path=cat.path, n=len(cat.indicators), rows=n_table,
@@ -82,6 +86,24 @@ def cmd_check(args) -> int:
         print(say("check_note", f"  - note on {', '.join(note.ids)}: {note.note_en}", ids=W("enum_sep").join(note.ids),
                   note=getattr(note, "note_zh", None) or note.note_en))
     return _check_commentary(ds, args.year, args.final)
+
+
+def _check_chapters(ds) -> None:
+    """The book's chapters (_toc.yml, notebooks/) against the catalogue's dimensions, when the data
+    are the project's own (another folder given with --data has no book of its own)."""
+    from planbook.book.scaffold import chapter_problems
+    from planbook.errors import InputError
+    from planbook.project import project_root
+
+    try:
+        root = project_root()
+    except InputError:
+        return
+    if ds.data_dir.resolve() != (root / "data").resolve() or not (root / "_toc.yml").is_file():
+        return
+    problems = chapter_problems(root, ds.catalogue.dimensions)
+    if problems:
+        raise InputError(problems)
 
 
 def _check_commentary(ds, year: int | None, final: bool) -> int:
@@ -404,7 +426,9 @@ def cmd_commitments(args) -> int:
         import pandas as pd
 
         frame = pd.DataFrame(records)
-        if args.format == "csv":
+        if frame.empty and args.format == "table":  # a plan without a register has none
+            print(say("commitments_none", "no commitments: the plan has no register.yaml (optional)"))
+        elif args.format == "csv":
             frame.to_csv(sys.stdout, index=False, lineterminator="\n")
         else:
             from planbook.report.format import plain_table
@@ -417,9 +441,32 @@ def cmd_commitments(args) -> int:
 def cmd_init(args) -> int:
     from planbook.book.scaffold import init
 
-    written = init(Path(args.folder))
-    print(f"wrote {len(written)} files into {args.folder}: an evaluation book with an example plan (made up).")
-    print(f"next: cd {args.folder} && planbook check && planbook build --pdf   (then replace the example: see README.md)")
+    written = init(Path(args.folder), Path(args.source) if args.source else None)
+    if args.source:
+        print(say("init_wrote_from", f"wrote {len(written)} files into {args.folder}: an evaluation book of the plan "
+                                     f"in {args.source}.", n=len(written), folder=args.folder, source=args.source))
+    else:
+        print(say("init_wrote", f"wrote {len(written)} files into {args.folder}: an evaluation book with an example "
+                                f"plan (made up).", n=len(written), folder=args.folder))
+    print(say("init_next", f"next: cd {args.folder} && planbook check && planbook build --pdf   (see README.md)",
+              folder=args.folder))
+    return 0
+
+
+def cmd_chapters(args) -> int:
+    """Make the chapter notebooks and _toc.yml's chapters again from the catalogue's dimensions."""
+    from planbook.book.scaffold import write_chapters
+    from planbook.project import project_root
+
+    root = project_root()
+    written, stale = write_chapters(root)
+    for path in written:
+        print(say("chapters_wrote", f"wrote {path}", path=path))
+    if not written:
+        print(say("chapters_up_to_date", "the chapter notebooks and _toc.yml follow the catalogue's dimensions"))
+    for path in stale:
+        print(say("chapters_stale", f"{path}: no dimension of that name in the catalogue any more (delete it if "
+                                    f"it is not wanted)", path=path))
     return 0
 
 
@@ -648,7 +695,13 @@ def parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("init", help="make a new evaluation book (another plan) in a new folder, with an example plan")
     s.add_argument("folder", help="a folder that does not exist yet (or is empty)")
+    s.add_argument("--from", dest="source", help="a folder with the plan's catalogue.yaml, plan/ and observations/ "
+                                                 "(register, departments, amendments... optional): its own book")
     s.set_defaults(func=cmd_init)
+
+    s = sub.add_parser("chapters", help="make notebooks/<dimension>.md and _toc.yml's chapters again from the "
+                                        "catalogue's dimensions (never overwriting an edited notebook)")
+    s.set_defaults(func=cmd_chapters)
 
     s = sub.add_parser("release", help="record the data an edition is released with (data/releases/<year>.csv)")
     s.add_argument("--year", type=int, required=True)

@@ -26,9 +26,9 @@ import pandas as pd
 
 from planbook.plan.catalogue import ABOUT_TOLERANCE, Catalogue, Indicator, PaceSettings, Target, is_met  # noqa: F401
 
-STATUSES = ("achieved", "on_track", "needs_acceleration", "limited_progress",
+STATUSES = ("achieved", "nearly_achieved", "on_track", "needs_acceleration", "limited_progress",
             "deterioration", "not_achieved", "insufficient_data", "no_target")
-PACES = ("achieved_early", "achieved", "ahead", "on_pace", "behind", "not_achieved",
+PACES = ("achieved_early", "achieved", "nearly_achieved", "ahead", "on_pace", "behind", "not_achieved",
          "insufficient_data", "no_target")
 LIGHTS = ("green", "yellow", "red", "none")
 # Why a record is what it is, where the status alone does not say (sentences and notes use it).
@@ -38,7 +38,7 @@ REASONS = ("no_data", "single_point", "stale", "milestone_value_missing", "windo
 # Progress-ratio thresholds (Open SDG / Statistics Canada).
 ON_TRACK, NEEDS_ACCELERATION = 0.95, 0.6
 # Points per status for the 0-100 dimension score (methodology.md explains them).
-STATUS_POINTS = {"achieved": 100, "on_track": 80, "needs_acceleration": 50,
+STATUS_POINTS = {"achieved": 100, "nearly_achieved": 60, "on_track": 80, "needs_acceleration": 50,
                  "limited_progress": 20, "deterioration": 0, "not_achieved": 0}
 # A value older than this many years before the report year does not describe it.
 MAX_AGE = 1
@@ -96,6 +96,16 @@ def progress_ratio(base: Point, current: Point, target: float, target_year: int)
     if abs(required) < _EPS:
         return None
     return observed / required
+
+
+def nearly_met(value: float, target: Target, direction: str, settings: PaceSettings = DEFAULT_PACE) -> bool:
+    """基本完成: a target not met in its year, short of it by at most ``settings.nearly_met`` of the
+    target value (a plan setting, off by default; never for "about" targets, which have their own
+    tolerance)."""
+    if settings.nearly_met is None or target.comparison == "~":
+        return False
+    short = target.value - value if direction == "higher" else value - target.value
+    return short <= settings.nearly_met * abs(target.value) + _EPS
 
 
 def classify_ratio(ratio: float) -> str:
@@ -277,6 +287,8 @@ def assess_level(ind: Indicator, series: Sequence[Obs], year: int, target: Targe
             since = _met_since(upto, met)
             pace = "achieved_early" if since is not None and since < target.year else "achieved"
             return _record(ind, year, target, "achieved", pace, "green", met_year=since, **common)
+        if ind.kind != "yes_no" and nearly_met(at.value, target, ind.direction, settings):
+            return _record(ind, year, target, "nearly_achieved", "nearly_achieved", "yellow", **common)
         late = next((o.year for o in obs if o.year > target.year and met(o.value)), None)
         return _record(ind, year, target, "not_achieved", "not_achieved", "red",
                        reason="reached_late" if late else None, met_year=late, **common)
@@ -355,6 +367,8 @@ def assess_cumulative(ind: Indicator, series: Sequence[Obs], year: int, target: 
         if met(total):
             pace = "achieved_early" if reached is not None and reached < end else "achieved"
             return _record(ind, year, target, "achieved", pace, "green", met_year=reached, **common)
+        if nearly_met(total, target, ind.direction, settings):
+            return _record(ind, year, target, "nearly_achieved", "nearly_achieved", "yellow", **common)
         return _record(ind, year, target, "not_achieved", "not_achieved", "red", **common)
     if year - last_year > MAX_AGE:
         return _unknown(ind, year, target, "stale", **shown)
@@ -440,6 +454,12 @@ def status_counts(frame: pd.DataFrame) -> dict[str, int]:
     """Counts of each status (all statuses present, zero where none)."""
     counts = frame["status"].value_counts()
     return {s: int(counts.get(s, 0)) for s in STATUSES}
+
+
+def shown_statuses(cat: Catalogue) -> tuple[str, ...]:
+    """The statuses a book shows as columns: 基本完成 only for a plan that sets ``nearly_met``."""
+    return STATUSES if cat.pace_settings.nearly_met is not None else tuple(s for s in STATUSES
+                                                                          if s != "nearly_achieved")
 
 
 def light_counts(frame: pd.DataFrame) -> dict[str, int]:

@@ -245,7 +245,8 @@ def _cover(doc, report: Report, title: str) -> None:
     plan = report.cat.plan
     doc.add_paragraph(style="Title").add_run(f"{plan['short_title_zh']}{W('pdf.evaluation')}")
     for text in (edition_name(report.data, report.year), W("pdf.subject_line", title=plan["title_zh"]),
-                 f"（{plan['document_no']}）", W("pdf.data_until", year=report.year)):
+                 *([f"（{plan['document_no']}）"] if plan.get("document_no") else []),
+                 W("pdf.data_until", year=report.year)):
         para = doc.add_paragraph(text)
         para.alignment = WD_ALIGN_PARAGRAPH.CENTER
     if report.has_demo:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from planbook.assess.progress import STATUSES
+from planbook.assess.progress import STATUSES, shown_statuses
 from planbook.plan.catalogue import Catalogue
 from planbook.words import W
 from planbook.inputs.dataset import DataSet
@@ -169,8 +169,9 @@ def root_index(records: list[dict], title: str, cat: Catalogue) -> str:
     e = html.escape
     lights = ("green", "yellow", "red")
     head = "".join(f'<th scope="col">{e(W("light." + k))}</th>' for k in lights)
-    head += "".join(f'<th scope="col">{e(W("status." + s))}</th>' for s in STATUSES)
-    label = {**{k: e(W("light." + k)) for k in lights}, **{s: e(W("status." + s)) for s in STATUSES}}
+    statuses = shown_statuses(cat)
+    head += "".join(f'<th scope="col">{e(W("status." + s))}</th>' for s in statuses)
+    label = {**{k: e(W("light." + k)) for k in lights}, **{s: e(W("status." + s)) for s in statuses}}
     rows = []
     for r in sorted(records, key=lambda r: -r["year"]):
         light_counts = r.get("light_counts", {})
@@ -178,7 +179,7 @@ def root_index(records: list[dict], title: str, cat: Catalogue) -> str:
         counts = "".join(f'<td class="num" data-label="{label[k]}">{light_counts.get(k, W("none_text"))}</td>'
                          for k in lights)
         counts += "".join(f'<td class="num" data-label="{label[s]}">{r["status_counts"].get(s, 0)}</td>'
-                          for s in STATUSES)
+                          for s in statuses)
         pdf = f'<a href="{r["year"]}/{e(r["pdf"])}">PDF</a>' if r.get("pdf") else W("none_text")
         if r.get("pdf") and r.get("pdf_outdated"):
             pdf += f' <span class="demo" title="{e(W("editions.pdf_outdated_title"))}">{e(W("editions.pdf_outdated"))}</span>'

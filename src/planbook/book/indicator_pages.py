@@ -302,6 +302,8 @@ def indicator_page(report: Report, ind: Indicator, editions: list[tuple[Report, 
     if ind.quote:
         quote = " ".join(part for part in ind.quote.replace("\t", " ｜ ").split("\n") if part.strip())
         lines += [f"> {md_escape(quote)}", ""]
+    else:  # the catalogue has no quote: said on the page, not left to look like one
+        lines += ["```{note}", W("indicator_page.no_quote"), "```", ""]
     lines += [W("indicator_page.section", section=md_escape(ind.section)), ""]
     if ind.note_zh:
         lines += [W("indicator_page.note", note=md_escape(ind.note_zh)), ""]

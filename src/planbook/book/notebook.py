@@ -16,6 +16,7 @@ from planbook.inputs.commentary import Commentary, section_title, shift_headings
 from planbook.report import charts, sentences, views
 from planbook.report import commentary as notes
 from planbook.report.analyses import chapter_analysis
+from planbook.report.format import md_escape
 from planbook.report.report import Report, open_report
 from planbook.words import W
 
@@ -179,7 +180,7 @@ class Chapter:
         head = report.headline(dimension)
         _glue_common(report, dimension)
         glue("dimension_name", dim.name_zh)
-        glue("chapter_ref", dim.chapter_zh)
+        glue("chapter_ref", dim.chapter_zh or W("chapter_page.no_chapter"))
         glue("n_indicators", str(len(head)))
         glue("status_sentence", sentences.status_sentence(report, head, dim.name_zh))
         glue("pace_sentence", sentences.pace_sentence(report, head, dim.name_zh))
@@ -193,7 +194,44 @@ class Chapter:
         glue("n_commitments", str(len(own)))
         glue("commitments_sentence", sentences.commitments_sentence(report, own, W("commitments_subject"))
              or W("commitments_none"))
+        glue("charts_legend", W("chapter_page.charts_demo" if report.has_demo else "chapter_page.charts"))
+        parts = [W("chapter_page.intro_table", table=W("table_name"), name=dim.name_zh)]
+        if len(text):
+            parts.append(W("chapter_page.intro_text"))
+        if not own.empty:
+            parts.append(W("chapter_page.intro_commitments"))
+        glue("chapter_intro", W("chapter_page.intro" if dim.chapter_zh else "chapter_page.intro_plain",
+                                chapter=dim.chapter_zh or "", parts=W("enum_sep").join(parts)))
         _show_glued(report)
+
+    def section(self, name: str) -> None:
+        """A section whose heading and lead come from the data: ``analysis``, ``text-targets`` or
+        ``commitments``; nothing when the chapter has none (a plan without a register has no
+        commitments section), so no heading stands without content."""
+        report, dim = self.report, self.report.cat.dimension_by_id[self.dimension]
+        label = f"({self.dimension.replace('_', '-')}-{name})="
+        if name == "analysis":
+            if not self.analysis:
+                return
+            parts = [f"## {md_escape(self.analysis.title)}", "", "{glue:text}`analysis_sentence`"]
+        elif name == "text-targets":
+            text = report.frame[(report.frame["dimension"] == self.dimension) & report.frame["table_no"].isna()]
+            if text.empty:
+                return
+            lead = W("chapter_page.text_targets_in" if dim.chapter_zh else "chapter_page.text_targets_lead",
+                     table=md_escape(W("table_name")), chapter=md_escape(dim.chapter_zh or ""),
+                     n="{glue:text}`n_text_targets`")
+            parts = [f"## {W('chapter_page.text_targets')}", "", lead + "{glue:text}`text_sentence`"]
+        elif name == "commitments":
+            own = views.commitments_of(report, self.dimension)
+            if own.empty:
+                return
+            lead = W("chapter_page.commitments_lead", chapter=md_escape(dim.chapter_zh or W("chapter_page.no_chapter")),
+                     n="{glue:text}`n_commitments`")
+            parts = [f"## {W('chapter_page.commitments')}", "", lead + "{glue:text}`commitments_sentence`"]
+        else:
+            raise ValueError(f"no section named {name!r}")
+        _show_markdown("\n".join([label, *parts, ""]))
 
     def scorecard(self) -> None:
         show(views.scorecard(self.report, self.dimension))
@@ -203,7 +241,9 @@ class Chapter:
             show(charts.chart_for(self.report, ind))
 
     def text_targets(self) -> None:
-        show(views.text_targets(self.report, self.dimension))
+        frame = self.report.frame
+        if ((frame["dimension"] == self.dimension) & frame["table_no"].isna()).any():
+            show(views.text_targets(self.report, self.dimension))
 
     def analysis_outputs(self) -> None:
         for output in self.analysis.outputs if self.analysis else []:
@@ -246,7 +286,8 @@ class Overview:
         glue("status_sentence", sentences.status_sentence(report, head, table))
         glue("score_sentence", sentences.score_sentence(report, "all"))
         text = report.frame[report.frame["table_no"].isna() & report.frame["headline"]]
-        glue("text_sentence", sentences.status_sentence(report, text, W("plan_text_subject")))
+        # A plan without targets in its text gets no sentence about them.
+        glue("text_sentence", sentences.status_sentence(report, text, W("plan_text_subject")) if len(text) else "")
         sentence, _ = views.changes(report)
         glue("changes_sentence", " ".join(filter(None, [sentence, sentences.new_series_sentence(report)])))
         glue("revisions_sentence", sentences.revisions_sentence(report))
@@ -257,8 +298,11 @@ class Overview:
              or W("commitments_none"))
         written = report.data.commentary_for(report.year, notes.OVERVIEW)
         shown = [section_title(k) for k in ("problems", "suggestions", "adjustment") if written and written.section(k)]
-        glue("skeleton_sentence", W("commentary.skeleton", sections=W("enum_sep").join(shown)) if shown
-             else W("commentary.skeleton_none"))
+        tail = W("commentary.skeleton_tail_context" if report.cat.context else "commentary.skeleton_tail")
+        glue("skeleton_sentence", W("commentary.skeleton", sections=W("enum_sep").join(shown), tail=tail) if shown
+             else W("commentary.skeleton_none", tail=tail))
+        glue("overview_parts", W("commentary.skeleton_parts" if report.commitments.empty
+                                 else "commentary.skeleton_parts_commitments"))
         _show_glued(report)
 
     def commentary(self, *keys: str) -> None:
@@ -298,7 +342,29 @@ class Overview:
         show(views.conflicts(self.report))
 
     def context(self) -> None:
-        show(views.context_table(self.report))
+        if self.report.cat.context:
+            show(views.context_table(self.report))
+
+    def section(self, name: str) -> None:
+        """The overview's sections that a plan may not have: ``commitments`` (no register: none)
+        and ``context`` (no context series: none), their heading and lead from the data."""
+        report = self.report
+        if name == "commitments":
+            if report.commitments.empty:
+                return
+            views_of = [W("chapter_page.by_department")] if report.data.register.departments else []
+            views_of += [W("chapter_page.by_area")] if report.data.register.areas else []
+            parts = [f"## {W('chapter_page.overview_commitments')}", "",
+                     "{glue:text}`commitments_sentence`" + W("chapter_page.overview_commitments_lead")
+                     + (W("chapter_page.see_views", views=W("chapter_page.and").join(views_of)) if views_of else "")
+                     + W("full_stop")]
+        elif name == "context":
+            if not report.cat.context:
+                return
+            parts = [f"## {W('chapter_page.context')}", "", W("chapter_page.context_lead")]
+        else:
+            raise ValueError(f"no section named {name!r}")
+        _show_markdown("\n".join([f"(overview-{name})=", *parts, ""]))
 
     def commitments(self) -> None:
         """Counts by kind and light, the red items, and the commitments of no single dimension."""

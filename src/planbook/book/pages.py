@@ -39,7 +39,8 @@ def data_appendix(data: DataSet, year: int) -> str:
         "(data-appendix)=",
         f"# {W('appendix.title')}",
         "",
-        W("appendix.intro", year=year, n=len(obs), official=len(obs) - n_demo, demo=n_demo),
+        W("appendix.intro" if n_demo else "appendix.intro_official", year=year, n=len(obs),
+          official=len(obs) - n_demo, demo=n_demo),
         "",
     ]
     if n_demo:
@@ -207,6 +208,31 @@ def fill_pages(book: Path, values: dict[str, str]) -> None:
             path.write_text(filled, encoding="utf-8")
 
 
+def omitted_pages(data: DataSet) -> frozenset[str]:
+    """The generated pages this plan has nothing for, left out of the book and its menu: by
+    department without departments, by area without areas, the amendments without an
+    amendments file (with one that lists none, the page says there are none)."""
+    from planbook.plan.amendments import AMENDMENTS_FILE
+
+    left = set()
+    if not data.register.departments:
+        left.add("generated/departments")
+    if not data.register.areas:
+        left.add("generated/areas")
+    if not data.amendments and not any(Path(f.path).name == AMENDMENTS_FILE for f in data.plan_files):
+        left.add("generated/amendments")
+    return frozenset(left)
+
+
+def toc_without(toc: dict, left: frozenset[str]) -> dict:
+    """``toc`` without the entries of the pages ``left`` (:func:`omitted_pages`)."""
+    def keep(entry) -> bool:
+        return not (isinstance(entry, dict) and entry.get("file") in left)
+
+    parts = [{**part, "chapters": [e for e in part.get("chapters", []) if keep(e)]} for part in toc.get("parts", [])]
+    return {**toc, "parts": [p for p in parts if p["chapters"]]}
+
+
 def write_generated_pages(data: DataSet, year: int, folder: Path) -> list[Path]:
     """Write the generated pages into ``folder`` (the book's ``generated/``): these, and the
     landing page, a page per indicator and their data (:mod:`planbook.book.indicator_pages`)."""
@@ -214,13 +240,17 @@ def write_generated_pages(data: DataSet, year: int, folder: Path) -> list[Path]:
 
     report = Report(data=data, year=year)  # one edition's assessments, shared by the pages
     folder.mkdir(parents=True, exist_ok=True)
-    pages = {"methodology-rules.md": methodology_rules(substitutions(data, year)), "data-appendix.md": data_appendix(data, year), "colophon.md": colophon(data, year),
-             "departments.md": departments_page(report), "areas.md": areas_page(report),
-             "amendments.md": amendments_page(data, year)}
+    pages = {"methodology-rules.md": lambda: methodology_rules(substitutions(data, year)),
+             "data-appendix.md": lambda: data_appendix(data, year),
+             "colophon.md": lambda: colophon(data, year), "departments.md": lambda: departments_page(report),
+             "areas.md": lambda: areas_page(report), "amendments.md": lambda: amendments_page(data, year)}
     written = []
+    left = omitted_pages(data)
     for name, text in pages.items():
+        if f"generated/{name[:-3]}" in left:
+            continue
         path = folder / name
-        path.write_text(text, encoding="utf-8")
+        path.write_text(text(), encoding="utf-8")
         written.append(path)
     return written + write_indicator_pages(report, folder)
 
@@ -230,6 +260,7 @@ def substitutions(data: DataSet, year: int) -> dict[str, str]:
     cat = data.catalogue
     subs = {
         "edition_year": str(year),
+        "edition_name": W("pdf.edition_name", year=year, kind=W(f"edition_kind.{data.catalogue.edition_kind(year)}")),
         "on_track": f"{ON_TRACK:g}",
         "needs_acceleration": f"{NEEDS_ACCELERATION:g}",
         "about_tolerance": f"{ABOUT_TOLERANCE * 100:g}%",
@@ -237,10 +268,18 @@ def substitutions(data: DataSet, year: int) -> dict[str, str]:
         "about_tolerance_upper": f"{(1 + ABOUT_TOLERANCE) * 100:g}%",
         "n_table": str(len(cat.table)),
         "n_text": str(len(cat.text_targets)),
+        # The plan's targets in a sentence: its table, and the text's targets only when it has some.
+        "plan_targets": md_escape(W("intro.targets_text" if cat.text_targets else "intro.targets",
+                                    n_table=len(cat.table), n_text=len(cat.text_targets))),
         "n_conflicts": str(len(cat.conflicts())),
         "first_year": str(min(data.years)),
         "plan_title": md_escape(cat.plan["title_zh"]),  # text from the catalogue: shown as written
-        "plan_document": md_escape(cat.plan["document_no"]),
+        # The document number in brackets, when the plan has one (many have none).
+        "plan_document": W("intro.document", no=md_escape(cat.plan["document_no"])) if cat.plan.get("document_no")
+        else "",
+        # Demo wording only where demo values are shown.
+        "demo_warning": W("intro.demo_warning", base_year=cat.base_year) if data.has_demo(year) else "",
+        "data_kinds": W("methodology.data_kinds_demo" if data.has_demo(year) else "methodology.data_kinds"),
     }
     pace = cat.pace_settings
     subs["threshold_on_pace"] = f"{pace.on_pace:g}"
@@ -259,7 +298,22 @@ def substitutions(data: DataSet, year: int) -> dict[str, str]:
         subs[f"light_{light}"] = W(f"light.{light}")
     for key in ("place", "table", "table_title", "plan_short", "base_year"):
         subs[key] = md_escape(cat.phrase_context()[key])
-    *mid, final = cat.milestones
-    subs["edition_kinds"] = W("methodology.edition_kinds", mid="、".join(map(str, mid)) or W("none_text"),
-                              final=final, clause=(cat.plan.get("evaluation_clause") or {}).get("section_zh", ""))
+    subs["edition_kinds"], subs["clause_reference"] = edition_kinds(cat)
+    subs["nearly_met_rule"] = W("methodology.nearly_met", share=f"{pace.nearly_met * 100:g}%",
+                                word=W("status.nearly_achieved"), points=STATUS_POINTS["nearly_achieved"]) \
+        if pace.nearly_met is not None else ""
     return subs
+
+
+def edition_kinds(cat) -> tuple[str, str]:
+    """What the editions are called and why (the plan's evaluation clause, when it has one: a plan
+    without one gets no sentence about it), and the clause as a reference (or nothing)."""
+    *mid, final = cat.milestones
+    clause = cat.plan.get("evaluation_clause") or {}
+    parts = [W("methodology.clause", section=md_escape(clause["section_zh"]), quote=md_escape(clause["quote"]))
+             ] if clause else []
+    parts.append(W("methodology.kinds_mid" if mid else "methodology.kinds_final", mid="、".join(map(str, mid)),
+                   final=final))
+    reference = W("methodology.clause_reference", title=md_escape(cat.plan["title_zh"]),
+                  section=md_escape(clause["section_zh"])) if clause else ""
+    return "".join(parts), reference

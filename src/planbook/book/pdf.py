@@ -5,7 +5,7 @@ execution).  On top of Sphinx's LaTeX this module adds the front matter:
 
 * a cover with title, edition, data vintage and — while any value is demo
   data — a boxed statement that the figures are not official statistics;
-* a summary for the meeting: every indicator of table 专栏1 with a symbol
+* a summary for the meeting: every indicator of the plan's table with a symbol
   (coloured in the book layout, black in the 公文 layout) and the status word,
   the dimension scores, the headline sentences;
 * PDF metadata (title, subject, author);
@@ -239,7 +239,8 @@ def cover(data: DataSet, year: int) -> str:
         rf"{{\pbtitlefont\pbcovertitle {tex_escape(plan['short_title_zh'])}\\[4mm] {tex_escape(W('pdf.evaluation'))}\par}}",
         r"\vspace{14mm}",
         rf"{{\pbtitlefont\pbcoverline {tex_escape(edition_name(data, year))}\par}}", r"\vspace{10mm}",
-        rf"{{\large {tex_escape(W('pdf.subject_line', title=plan['title_zh']))}\\[2mm]（{tex_escape(plan['document_no'])}）\par}}",
+        rf"{{\large {tex_escape(W('pdf.subject_line', title=plan['title_zh']))}"
+        + (rf"\\[2mm]（{tex_escape(plan['document_no'])}）" if plan.get("document_no") else "") + r"\par}",
         r"\vspace{8mm}",
         rf"{{\large {tex_escape(W('pdf.data_until', year=year))}\par}}",
         r"\vfill",
@@ -271,6 +272,8 @@ def summary_rows(report: Report) -> tuple[list[str], list[list[Cell]], list[list
     for ind in cat.table:
         r = head.loc[ind.id]
         value = W("none_text") if missing(r["value"]) else fmt_value(r["value"], ind.decimals, ind.unit)
+        if not missing(r["value"]) and not missing(r["value_year"]) and int(r["value_year"]) != report.year:
+            value = W("value_year", text=value, year=int(r["value_year"]))  # not the edition's year: said
         if r["data_kind"] in ("demo", "mixed"):
             value = W("demo.cell", text=value)
         dim = cat.dimension_by_id[ind.dimension].short
@@ -451,8 +454,9 @@ def appendix_print(data: DataSet, year: int) -> str:
                   note=W("pdf.demo_legend") if (obs["kind"] == "demo").any() else None)
     n_demo = int((obs["kind"] == "demo").sum())
     lines = ["(data-appendix)=", f"# {W('appendix.title')}", "",
-             W("appendix.intro", year=year, n=len(obs), official=len(obs) - n_demo, demo=n_demo), "",
-             W("appendix.print_note"), ""]
+             W("appendix.intro" if n_demo else "appendix.intro_official", year=year, n=len(obs),
+               official=len(obs) - n_demo, demo=n_demo), "",
+             W("appendix.print_note" if n_demo else "appendix.print_note_official"), ""]
     if n_demo:
         lines += ["```{warning}", W("demo.appendix"), "```", ""]
     lines += ["(data-appendix-values)=", f"## {W('appendix.values')}", "", table._repr_markdown_(), "",
@@ -475,9 +479,14 @@ def write_print_pages(data: DataSet, year: int, folder: Path) -> None:
     """The compact versions of the long generated pages, for the PDF (:data:`PRINT_PAGES`)."""
     report = Report(data=data, year=year)
     folder.mkdir(parents=True, exist_ok=True)
-    for name, text in {"departments-print.md": departments_print(report), "areas-print.md": areas_print(report),
-                       "data-appendix-print.md": appendix_print(data, year)}.items():
-        (folder / name).write_text(text, encoding="utf-8")
+    from planbook.book.pages import omitted_pages
+
+    left = omitted_pages(data)
+    for name, text in {"departments-print.md": lambda: departments_print(report),
+                       "areas-print.md": lambda: areas_print(report),
+                       "data-appendix-print.md": lambda: appendix_print(data, year)}.items():
+        if f"generated/{name[:-len('-print.md')]}" not in left:
+            (folder / name).write_text(text(), encoding="utf-8")
 
 
 def prepare_latex(book: Path, configs: Path, data: DataSet, year: int, layout: str = DEFAULT_LAYOUT) -> None:

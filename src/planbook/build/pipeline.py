@@ -188,6 +188,8 @@ def edition_config(root: Path, data: DataSet, year: int, pdf_name: str | None = 
     # The project's footer (html.extra_footer, Jupyter Book's key) goes to the theme directly:
     # Jupyter Book would drop it once the build sets a theme option of its own (the banners).
     footer = (config.get("html") or {}).pop("extra_footer", None)
+    if data.has_demo(year):  # demo wording only in an edition that shows demo values
+        footer = (footer or "") + W("demo.footer")
     if footer:
         sphinx_config.setdefault("html_theme_options", {}).setdefault("extra_footer", footer)
     kind = data.catalogue.edition_kind(year)
@@ -534,7 +536,12 @@ class EditionJob:
         config = edition_config(self.root, self.data, self.year, self.pdf_name, self.docx_name, self.draft)
         (self.configs / "_config.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False),
                                                   encoding="utf-8")
-        (self.configs / "_toc.yml").write_bytes((self.root / "_toc.yml").read_bytes())
+        from planbook.book.pages import omitted_pages, toc_without
+
+        # The pages this plan has nothing for (no areas, no departments...) are not in its menu.
+        toc = yaml.safe_load((self.root / "_toc.yml").read_text("utf-8"))
+        (self.configs / "_toc.yml").write_text(yaml.safe_dump(toc_without(toc, omitted_pages(self.data)),
+                                                              allow_unicode=True, sort_keys=False), encoding="utf-8")
 
     # 2. Executed notebooks whose inputs have not changed.
     def reuse_cached(self) -> None:

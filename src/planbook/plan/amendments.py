@@ -9,11 +9,11 @@ document that approved it::
       - id: forest_cover_target
         indicator: green_forest_coverage
         effective_from: 2024
-        document: 某区人民政府关于森林覆盖率目标的批复（某政字〔2024〕12号）
+        document: 某区人民政府关于某项指标目标的批复（某政字〔2024〕12号）
         date: "2024-06-30"
         targets:
           - {year: 2025, value: 24.5, comparison: ">=", as_written: "24.5%"}
-        note_zh: 按规划专栏1注②，依据森林资源调查成果制定
+        note_zh: 按规划表注②，依据调查成果制定
 
 Each edition is judged against the plan as in force in its year (:meth:`Catalogue.in_force`):
 an amendment effective from 2024 changes the 2024 edition and later ones, never an earlier one.

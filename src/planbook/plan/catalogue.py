@@ -60,6 +60,8 @@ class PaceSettings:
 
     on_pace: float = 0.10
     red: float = 0.30
+    # 基本完成: a target missed by at most this share of the target value in its year (None: off).
+    nearly_met: float | None = None
 
 
 @dataclass(frozen=True)
@@ -156,8 +158,9 @@ class Dimension:
     id: str
     name_zh: str
     name_en: str
-    chapter_zh: str
+    chapter_zh: str | None = None  # the plan's chapter of this dimension, when it has one
     short_zh: str | None = None  # e.g. 智慧 for 智慧城镇化, where a table is narrow
+    intro_zh: str | None = None  # the chapter's opening paragraph (planbook chapters writes it in)
     analysis: dict | None = None  # the chapter's own analysis (planbook.report.analyses)
 
     @property
@@ -314,8 +317,28 @@ class Catalogue:
         """序时进度 thresholds: ``plan.evaluation`` of the catalogue, else the defaults."""
         raw = self.plan.get("evaluation") or {}
         default = PaceSettings()
+        nearly = raw.get("nearly_met")
         return PaceSettings(on_pace=float(raw.get("pace_tolerance", default.on_pace)),
-                            red=float(raw.get("red_gap", default.red)))
+                            red=float(raw.get("red_gap", default.red)),
+                            nearly_met=None if nearly is None else float(nearly))
+
+    def warnings(self) -> list[Problem]:
+        """What ``planbook check`` warns about without refusing: a baseline older than the plan's
+        base year (progress is measured from the baseline, so the plan's period and its "from" do
+        not agree), and a target whose passage is not quoted (``quote: null``: the book promises the
+        plan's words for every target; its page says 原文未核对)."""
+        name, found = display_path(self.path), []
+        for section, entries in (("indicators", self.indicators), ("context", self.context)):
+            for n, e in enumerate(entries):
+                base = getattr(e, "baseline", None)
+                if base is not None and base.year < self.base_year:
+                    found.append(Problem(name, None, f"{section}[{n}].baseline.year",
+                                         f"{base.year} is before the plan's base year {self.base_year}: progress "
+                                         f"is measured from this older value (give the base year's, if the plan has it)"))
+                if e.quote is None and section == "indicators":  # a target's passage, promised by the book
+                    found.append(Problem(name, None, f"{section}[{n}].source.quote",
+                                         f"{e.id}: no quote of the plan's passage (the page says 原文未核对)"))
+        return found
 
     def conflicts(self) -> list[Conflict]:
         """Targets of text passages that really disagree with the table for the same measure.
@@ -634,7 +657,7 @@ def _rule_problems(name: str, raw: dict, lines: dict, plan_text: str | None) -> 
             if target is None:
                 problems.append(Problem(name, row, f"{where}.same_as", f"unknown indicator {ref!r}"))
             elif target.get("same_as") is not None or target["table_no"] is None:
-                problems.append(Problem(name, row, f"{where}.same_as", f"{ref!r} must be a row of table 专栏1"))
+                problems.append(Problem(name, row, f"{where}.same_as", f"{ref!r} must be a row of the plan's table"))
             elif target["unit"] != e["unit"] or target["direction"] != e["direction"]:
                 problems.append(Problem(name, row, f"{where}.same_as", f"unit and direction must match {ref!r}"))
     problems += _same_measure_problems(name, raw, lines)

@@ -20,6 +20,7 @@ from planbook.words import W
 # keep a contrast of at least 4.5:1 on white (WCAG AA).
 STATUS_STYLE = {
     "achieved": ("#1a7f37", "★"),
+    "nearly_achieved": ("#5f7f1a", "☆"),
     "on_track": ("#2f6fb3", "●"),
     "needs_acceleration": ("#8a5a00", "▲"),
     "limited_progress": ("#b2410c", "◆"),

@@ -34,18 +34,22 @@ def pace_sentence(report: Report, rows: pd.DataFrame, subject: str) -> str:
     n = {k: int((rows["light"] == k).sum()) for k in LIGHTS}
     paces = rows["pace"].value_counts()
     done = int(paces.get("achieved", 0) + paces.get("achieved_early", 0))
+    nearly = int(paces.get("nearly_achieved", 0))
     ahead = int(paces.get("ahead", 0) + paces.get("on_pace", 0))
     missed = int(paces.get("not_achieved", 0))
     due = sorted({int(m) for m, s in zip(rows["milestone"], rows["pace"])
-                  if not missing(m) and int(m) <= report.year and s in ("achieved", "achieved_early", "not_achieved")})
+                  if not missing(m) and int(m) <= report.year
+                  and s in ("achieved", "achieved_early", "nearly_achieved", "not_achieved")})
     sep = W("enum_sep")
     parts = []
     if n["green"]:
         detail = sep.join(x for x in (W("sentence.pace.done", n=done) if done else "",
                                       W("sentence.pace.ahead", n=ahead) if ahead else "") if x)
         parts.append(W("sentence.pace.green", n=n["green"], detail=detail))
-    if n["yellow"]:
-        parts.append(W("sentence.pace.yellow", n=n["yellow"], gap=f"{report.cat.pace_settings.red * 100:g}"))
+    if nearly:  # 基本完成 (a plan setting): yellow, but not for being behind pace
+        parts.append(W("sentence.pace.yellow_nearly", n=nearly))
+    if n["yellow"] - nearly:
+        parts.append(W("sentence.pace.yellow", n=n["yellow"] - nearly, gap=f"{report.cat.pace_settings.red * 100:g}"))
     if n["red"]:
         behind = n["red"] - missed
         detail = sep.join(x for x in (W("sentence.pace.missed", n=missed) if missed else "",
@@ -55,7 +59,8 @@ def pace_sentence(report: Report, rows: pd.DataFrame, subject: str) -> str:
         parts.append(W("sentence.pace.none", n=n["none"]))
     sentence = W("sentence.pace.lead", subject=subject, n=len(rows), parts=W("list_sep").join(parts))
     if due:
-        sentence += W("sentence.pace.due", years=sep.join(map(str, due)), done=done, missed=missed)
+        sentence += W("sentence.pace.due_nearly" if nearly else "sentence.pace.due", years=sep.join(map(str, due)),
+                      done=done, nearly=nearly, missed=missed)
     return sentence
 
 

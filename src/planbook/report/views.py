@@ -11,7 +11,7 @@ import re
 import pandas as pd
 
 from planbook.assess.changes import new_series  # noqa: F401 (re-exported for notebooks)
-from planbook.assess.progress import STATUSES, headline_rows
+from planbook.assess.progress import STATUSES, headline_rows, shown_statuses
 from planbook.plan.catalogue import Indicator
 from planbook.report import sentences
 from planbook.report.format import (Cell, Table, fmt_share, fmt_value, indicator_href, missing, pace_badge_html,
@@ -20,7 +20,7 @@ from planbook.report.report import Report
 from planbook.words import W
 
 # Order used to say whether a status change is an improvement.
-STATUS_RANK = {"achieved": 0, "on_track": 1, "needs_acceleration": 2, "limited_progress": 3, "deterioration": 4}
+STATUS_RANK = {"achieved": 0, "nearly_achieved": 0.5, "on_track": 1, "needs_acceleration": 2, "limited_progress": 3, "deterioration": 4}
 COMMITMENT_ORDER = {"not_achieved": 0, "behind": 1, "not_started": 2, "done_late": 3, "not_reported": 4,
                     "on_schedule": 5, "done": 6}
 
@@ -185,7 +185,7 @@ def status_overview(report: Report) -> Table:
 
 def score_table(report: Report) -> Table:
     rows = []
-    shown = [s for s in STATUSES if s != "no_target"]
+    shown = [s for s in shown_statuses(report.cat) if s != "no_target"]
     for rec in report.summary.itertuples(index=False):
         name = W("total") if rec.dimension == "all" else report.cat.dimension_by_id[rec.dimension].name_zh
         lights = [Cell(str(getattr(rec, f"light_{k}"))) for k in ("green", "yellow", "red")]
@@ -207,7 +207,10 @@ def changes(report: Report) -> tuple[str, Table | None]:
     """
     last = report.year - 1
     if report.previous is None:
-        return W("sentence.changes_first", year=last), None
+        # Figures with gaps: no edition last year, but earlier ones (this is not the first).
+        earlier = [y for y in report.data.years if y < last]
+        return W("sentence.changes_gap" if earlier else "sentence.changes_first", year=last,
+                 earlier=max(earlier) if earlier else None), None
     now = headline_rows(report.frame).set_index(["id", "milestone"])
     before = report.previous.set_index(["id", "milestone"])
     rows, tally = [], {"better": 0, "worse": 0, "due": 0, "other": 0}
@@ -218,8 +221,9 @@ def changes(report: Report) -> tuple[str, Table | None]:
         if old["status"] == rec["status"] and old["reason"] == rec["reason"]:
             continue
         a, b = STATUS_RANK.get(old["status"]), STATUS_RANK.get(rec["status"])
-        if not missing(milestone) and last < int(milestone) <= report.year:
-            move = "due"
+        if (not missing(milestone) and last < int(milestone) <= report.year
+                and rec["status"] in ("achieved", "nearly_achieved", "not_achieved")):
+            move = "due"  # judged by its target-year value (a row without one is not: "other")
         elif a is None or b is None or a == b:
             move = "other"
         else:

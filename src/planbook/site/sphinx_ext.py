@@ -18,7 +18,7 @@
   page's source, which the site does not publish, nor the browser's print dialog);
 * gives the theme's own words (tooltips, labels, the footer) in the report's language;
 * splits a Chinese search query into the words the search index was built with, so a
-  name typed as one word (森林覆盖率) finds its page (:data:`JS_SPLITTER`).
+  name typed as one word (污水处理率) finds its page (:data:`JS_SPLITTER`).
 """
 
 from __future__ import annotations
@@ -357,7 +357,7 @@ def _translate_templates(app: Sphinx) -> None:
 
 
 # Sphinx's Chinese search indexes the words jieba finds (森林, 覆盖率) but splits a query only at
-# spaces and punctuation, so a name typed as one word (森林覆盖率) matched nothing. This splitter
+# spaces and punctuation, so a name typed as one word (污水处理率) matched nothing. This splitter
 # (Sphinx puts a search language's splitter into language_data.js) cuts each Chinese run of the
 # query into words the index holds — the words jieba made — using as many characters and as
 # few words as it can; a run that is itself an indexed word is kept whole.
