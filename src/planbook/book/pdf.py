@@ -611,7 +611,9 @@ def typeset(latex_dir: Path, logs: Path, year: int, name: str) -> tuple[Path, in
     return latex_dir / name, runs
 
 
-PAIRED = 60  # charts printed at most this wide (% of the line) are set two to a row
+# Charts printed at most this wide (% of the line) are set two to a row: up to 426 px, whose 12 px
+# labels stay at 6 pt at half the line (planbook.site.vega.PRINT_PT_PER_PX, PRINT_LABEL_PX).
+PAIRED = 63
 
 
 def chart_pairs(document) -> int:

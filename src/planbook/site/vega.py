@@ -103,9 +103,10 @@ def _write_atomic(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-# On paper a chart's pixel (at scale 1) is this many points (labels of 12 px at 7.9 pt), whatever
-# the chart's width (the coverage chart, 620 px wide, printed at 62 % of the line as the others had
-# its labels at 4.9 pt); two to a row, a chart is as wide as its half of the line (6.5 pt). Lines: 442 pt (公文, 156 mm) and 453 pt (book).
+# On paper a chart's pixel (at scale 1) is this many points, whatever the chart's width: its 12 px
+# labels print at 7.9 pt (the coverage chart, 620 px wide, at 62 % of the line as the others, had
+# its 11 px labels at 4.9 pt). Two to a row (planbook.book.pdf.chart_pairs) a chart takes half the
+# line: 6.5 pt. Lines: 442 pt (公文, 156 mm) and 453 pt (book).
 PRINT_PT_PER_PX = 0.66
 LINE_PT = 442
 # Axis and legend labels and titles on paper (px; 11 on the site): 6.5 pt with two charts to a row.
@@ -164,6 +165,8 @@ def _figure_cells(cell, stem: str, first: int) -> list:
     for k, (outputs, figure) in enumerate(pieces):
         piece = copy.deepcopy(cell)
         piece["outputs"] = outputs  # each keeps the (hidden) source: myst-nb drops cells without one
+        if k and "id" in piece:
+            piece["id"] = f"{cell['id']}-{k}"  # cell ids are unique in a notebook
         meta = dict(piece["metadata"].get("mystnb", {}))
         meta.pop("figure", None)
         if figure:
