@@ -139,7 +139,7 @@ def _check_commentary(ds, year: int | None, final: bool) -> int:
                   chapters=W("enum_sep").join(c.chapter for c in found)))
     if not final:
         return 0
-    gaps = final_gaps(Report(data=ds, year=year))
+    gaps = final_gaps(reports.get(year) or Report(data=ds, year=year))
     for gap in gaps:
         print(say("final_missing", f"missing: {gap}", gap=gap), file=sys.stderr)
     if gaps:
