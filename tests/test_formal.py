@@ -557,7 +557,7 @@ def test_word_columns_hold_what_the_pdfs_hold(word, site):
         head = tuple(e.astext() for e in group.next_node(nodes.thead).next_node(nodes.row).children)
         table = tables[head].pop(0)
         size = {r.font.size.pt for row in table.rows for cell in row.cells for p in cell.paragraphs for r in p.runs}
-        assert len(size) == 1 and min(size) >= 8, size
+        assert len(size) == 1 and min(size) >= 7, size  # 7 pt where the PDF sets a short table in 7 pt
         margins = sum(int(m) for m in table._tbl.xpath("./w:tblPr/w:tblCellMar/*/@w:w"))
         grid = [int(w) for w in table._tbl.xpath("./w:tblGrid/w:gridCol/@w:w")]
         room = [(w - margins) / 20 / min(size) for w in grid]  # em of the table's type
@@ -571,7 +571,7 @@ def test_word_columns_hold_what_the_pdfs_hold(word, site):
         sect = sect if sect.tag == f"{W_NS}sectPr" else sect.find(f"{W_NS}pPr/{W_NS}sectPr")
         assert (sect.find(f"{W_NS}pgSz").get(f"{W_NS}orient") == "landscape") == wide, head
         landscape += wide
-    assert checked >= 20 and landscape >= 4
+    assert checked >= 20 and landscape >= 1  # the scorecards are 7 pt portrait tables now, as in the PDF
 
 
 def test_word_formulas_are_equations(ooxml, site):

@@ -169,15 +169,15 @@ def test_ingest_writes_every_value_exactly_as_read(data, tmp_path):
     rows the form did not touch were rewritten the same way."""
     target = data / "observations" / "2022.csv"
     untouched = [line for line in target.read_text("utf-8").splitlines()[1:]
-                 if not line.startswith(("ctx_gdp,", "ctx_resident_population,"))]
+                 if not line.startswith(("ctx_gdp,", "ctx_budget_revenue,"))]
     form = tmp_path / "form.csv"
     form.write_text("indicator_id,value,source,note,kind\nctx_gdp,12757.39,区统计局,,official\n"
-                    "ctx_resident_population,\"1,234,567\",区统计局,,official\n", encoding="utf-8")
+                    "ctx_budget_revenue,\"1,234,567\",区统计局,,official\n", encoding="utf-8")
     code, out, err = run_cli("ingest", str(form), "--year", "2022", "--data", str(data), "--force")
     assert code == 0, err
     lines = target.read_text("utf-8").splitlines()
     assert "ctx_gdp,12757.39,区统计局,,official" in lines
-    assert "ctx_resident_population,1234567,区统计局,,official" in lines
+    assert "ctx_budget_revenue,1234567,区统计局,,official" in lines
     assert set(untouched) <= set(lines)  # every other row byte for byte as it was
     # A correction in the seventh significant digit is a change, not "already up to date".
     form.write_text("indicator_id,value,source,note,kind\nctx_gdp,12757.38,区统计局,,official\n", encoding="utf-8")

@@ -70,7 +70,6 @@ def cmd_check(args) -> int:
         zh_parts = W("list_sep").join(W("messages.cli.check_part", kind=W(f"data_kind.{kind}"), n=int(n))
                                       for kind, n in row.items() if n)
         print(say("check_year", f"observations {year}: {parts}: OK", year=year, parts=zh_parts))
-    from planbook.errors import problem_text
     from planbook.inputs.basis import basis_warnings
 
     for problem in basis_warnings(cat, ds.observations):  # read, but worth a person's look

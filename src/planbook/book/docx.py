@@ -406,6 +406,9 @@ class _Writer:
             self.table(node, target)
         elif isinstance(node, nodes.image):
             self.image(node, target)
+        elif isinstance(node, nodes.figure) and node.next_node(nodes.image) is not None:
+            # A chart as the PDF prints it: the picture, then its caption numbered "图 3.1　title".
+            self.image(node.next_node(nodes.image), target, node.next_node(nodes.caption))
         elif isinstance(node, (nodes.bullet_list, nodes.enumerated_list)):
             self.listing(node, target, depth, level=1)
         elif isinstance(node, nodes.math_block):
@@ -694,7 +697,7 @@ class _Writer:
                 else:
                     self.block(child, depth, target if target is not self.doc else None)
 
-    def image(self, node, target) -> None:
+    def image(self, node, target, caption=None) -> None:
         from docx.shared import Mm
 
         uri = node.get("candidates", {}).get("image/png") or node.get("uri", "")
@@ -714,9 +717,12 @@ class _Writer:
         run = para.add_run()
         run.add_picture(str(path), width=Mm(120))
         para = self.caption("figure", target)  # 图 3.1, counted in the chapter
-        if path.parent not in self.chart_titles:
-            self.chart_titles[path.parent] = _chart_titles(path.parent)
-        para.add_run(node.get("alt") or self.chart_titles[path.parent].get(path.stem, ""))
+        if caption is not None and caption.astext().strip():  # the figure's own caption (its title)
+            self.inline(para, caption)
+        else:
+            if path.parent not in self.chart_titles:
+                self.chart_titles[path.parent] = _chart_titles(path.parent)
+            para.add_run(node.get("alt") or self.chart_titles[path.parent].get(path.stem, ""))
         para.paragraph_format.space_before, para.paragraph_format.space_after = 0, Pt(12)
 
     def admonition(self, node, name: str, depth: int, target) -> None:

@@ -108,10 +108,10 @@ def glue(name: str, value) -> None:
 COMMON_GLUE = ("year", "table_name", "demo_notice")
 CHAPTER_GLUE = ("dimension_name", "chapter_ref", "n_indicators", "status_sentence", "pace_sentence",
                 "score_sentence", "n_text_targets", "text_sentence", "analysis_title", "analysis_sentence",
-                "n_commitments", "commitments_sentence")
+                "n_commitments", "commitments_sentence", "charts_legend", "chapter_intro")
 OVERVIEW_GLUE = ("pace_sentence", "status_sentence", "score_sentence", "text_sentence", "changes_sentence",
                  "revisions_sentence", "n_conflicts", "dimension_sentence", "commitments_sentence",
-                 "skeleton_sentence")
+                 "skeleton_sentence", "overview_parts")
 
 
 def glue_keys(report: Report, chapter: str) -> set[str]:
