@@ -150,14 +150,19 @@ def text_targets(report: Report, dimension: str) -> Table:
     """Targets set in the chapter's text, each with the passage, its pace and status."""
     rows = []
     frame = report.frame[(report.frame["dimension"] == dimension) & report.frame["table_no"].isna()]
+    judged = report.frame.set_index(["id", "milestone"])
     for rec in frame.itertuples(index=False):
         ind = report.cat.by_id[rec.id]
         same = W("same_as_row", row=report.cat.by_id[ind.same_as].table_no) if ind.same_as else ""
+        # A restatement is judged by its table row (the table prevails): the row's verdict is shown.
+        verdict = judged.loc[(ind.same_as, rec.milestone)] if ind.same_as and (ind.same_as, rec.milestone) in \
+            judged.index else rec._asdict()
         rows.append([
             name_cell(ind, ind.name_zh + same),
             Cell(W("year_target_value", year=int(rec.milestone), target=target_text(ind, int(rec.milestone)))),
             value_cell(report, ind, rec.value, rec.value_year, rec.data_kind),
-            pace_cell(rec.pace, rec.light), status_cell(rec.status, rec.reason, rec.met_year), Cell(ind.section),
+            pace_cell(verdict["pace"], verdict["light"]),
+            status_cell(verdict["status"], verdict["reason"], verdict["met_year"]), Cell(ind.section),
         ])
     return Table(columns=[W("col.target"), W("col.target_value"), W("col.value", year=report.year), W("col.pace"),
                           W("col.status"), W("col.section")], rows=rows,
@@ -198,6 +203,10 @@ def score_table(report: Report) -> Table:
                  numeric=frozenset(range(1, len(shown) + 6)))
 
 
+def _same(a, b) -> bool:
+    return (missing(a) and missing(b)) or (not missing(a) and not missing(b) and a == b)
+
+
 def changes(report: Report) -> tuple[str, Table | None]:
     """Status moves since the previous year's assessment, like with like.
 
@@ -215,11 +224,11 @@ def changes(report: Report) -> tuple[str, Table | None]:
     before = report.previous.set_index(["id", "milestone"])
     rows, tally = [], {"better": 0, "worse": 0, "due": 0, "other": 0}
     for (iid, milestone), rec in now.iterrows():
-        if (iid, milestone) not in before.index:
-            continue
+        if (iid, milestone) not in before.index or report.cat.by_id[iid].same_as:
+            continue  # a text target restating a table row is judged, and listed, by the row
         old = before.loc[(iid, milestone)]
-        if old["status"] == rec["status"] and old["reason"] == rec["reason"]:
-            continue
+        if old["status"] == rec["status"] and _same(old["reason"], rec["reason"]):
+            continue  # two empty reasons (NaN) are the same reason: unchanged
         a, b = STATUS_RANK.get(old["status"]), STATUS_RANK.get(rec["status"])
         if (not missing(milestone) and last < int(milestone) <= report.year
                 and rec["status"] in ("achieved", "nearly_achieved", "not_achieved")):

@@ -1,0 +1,72 @@
+"""Issue 22, "every sentence true" and "change and coverage told straight": hand-worked numbers."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from planbook.report import sentences as say, views
+from planbook.report.report import open_report
+
+from conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def stage():
+    return open_report(2025, ROOT / "data")
+
+
+def _with(report, **cached):
+    """A copy of the report with some cached properties replaced by hand-made frames."""
+    other = open_report(report.year, ROOT / "data")
+    other.__dict__.update(cat=report.cat, frame=report.frame, **cached)
+    return other
+
+
+def test_unchanged_statuses_are_not_counted_as_changes(stage):
+    # Last year's assessment is this year's, but for one table row: 1 change, not 1 + every row
+    # whose reason is empty on both sides (NaN != NaN).
+    now = stage.frame.copy()
+    now["reason"] = [r if isinstance(r, str) else float("nan") for r in now["reason"]]  # as pandas reads them
+    before = now.copy()
+    row = (before["id"] == "smart_campus_coverage") & (before["milestone"] == 2025)
+    before.loc[row, "status"] = "needs_acceleration"
+    report = _with(stage, previous=before)
+    report.__dict__["frame"] = now
+    sentence, table = views.changes(report)
+    assert sentence.startswith("与 2024 年评估相比，1 项指标（含正文目标）的状态发生变化")
+    assert [r[0].text for r in table.rows] == ["智慧校园建设覆盖率"]
+
+
+def test_each_change_is_listed_once_restatements_by_their_table_row(stage):
+    # 2024 → 2025: 37 rows moved, of which four are text targets restating a table row
+    # (e-licences, reclaimed water, resident and registered urbanisation, 2025): 33 remain, each once.
+    sentence, table = views.changes(stage)
+    names = [r[0].text for r in table.rows]
+    assert len(names) == len(set(names)) == 33
+    assert "33 项指标" in sentence and "电子证照在政务服务中的使用率" not in names
+
+
+def test_tied_dimensions_are_named_together(stage):
+    summary = pd.DataFrame({"dimension": ["smart", "green", "balanced", "two_way", "all"],
+                            "score": [71.42857, 50.0, 40.0, 40.0, 52.4]})
+    report = _with(stage, summary=summary)
+    assert say.dimension_sentence(report) == \
+        "4 个维度中，智慧城镇化得分最高（71.4 分），均衡城镇化、双向城镇化得分最低（40.0 分）。"
+    summary["score"] = [40.0, 40.0, 40.0, 40.0, 40.0]
+    assert say.dimension_sentence(_with(stage, summary=summary)) == \
+        "4 个维度中，智慧城镇化、绿色城镇化、均衡城镇化、双向城镇化得分相同（40.0 分）。"
+
+
+def test_a_restated_text_target_is_judged_and_counted_once_by_its_table_row(stage):
+    # 35 text targets in the 2025 headline: 26 met, 2 on track, 7 missed. Five restate table rows
+    # (e-licences met against 超过70% but missed against the row's >80; resident urbanisation 2025 met;
+    # reclaimed water and registered urbanisation missed; resident urbanisation 2035 on track):
+    # 30 are the text's own, 24 met, 1 on track, 5 missed.
+    frame = stage.frame
+    text = frame[frame["table_no"].isna() & frame["headline"]]
+    assert say.text_sentence(stage, text, "规划正文") == (
+        "规划正文 30 项指标中，24 项已达到目标，1 项进展顺利，5 项到期未完成。"
+        "另有 5 项重申专栏1中的指标，按表中指标判定，不重复计数。")
+    row = next(r for r in views.text_targets(stage, "smart").rows if r[0].text.startswith("电子证照"))
+    assert row[4].text == "未完成"  # the table row's verdict (76.5% against >80), not 已达标 against 超过70%
