@@ -70,3 +70,18 @@ def test_a_restated_text_target_is_judged_and_counted_once_by_its_table_row(stag
         "另有 5 项重申专栏1中的指标，按表中指标判定，不重复计数。")
     row = next(r for r in views.text_targets(stage, "smart").rows if r[0].text.startswith("电子证照"))
     assert row[4].text == "未完成"  # the table row's verdict (76.5% against >80), not 已达标 against 超过70%
+
+
+def test_a_window_sum_is_called_cumulative_wherever_it_is_shown(stage):
+    # Skills training: 2021–2025 window; the shipped yearly values sum to 10.60 万人次.
+    from planbook.book import indicator_pages
+    from planbook.book.pdf import summary_rows
+
+    ind = stage.cat.by_id["bal_skills_training"]
+    rec = stage.frame[stage.frame["id"] == ind.id].iloc[0]
+    lines = dict(indicator_pages.verdict_lines(stage, ind, rec))
+    assert "（2021–2025年累计 10.60 万人次）" in lines["状态"] and "年数值" not in lines["状态"]
+    row = next(r for r in views.scorecard(stage, "balanced").rows if r[1].text == ind.name_zh)
+    assert row[4].text == "10.60 万人次（2021–2025年累计）"
+    _, text_rows, _ = summary_rows(stage)
+    assert next(r for r in text_rows if r[2].text == ind.name_zh)[3].text.startswith("10.60 万人次（2021–2025年累计）")

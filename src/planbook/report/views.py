@@ -32,13 +32,21 @@ def name_cell(ind: Indicator, text: str | None = None) -> Cell:
     return Cell(ind.name_zh if text is None else text, href=indicator_href(ind.id))
 
 
+def value_text(report: Report, ind: Indicator, value, year) -> str:
+    """A value as shown: a window sum is called 累计 with its years; a value older than the
+    edition's year says its year."""
+    text = fmt_value(value, ind.decimals, ind.unit)
+    if ind.kind == "cumulative" and ind.window and not missing(year):
+        return W("value_cumulative", text=text, start=ind.window[0], year=min(int(year), ind.window[1]))
+    if not missing(year) and int(year) != report.year:
+        text = W("value_year", text=text, year=int(year))
+    return text
+
+
 def value_cell(report: Report, ind: Indicator, value, year, kind) -> Cell:
     if missing(value):
         return Cell(W("none_text"))
-    text = fmt_value(value, ind.decimals, ind.unit)
-    if not missing(year) and int(year) != report.year:
-        text = W("value_year", text=text, year=int(year))
-    return Cell(text, demo=kind in ("demo", "mixed"))
+    return Cell(value_text(report, ind, value, year), demo=kind in ("demo", "mixed"))
 
 
 def target_text(ind: Indicator, year: int) -> str:
