@@ -85,3 +85,37 @@ def test_a_window_sum_is_called_cumulative_wherever_it_is_shown(stage):
     assert row[4].text == "10.60 万人次（2021–2025年累计）"
     _, text_rows, _ = summary_rows(stage)
     assert next(r for r in text_rows if r[2].text == ind.name_zh)[3].text.startswith("10.60 万人次（2021–2025年累计）")
+
+
+def test_the_score_never_falls_when_a_value_improves(stage):
+    from planbook.assess.progress import assess, summarise
+
+    # By hand, 2025 智慧城镇化: five rows met (100 each), smart campuses 99.5 against 100 from 97 in
+    # 2020 (share 2.5 / 3 = 83.3) and e-licences missed at share 87.7: (500 + 83.3 + 87.7) / 7 = 95.9,
+    # not (500 + 0 + 0) / 7 = 71.4.
+    assert stage.summary.set_index("dimension").loc["smart", "score"] == pytest.approx(95.86, abs=0.01)
+    # Almost every value improved from 2024 to 2025: the total rises (67.6 → 88.0), not falls to 52.4.
+    before = open_report(2024, ROOT / "data").summary.set_index("dimension").loc["all", "score"]
+    assert round(before, 1) == 67.6 and round(stage.summary.set_index("dimension").loc["all", "score"], 1) == 88.0
+    for year in (2022, 2024, 2025):
+        report = open_report(year, ROOT / "data")
+        obs, cat = report.data.observations, report.cat
+
+        def scores(o):
+            return summarise(cat, assess(cat, o, year)).set_index("dimension")["score"].fillna(-1)
+
+        start = scores(obs)
+        for ind in cat.table:
+            at = (obs["indicator_id"] == ind.series_id) & (obs["year"] == year)
+            t = ind.target_for(year) or (ind.targets[-1] if ind.targets else None)
+            if not at.any() or t is None:
+                continue
+            value = float(obs.loc[at, "value"].iloc[0])
+            sign = 1 if ind.direction == "higher" else -1
+            last = start
+            for step in (0.1, 0.5, 0.9, 0.99, 1.0, 1.5):  # toward the target and beyond it
+                better = obs.copy()
+                better.loc[at, "value"] = value + sign * step * (abs(t.value - value) + 1)
+                now = scores(better)
+                assert (now >= last - 1e-9).all(), (year, ind.id, step, dict(last), dict(now))
+                last = now

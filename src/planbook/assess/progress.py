@@ -40,6 +40,9 @@ ON_TRACK, NEEDS_ACCELERATION = 0.95, 0.6
 # Points per status for the 0-100 dimension score (methodology.md explains them).
 STATUS_POINTS = {"achieved": 100, "nearly_achieved": 60, "on_track": 80, "needs_acceleration": 50,
                  "limited_progress": 20, "deterioration": 0, "not_achieved": 0}
+# A target whose year has come and that was not met scores its completion share (x 100, within
+# 0..100), at least its status's points: a value closer to the target never scores less.
+SCORED_BY_SHARE = ("nearly_achieved", "not_achieved")
 # A value older than this many years before the report year does not describe it.
 MAX_AGE = 1
 _EPS = 1e-9
@@ -467,10 +470,21 @@ def light_counts(frame: pd.DataFrame) -> dict[str, int]:
     return {s: int(counts.get(s, 0)) for s in LIGHTS}
 
 
+def points(status: str, completion=None) -> float | None:
+    """An indicator's points (0-100): its status's (STATUS_POINTS); a target due and not met, its
+    completion share x 100 within 0..100 when that is more; None for an unscored status."""
+    if status not in STATUS_POINTS:
+        return None
+    floor = STATUS_POINTS[status]
+    if status not in SCORED_BY_SHARE or completion is None or (isinstance(completion, float) and math.isnan(completion)):
+        return floor
+    return max(floor, min(100.0, max(0.0, completion * 100)))
+
+
 def dimension_score(headline: pd.DataFrame) -> float | None:
-    """0-100: mean status points of the scored indicators (see STATUS_POINTS); None if none scored."""
-    points = [STATUS_POINTS[s] for s in headline["status"] if s in STATUS_POINTS]
-    return sum(points) / len(points) if points else None
+    """0-100: mean points of the scored indicators (see :func:`points`); None if none scored."""
+    scored = [points(s, c) for s, c in zip(headline["status"], headline["completion"]) if s in STATUS_POINTS]
+    return sum(scored) / len(scored) if scored else None
 
 
 def headline_rows(frame: pd.DataFrame, *, table_only: bool = False) -> pd.DataFrame:
