@@ -119,3 +119,21 @@ def test_the_score_never_falls_when_a_value_improves(stage):
                 now = scores(better)
                 assert (now >= last - 1e-9).all(), (year, ind.id, step, dict(last), dict(now))
                 last = now
+
+
+def test_every_share_shows_its_base_and_one_time_share_serves_every_row():
+    from io import StringIO
+
+    from planbook.assess.progress import assess
+
+    report = open_report(2024, ROOT / "data")
+    # Smart hospitals: no 2020 value in the plan, 50 in 2021, 80 in 2024, target 100 in 2025:
+    # (80 − 50) / (100 − 50) = 60.0%, measured from 2021 (said); time from the plan's 2020:
+    # (2024 − 2020) / (2025 − 2020) = 80.0%, not (2024 − 2021) / (2025 − 2021) = 75.0%.
+    # Smart campuses: 97 in 2020 (the plan's), 98.5 in 2024: 1.5 / 3 = 50.0%, the same 80.0% of time.
+    obs = pd.read_csv(StringIO("year,indicator_id,value,kind\n2021,smart_hospital_coverage,50,demo\n"
+                               "2024,smart_hospital_coverage,80,demo\n2024,smart_campus_coverage,98.5,demo\n"))
+    report.__dict__["frame"] = assess(report.cat, obs, 2024)
+    rows = {r[1].text: r for r in views.scorecard(report, "smart").rows}
+    assert rows["智慧医院覆盖率"][7].text == "60.0% / 80.0%（基期：2021年）"
+    assert rows["智慧校园建设覆盖率"][7].text == "50.0% / 80.0%"

@@ -257,11 +257,14 @@ def _met_since(points: Sequence[Point], met) -> int | None:
 
 
 def assess_level(ind: Indicator, series: Sequence[Obs], year: int, target: Target,
-                 base: tuple[int, float, str] | None = None, settings: PaceSettings = DEFAULT_PACE) -> Assessment:
+                 base: tuple[int, float, str] | None = None, settings: PaceSettings = DEFAULT_PACE,
+                 from_year: int | None = None) -> Assessment:
     """Assess a level, count or yes/no indicator against one milestone target.
 
     ``base``: ``(year, value, where from)`` — the plan's baseline of the series (for a text
     target that restates a table row, the row's); without one, the first observation.
+    ``from_year``: the plan's base year, from which the time share of every row is measured
+    (one time share for all rows against the same target year); without it, the base's year.
     """
     obs = sorted((o for o in series if o.year <= year), key=lambda o: o.year)
     if base is None and obs:
@@ -308,7 +311,7 @@ def assess_level(ind: Indicator, series: Sequence[Obs], year: int, target: Targe
         return _unknown(ind, year, target, "pending_yes_no", **shown)
     if base is None or len(points) < 2:
         return _unknown(ind, year, target, "single_point", **shown)
-    elapsed = time_elapsed_share(last.year, base[0], target.year)
+    elapsed = time_elapsed_share(last.year, base[0] if from_year is None else from_year, target.year)
     if met(base[1]):
         # The start already met the target and the value has fallen below it since.
         return _record(ind, year, target, "deterioration", "behind", "red", reason="base_met",
@@ -405,7 +408,7 @@ def base_of(ind: Indicator, table_row: Indicator | None = None) -> tuple[int, fl
 
 
 def assess_indicator(ind: Indicator, series: Sequence[Obs], year: int, table_row: Indicator | None = None,
-                     settings: PaceSettings = DEFAULT_PACE) -> list[Assessment]:
+                     settings: PaceSettings = DEFAULT_PACE, from_year: int | None = None) -> list[Assessment]:
     """One record per milestone of the indicator (one ``no_target`` record when it has none).
 
     ``table_row``: for a text target that restates a row of the table (``same_as``), that row,
@@ -422,7 +425,7 @@ def assess_indicator(ind: Indicator, series: Sequence[Obs], year: int, table_row
                         base_from=base[2] if base else None)]
     if ind.kind == "cumulative":
         return [assess_cumulative(ind, series, year, t, settings) for t in ind.targets]
-    return [assess_level(ind, series, year, t, base, settings) for t in ind.targets]
+    return [assess_level(ind, series, year, t, base, settings, from_year) for t in ind.targets]
 
 
 # --- the whole catalogue ------------------------------------------------------------
@@ -444,7 +447,7 @@ def assess(cat: Catalogue, observations: pd.DataFrame, year: int) -> pd.DataFram
     settings = cat.pace_settings
     rows = [_finite(asdict(a)) for ind in cat.indicators
             for a in assess_indicator(ind, series.get(ind.series_id, []), year,
-                                      cat.by_id.get(ind.same_as) if ind.same_as else None, settings)]
+                                      cat.by_id.get(ind.same_as) if ind.same_as else None, settings, cat.base_year)]
     return pd.DataFrame.from_records(rows, columns=ASSESSMENT_COLUMNS)
 
 

@@ -59,7 +59,11 @@ def target_text(ind: Indicator, year: int) -> str:
 def progress_text(row) -> str:
     if missing(row["completion"]) and missing(row["time_elapsed"]):
         return W("none_text")
-    return f"{fmt_share(row['completion'])} / {fmt_share(row['time_elapsed'])}"
+    text = f"{fmt_share(row['completion'])} / {fmt_share(row['time_elapsed'])}"
+    if row.get("base_from") == "first_observation" and not missing(row["completion"]) and not missing(row["base_year"]):
+        # No baseline in the plan: the share is measured from the first value, said where the share is.
+        text = W("progress_base", text=text, year=int(row["base_year"]))
+    return text
 
 
 def status_cell(status: str, reason=None, met_year=None) -> Cell:
