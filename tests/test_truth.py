@@ -137,3 +137,38 @@ def test_every_share_shows_its_base_and_one_time_share_serves_every_row():
     rows = {r[1].text: r for r in views.scorecard(report, "smart").rows}
     assert rows["智慧医院覆盖率"][7].text == "60.0% / 80.0%（基期：2021年）"
     assert rows["智慧校园建设覆盖率"][7].text == "50.0% / 80.0%"
+
+
+@pytest.fixture(scope="module")
+def thin_2026(tmp_path_factory):
+    """2026 with 7 of the 57 indicators reported; the rest carried forward from 2025."""
+    import shutil
+
+    data = tmp_path_factory.mktemp("thin") / "data"
+    shutil.copytree(ROOT / "data", data)
+    ids = ["smart_5g_base_stations", "smart_5g_urban_coverage", "smart_fibre_household_coverage",
+           "smart_campus_coverage", "green_good_air_days", "bal_income_ratio", "two_resident_population"]
+    last = pd.read_csv(data / "observations" / "2025.csv").set_index("indicator_id")
+    rows = "".join(f"{i},{last.loc[i, 'value']},测试,,demo\n" for i in ids)
+    (data / "observations" / "2026.csv").write_text("indicator_id,value,source,note,kind\n" + rows, "utf-8")
+    return open_report(2026, data)
+
+
+def test_carried_forward_values_are_counted_and_dated(thin_2026):
+    from planbook.book.indicator_pages import results_page
+    from planbook.book.pdf import summary_lines, summary_rows
+
+    report = thin_2026
+    assert say.reported(report) == (7, 57)
+    first = "2026 年数值仅报送 7/57 项，多数指标沿用以前年份的数值（注明年份），本版判断主要反映以前年份的情况。"
+    assert say.coverage_sentence(report) == first
+    lines, _, _ = summary_lines(report)
+    assert lines[0] == first  # the PDF summary opens with it
+    page = results_page(report)
+    assert page.split("\n\n")[1].replace("\\/", "/").startswith(first)  # the landing page's first sentence, under its title
+    assert "数值已报送 7/57" in views.score_table(report).caption
+    # On paper, a carried-forward value says its year: 15 of the table's 22 rows were not reported for
+    # 2026 (the 7 reported are all table rows); the skills-training sum says its years (2021–2025).
+    _, text_rows, _ = summary_rows(report)
+    dated = [r[3].text for r in text_rows if "（2025年）" in r[3].text or "（2021–2025年累计）" in r[3].text]
+    assert len(dated) == 22 - 7

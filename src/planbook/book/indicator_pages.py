@@ -412,7 +412,8 @@ def results_page(report: Report) -> str:
     kind = W(f"edition_kind.{cat.edition_kind(report.year)}")
     lines = ["(results)=", f"# {W('results.title', year=report.year, kind=kind)}", ""]
     head = report.headline()
-    lines += [md_escape(sentences.pace_sentence(report, head, W("table_name"))), ""]
+    lines += [md_escape(sentences.coverage_sentence(report) + sentences.pace_sentence(report, head, W("table_name"))),
+              ""]
     if report.has_demo:
         lines += raw(f'<p class="pb-demo-note">{e(W("demo.notice"))}</p>')
     counted = W("results.official_count", base_year=cat.base_year, **official_counts(report))

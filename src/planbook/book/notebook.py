@@ -282,7 +282,8 @@ class Overview:
         head = report.headline()
         table = W("table_name")
         _glue_common(report, notes.OVERVIEW)
-        glue("pace_sentence", sentences.pace_sentence(report, head, table))
+        # The summary opens with how many values are of the edition's year.
+        glue("pace_sentence", sentences.coverage_sentence(report) + sentences.pace_sentence(report, head, table))
         glue("status_sentence", sentences.status_sentence(report, head, table))
         glue("score_sentence", sentences.score_sentence(report, "all"))
         text = report.frame[report.frame["table_no"].isna() & report.frame["headline"]]

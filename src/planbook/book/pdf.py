@@ -296,7 +296,7 @@ def summary_lines(report: Report) -> tuple[list[str], list[str], str | None]:
         score = W("none_text") if missing(rec.score) else f"{rec.score:.1f}"
         scores.append(W("pdf.score", name=name, score=score))
     table = W("table_name")
-    lines = [sentences.pace_sentence(report, report.headline(), table),
+    lines = [sentences.coverage_sentence(report), sentences.pace_sentence(report, report.headline(), table),
              sentences.status_sentence(report, report.headline(), table), views.changes(report)[0]]
     red = None
     if not report.commitments.empty:

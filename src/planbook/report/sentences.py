@@ -78,6 +78,21 @@ def pace_sentence(report: Report, rows: pd.DataFrame, subject: str) -> str:
     return sentence
 
 
+def reported(report: Report) -> tuple[int, int]:
+    """How many of the edition's indicators have a value of its own year, of how many."""
+    head = report.headline(table_only=False)
+    return int((head["value_year"] == report.year).sum()), len(head)
+
+
+def coverage_sentence(report: Report) -> str:
+    """``2026 年数值已报送 7/57 项，…``: said first; an edition with most values carried forward says so."""
+    n, total = reported(report)
+    if n == total:
+        return W("sentence.reported_all", year=report.year, n=n, total=total)
+    key = "sentence.reported_few" if 2 * n < total else "sentence.reported"
+    return W(key, year=report.year, n=n, total=total)
+
+
 def score_sentence(report: Report, dimension: str) -> str:
     row = report.summary.set_index("dimension").loc[dimension]
     name = report.cat.dimension_by_id[dimension].name_zh if dimension != "all" else W("all")

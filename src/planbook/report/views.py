@@ -211,7 +211,8 @@ def score_table(report: Report) -> Table:
                      Cell(W("none_text") if missing(rec.score) else f"{rec.score:.1f}")])
     return Table(columns=[W("col.dimension"), W("col.count"), *[W(f"light.{k}") for k in ("green", "yellow", "red")],
                           *[W(f"status.{s}") for s in shown], W("col.score")],
-                 rows=rows, wide=frozenset({0}), caption=W("caption.scores", year=report.year),
+                 rows=rows, wide=frozenset({0}), caption=W("caption.scores", year=report.year,
+                                                           **dict(zip(("n", "total"), sentences.reported(report)))),
                  numeric=frozenset(range(1, len(shown) + 6)))
 
 
