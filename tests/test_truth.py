@@ -172,3 +172,17 @@ def test_carried_forward_values_are_counted_and_dated(thin_2026):
     _, text_rows, _ = summary_rows(report)
     dated = [r[3].text for r in text_rows if "（2025年）" in r[3].text or "（2021–2025年累计）" in r[3].text]
     assert len(dated) == 22 - 7
+
+
+def test_an_overdue_commitment_stays_red_a_year_later_without_a_report(stage, thin_2026):
+    # 11 commitments are overdue (到期未完成) in 2025; nobody reports in 2026: the same 11 stay red,
+    # none becomes 未报送 — and each is still listed as a report owed for 2026.
+    from planbook.assess.reporting import missing_reports
+
+    red_2025 = set(stage.commitments.loc[stage.commitments["light"] == "red", "id"])
+    later = thin_2026.commitments.set_index("id")
+    assert len(red_2025) == 11
+    assert set(later.index[later["light"] == "red"]) == red_2025
+    assert set(later.loc[sorted(red_2025), "status"]) == {"not_achieved"}
+    owed = {m.id for m in missing_reports(thin_2026.data, 2026) if m.kind == "commitment"}
+    assert red_2025 <= owed
