@@ -186,3 +186,31 @@ def test_an_overdue_commitment_stays_red_a_year_later_without_a_report(stage, th
     assert set(later.loc[sorted(red_2025), "status"]) == {"not_achieved"}
     owed = {m.id for m in missing_reports(thin_2026.data, 2026) if m.kind == "commitment"}
     assert red_2025 <= owed
+
+
+def test_a_column_shared_by_most_rows_is_said_once_whatever_the_others_hold():
+    from planbook.report.format import Cell, Table
+
+    source = "演示数据（演示数据生成器，随机种子 1），非官方统计"
+    # Four commitments: three with the demo source, one not reported ("—"), one with its own report.
+    cells = [source, source, "—", source, "区统计局 2025 年报"]
+    rows = [[Cell(f"项目{k}"), Cell("● 绿灯"), Cell(c)] for k, c in enumerate(cells)]
+    table = Table(columns=["名称", "进展", "来源"], rows=rows, wide=frozenset({0, 2}), key=(1,))
+    md = table._repr_markdown_()
+    assert md.count(source) == 1  # was 3: one 未报送 row broke the rule
+    assert md.count("见表注") == 3 + 1 and "区统计局 2025 年报" in md and "- —" in md
+    assert md.rstrip().endswith("“来源”标“见表注”的各行均为：演示数据（演示数据生成器，随机种子 1），非官方统计。")
+    assert table._repr_html_().count(source) == 3  # the website keeps every row's own
+
+
+def test_the_shipped_register_prints_its_one_source_once_per_table(thin_2026):
+    # 2026: no commitment reported; the done and the eleven overdue carry their earlier report's
+    # source (91 rows), the rest show "—": whatever the mix, the demo source is printed once.
+    from planbook.report.format import md_escape
+
+    table = views.commitments_table(thin_2026, thin_2026.commitments, "目标、任务和项目")
+    sources = [row[5].text for row in table.rows]
+    demo = next(s for s in sources if s.startswith("演示数据"))
+    assert sources.count(demo) == 91 and "—" in sources
+    md = table._repr_markdown_()
+    assert md.count(md_escape(demo)) == 1 and md.count("见表注") == 91 + 1
