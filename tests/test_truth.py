@@ -70,6 +70,8 @@ def test_a_restated_text_target_is_judged_and_counted_once_by_its_table_row(stag
         "另有 5 项重申专栏1中的指标，按表中指标判定，不重复计数。")
     row = next(r for r in views.text_targets(stage, "smart").rows if r[0].text.startswith("电子证照"))
     assert row[4].text == "未完成"  # the table row's verdict (76.5% against >80), not 已达标 against 超过70%
+    assert views.text_targets(stage, "smart").note.startswith(
+        "标“即专栏1第某行”的目标重申专栏1中的指标，序时进度与状态按专栏1该行的目标判定。")
 
 
 def test_a_window_sum_is_called_cumulative_wherever_it_is_shown(stage):

@@ -180,7 +180,10 @@ def text_targets(report: Report, dimension: str) -> Table:
                           W("col.status"), W("col.section")], rows=rows,
                  caption=W("caption.text_targets", dimension=report.cat.dimension_by_id[dimension].name_zh),
                  numeric=frozenset({2}), wide=frozenset({0, 5}), key=(2, 1, 4, 3),
-                 note=marks_note(report, [report.cat.by_id[i] for i in frame["id"]]) or None)
+                 note="".join(filter(None, [
+                     W("table_note.restated", table=W("table_name")) if any(
+                         report.cat.by_id[i].same_as for i in frame["id"]) else "",
+                     marks_note(report, [report.cat.by_id[i] for i in frame["id"]])])) or None)
 
 
 def status_overview(report: Report) -> Table:
