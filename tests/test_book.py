@@ -255,6 +255,6 @@ def test_methodology_states_the_rules_and_thresholds_the_code_uses(site):
     assert f"不低于 {ON_TRACK:g} 为“进展顺利”" in text and f"不低于 {NEEDS_ACCELERATION:g} 而低于" in text
     assert f"0 < d ≤ {pace.on_pace:g}" in text and f"{pace.on_pace:g} < d ≤ {pace.red:g}" in text
     assert f"d > {pace.red:g}" in text
-    assert f"未完成 {STATUS_POINTS['not_achieved']} 分" in text and f"早 {MAX_AGE} 年以上" in text
+    assert f"完成进度 × 100，在 {STATUS_POINTS['not_achieved']} 至 100 分之间" in text and f"早 {MAX_AGE} 年以上" in text
     assert f"不低于目标值的 {(1 - ABOUT_TOLERANCE) * 100:g}%" in text
     assert "第一千二百五十九条" in text and "本项目的理解" in text

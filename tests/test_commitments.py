@@ -39,7 +39,11 @@ CASES = {
     "due this year and done": ([rep(2024, "on_schedule"), rep(2025, "done")], 2025, "done", "green"),
     "done early stays done": ([rep(2023, "done")], 2025, "done", "green"),
     "done a year late": ([rep(2025, "behind"), rep(2026, "done")], 2026, "done_late", "yellow"),
-    "missed, then not reported": ([rep(2025, "behind")], 2026, "not_reported", "none"),
+    # Issue 22: overdue in 2025, nothing reported in 2026 or 2027: still red, not 未报送.
+    "missed, then not reported": ([rep(2025, "behind")], 2026, "not_achieved", "red"),
+    "missed, then two years unreported": ([rep(2024, "behind"), rep(2025, "behind")], 2027, "not_achieved", "red"),
+    "due, never reported": ([], 2025, "not_achieved", "red"),
+    "missed, then reported done": ([rep(2025, "behind"), rep(2027, "done")], 2027, "done_late", "yellow"),
     "no report at all": ([], 2024, "not_reported", "none"),
     "a report of an earlier year is not this year's": ([rep(2022, "on_schedule")], 2023, "not_reported", "none"),
     "a later report is not seen": ([rep(2024, "done")], 2023, "not_reported", "none"),

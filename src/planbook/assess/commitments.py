@@ -8,7 +8,8 @@ A department reports each commitment's status once a year: ``done``, ``on_schedu
 * once the deadline year has come, a commitment not done is ``not_achieved`` (red); one done
   after its deadline year is ``done_late`` (yellow: done, but not in time);
 * nothing reported for *Y* (and not done before) is ``not_reported`` (未报送), light ``none`` —
-  never shown as progress.
+  never shown as progress — except once the deadline year has come: an overdue commitment stays
+  ``not_achieved`` (red) until a report says it is done; not reporting never clears it.
 """
 
 from __future__ import annotations
@@ -65,10 +66,12 @@ def judge(c: Commitment, reports: list[Reported], year: int) -> Judged:
     if done is not None:
         late = c.deadline is not None and done.year > c.deadline
         return result("done_late" if late else "done", done)
+    if due:
+        # Overdue and no report says it is done: red in every later edition, reported or not
+        # (not reporting never clears it); the evidence is the latest report, if any.
+        return result("not_achieved", now or (visible[-1] if visible else None))
     if now is None:
         return result("not_reported", None)
-    if due:
-        return result("not_achieved", now)
     return result(now.status, now)
 
 

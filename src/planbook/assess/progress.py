@@ -40,6 +40,9 @@ ON_TRACK, NEEDS_ACCELERATION = 0.95, 0.6
 # Points per status for the 0-100 dimension score (methodology.md explains them).
 STATUS_POINTS = {"achieved": 100, "nearly_achieved": 60, "on_track": 80, "needs_acceleration": 50,
                  "limited_progress": 20, "deterioration": 0, "not_achieved": 0}
+# A target whose year has come and that was not met scores its completion share (x 100, within
+# 0..100), at least its status's points: a value closer to the target never scores less.
+SCORED_BY_SHARE = ("nearly_achieved", "not_achieved")
 # A value older than this many years before the report year does not describe it.
 MAX_AGE = 1
 _EPS = 1e-9
@@ -254,11 +257,14 @@ def _met_since(points: Sequence[Point], met) -> int | None:
 
 
 def assess_level(ind: Indicator, series: Sequence[Obs], year: int, target: Target,
-                 base: tuple[int, float, str] | None = None, settings: PaceSettings = DEFAULT_PACE) -> Assessment:
+                 base: tuple[int, float, str] | None = None, settings: PaceSettings = DEFAULT_PACE,
+                 from_year: int | None = None) -> Assessment:
     """Assess a level, count or yes/no indicator against one milestone target.
 
     ``base``: ``(year, value, where from)`` — the plan's baseline of the series (for a text
     target that restates a table row, the row's); without one, the first observation.
+    ``from_year``: the plan's base year, from which the time share of every row is measured
+    (one time share for all rows against the same target year); without it, the base's year.
     """
     obs = sorted((o for o in series if o.year <= year), key=lambda o: o.year)
     if base is None and obs:
@@ -305,7 +311,7 @@ def assess_level(ind: Indicator, series: Sequence[Obs], year: int, target: Targe
         return _unknown(ind, year, target, "pending_yes_no", **shown)
     if base is None or len(points) < 2:
         return _unknown(ind, year, target, "single_point", **shown)
-    elapsed = time_elapsed_share(last.year, base[0], target.year)
+    elapsed = time_elapsed_share(last.year, base[0] if from_year is None else from_year, target.year)
     if met(base[1]):
         # The start already met the target and the value has fallen below it since.
         return _record(ind, year, target, "deterioration", "behind", "red", reason="base_met",
@@ -402,7 +408,7 @@ def base_of(ind: Indicator, table_row: Indicator | None = None) -> tuple[int, fl
 
 
 def assess_indicator(ind: Indicator, series: Sequence[Obs], year: int, table_row: Indicator | None = None,
-                     settings: PaceSettings = DEFAULT_PACE) -> list[Assessment]:
+                     settings: PaceSettings = DEFAULT_PACE, from_year: int | None = None) -> list[Assessment]:
     """One record per milestone of the indicator (one ``no_target`` record when it has none).
 
     ``table_row``: for a text target that restates a row of the table (``same_as``), that row,
@@ -419,7 +425,7 @@ def assess_indicator(ind: Indicator, series: Sequence[Obs], year: int, table_row
                         base_from=base[2] if base else None)]
     if ind.kind == "cumulative":
         return [assess_cumulative(ind, series, year, t, settings) for t in ind.targets]
-    return [assess_level(ind, series, year, t, base, settings) for t in ind.targets]
+    return [assess_level(ind, series, year, t, base, settings, from_year) for t in ind.targets]
 
 
 # --- the whole catalogue ------------------------------------------------------------
@@ -441,7 +447,7 @@ def assess(cat: Catalogue, observations: pd.DataFrame, year: int) -> pd.DataFram
     settings = cat.pace_settings
     rows = [_finite(asdict(a)) for ind in cat.indicators
             for a in assess_indicator(ind, series.get(ind.series_id, []), year,
-                                      cat.by_id.get(ind.same_as) if ind.same_as else None, settings)]
+                                      cat.by_id.get(ind.same_as) if ind.same_as else None, settings, cat.base_year)]
     return pd.DataFrame.from_records(rows, columns=ASSESSMENT_COLUMNS)
 
 
@@ -467,10 +473,21 @@ def light_counts(frame: pd.DataFrame) -> dict[str, int]:
     return {s: int(counts.get(s, 0)) for s in LIGHTS}
 
 
+def points(status: str, completion=None) -> float | None:
+    """An indicator's points (0-100): its status's (STATUS_POINTS); a target due and not met, its
+    completion share x 100 within 0..100 when that is more; None for an unscored status."""
+    if status not in STATUS_POINTS:
+        return None
+    floor = STATUS_POINTS[status]
+    if status not in SCORED_BY_SHARE or completion is None or (isinstance(completion, float) and math.isnan(completion)):
+        return floor
+    return max(floor, min(100.0, max(0.0, completion * 100)))
+
+
 def dimension_score(headline: pd.DataFrame) -> float | None:
-    """0-100: mean status points of the scored indicators (see STATUS_POINTS); None if none scored."""
-    points = [STATUS_POINTS[s] for s in headline["status"] if s in STATUS_POINTS]
-    return sum(points) / len(points) if points else None
+    """0-100: mean points of the scored indicators (see :func:`points`); None if none scored."""
+    scored = [points(s, c) for s, c in zip(headline["status"], headline["completion"]) if s in STATUS_POINTS]
+    return sum(scored) / len(scored) if scored else None
 
 
 def headline_rows(frame: pd.DataFrame, *, table_only: bool = False) -> pd.DataFrame:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+import pandas as pd
+
 from planbook.assess.commitments import judge_all
 from planbook.inputs.dataset import DataSet
 from planbook.words import W
@@ -70,7 +72,9 @@ def missing_reports(data: DataSet, year: int, department: str | None = None) -> 
                 found.append(Missing(dep.name_zh, dep.id, "indicator", sid, cat.series_meta(sid).name_zh, year,
                                      _year(last_value.get(sid))))
         for c in reg.commitments:
-            if reg.department_of(c.id)[0] == dep and judged.loc[c.id, "status"] == "not_reported":
+            # Not reported this year and not done (an overdue one stays red, but its report is still due).
+            if reg.department_of(c.id)[0] == dep and judged.loc[c.id, "status"] not in ("done", "done_late") \
+                    and pd.isna(judged.loc[c.id, "reported"]):
                 found.append(Missing(dep.name_zh, dep.id, "commitment", c.id, c.name_zh, year,
                                      _year(last_status.get(c.id))))
     return found

@@ -112,8 +112,10 @@ def verdict_lines(report: Report, ind: Indicator, rec) -> list[tuple[str, str]]:
     if not missing(rec["ratio"]):
         status += " " + e(W("indicator_page.ratio", ratio=fmt_number(rec["ratio"], 2)))
     if not missing(rec["milestone_value"]):
-        status += " " + e(W("indicator_page.milestone_value", year=int(rec["milestone"]),
-                            value=fmt_value(rec["milestone_value"], ind.decimals, ind.unit)))
+        shown = fmt_value(rec["milestone_value"], ind.decimals, ind.unit)
+        status += " " + e(W("indicator_page.milestone_total", start=ind.window[0], year=int(rec["milestone"]),
+                            value=shown) if ind.kind == "cumulative" and ind.window else
+                          W("indicator_page.milestone_value", year=int(rec["milestone"]), value=shown))
     lines.append((W("col.status"), status))
     why = _reason(rec)
     if why:
@@ -410,7 +412,8 @@ def results_page(report: Report) -> str:
     kind = W(f"edition_kind.{cat.edition_kind(report.year)}")
     lines = ["(results)=", f"# {W('results.title', year=report.year, kind=kind)}", ""]
     head = report.headline()
-    lines += [md_escape(sentences.pace_sentence(report, head, W("table_name"))), ""]
+    lines += [md_escape(sentences.coverage_sentence(report) + sentences.pace_sentence(report, head, W("table_name"))),
+              ""]
     if report.has_demo:
         lines += raw(f'<p class="pb-demo-note">{e(W("demo.notice"))}</p>')
     counted = W("results.official_count", base_year=cat.base_year, **official_counts(report))

@@ -187,7 +187,7 @@ class Chapter:
         glue("score_sentence", sentences.score_sentence(report, dimension))
         text = report.frame[(report.frame["dimension"] == dimension) & report.frame["table_no"].isna()]
         glue("n_text_targets", str(len(text)))
-        glue("text_sentence", sentences.status_sentence(report, text, W("text_targets_subject")))
+        glue("text_sentence", sentences.text_sentence(report, text, W("text_targets_subject")))
         glue("analysis_title", self.analysis.title if self.analysis else "")
         glue("analysis_sentence", self.analysis.sentence if self.analysis else "")
         own = views.commitments_of(report, dimension)
@@ -282,12 +282,13 @@ class Overview:
         head = report.headline()
         table = W("table_name")
         _glue_common(report, notes.OVERVIEW)
-        glue("pace_sentence", sentences.pace_sentence(report, head, table))
+        # The summary opens with how many values are of the edition's year.
+        glue("pace_sentence", sentences.coverage_sentence(report) + sentences.pace_sentence(report, head, table))
         glue("status_sentence", sentences.status_sentence(report, head, table))
         glue("score_sentence", sentences.score_sentence(report, "all"))
         text = report.frame[report.frame["table_no"].isna() & report.frame["headline"]]
         # A plan without targets in its text gets no sentence about them.
-        glue("text_sentence", sentences.status_sentence(report, text, W("plan_text_subject")) if len(text) else "")
+        glue("text_sentence", sentences.text_sentence(report, text, W("plan_text_subject")) if len(text) else "")
         sentence, _ = views.changes(report)
         glue("changes_sentence", " ".join(filter(None, [sentence, sentences.new_series_sentence(report)])))
         glue("revisions_sentence", sentences.revisions_sentence(report))

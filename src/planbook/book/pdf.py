@@ -271,9 +271,8 @@ def summary_rows(report: Report) -> tuple[list[str], list[list[Cell]], list[list
     text_rows, tex_rows = [], []
     for ind in cat.table:
         r = head.loc[ind.id]
-        value = W("none_text") if missing(r["value"]) else fmt_value(r["value"], ind.decimals, ind.unit)
-        if not missing(r["value"]) and not missing(r["value_year"]) and int(r["value_year"]) != report.year:
-            value = W("value_year", text=value, year=int(r["value_year"]))  # not the edition's year: said
+        # Not the edition's year: said; a window sum: called 累计.
+        value = W("none_text") if missing(r["value"]) else views.value_text(report, ind, r["value"], r["value_year"])
         if r["data_kind"] in ("demo", "mixed"):
             value = W("demo.cell", text=value)
         dim = cat.dimension_by_id[ind.dimension].short
@@ -297,7 +296,7 @@ def summary_lines(report: Report) -> tuple[list[str], list[str], str | None]:
         score = W("none_text") if missing(rec.score) else f"{rec.score:.1f}"
         scores.append(W("pdf.score", name=name, score=score))
     table = W("table_name")
-    lines = [sentences.pace_sentence(report, report.headline(), table),
+    lines = [sentences.coverage_sentence(report), sentences.pace_sentence(report, report.headline(), table),
              sentences.status_sentence(report, report.headline(), table), views.changes(report)[0]]
     red = None
     if not report.commitments.empty:

@@ -106,7 +106,9 @@ def glue_names(report: Report, chapter: str) -> dict[str, str]:
         value = W("none_text") if missing(r.value) else fmt_value(r.value, ind.decimals, ind.unit)
         if not missing(r.value) and r.data_kind in ("demo", "mixed"):
             value = W("demo.cell", text=value)
-        if not missing(r.value) and not missing(r.value_year) and int(r.value_year) != report.year:
+        if not missing(r.value) and not missing(r.value_year) and ind.kind == "cumulative" and ind.window:
+            value = W("value_cumulative", text=value, start=ind.window[0], year=min(int(r.value_year), ind.window[1]))
+        elif not missing(r.value) and not missing(r.value_year) and int(r.value_year) != report.year:
             value = W("value_year", text=value, year=int(r.value_year))
         out[f"{r.id}_value"] = value
         out[f"{r.id}_target"] = views.target_text(ind, int(r.milestone)) if not missing(r.milestone) else W("none_text")

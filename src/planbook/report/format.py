@@ -268,16 +268,36 @@ class Table:
         commitments' tables took half of the PDF. The website's HTML tables keep such a column
         (their rows are cards, looked up one at a time)."""
         lead = 0 if self.lead is None else self.lead
-        same = [k for k in sorted(self.wide) if k != lead and k not in self.key and len(self.rows) >= 3
-                and len({row[k].as_markdown() for row in self.rows}) == 1
-                and self.rows[0][k].text.strip() not in ("", W("none_text"))]  # a column of dashes stays
-        if not same:
+        same, shared, said = [], {}, []
+        for k in sorted(self.wide):
+            if k == lead or k in self.key or len(self.rows) < 3:
+                continue
+            texts = [row[k].as_markdown() for row in self.rows]
+            # The text most rows share, dashes (nothing) aside; shared by fewer than three rows, kept.
+            said_texts = {row[k].as_markdown() for row in self.rows
+                          if row[k].text.strip() not in ("", W("none_text"), W("table_note.same_mark"))}
+            if not said_texts:
+                continue  # a column of dashes stays
+            common = max(said_texts, key=lambda t: (texts.count(t), t))
+            first = next(row[k] for row in self.rows if row[k].as_markdown() == common)
+            if texts.count(common) < 3:
+                continue
+            if texts.count(common) == len(texts):
+                same.append(k)
+                said.append(W("table_note.same_for_all", column=self.columns[k], text=_plain(first)))
+            else:  # the rows that share it point to the note, whatever the others hold
+                shared[k] = common
+                said.append(W("table_note.same_for_rows", column=self.columns[k], mark=W("table_note.same_mark"),
+                              text=_plain(first)))
+        if not said:
             return self
+        mark = Cell(W("table_note.same_mark"))
+        rows = [[mark if shared.get(k) == cell.as_markdown() else cell for k, cell in enumerate(row)]
+                for row in self.rows]
         keep = [k for k in range(len(self.columns)) if k not in same]
-        said = [W("table_note.same_for_all", column=self.columns[k], text=_plain(self.rows[0][k])) for k in same]
         note = "".join(said) + (self.note or "")
         renumber = {k: n for n, k in enumerate(keep)}
-        return replace(self, columns=[self.columns[k] for k in keep], rows=[[row[k] for k in keep] for row in self.rows],
+        return replace(self, columns=[self.columns[k] for k in keep], rows=[[row[k] for k in keep] for row in rows],
                        numeric=frozenset(renumber[k] for k in self.numeric if k in renumber),
                        wide=frozenset(renumber[k] for k in self.wide if k in renumber),
                        lead=None if self.lead is None else renumber[self.lead],

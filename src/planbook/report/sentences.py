@@ -27,6 +27,20 @@ def status_sentence(report: Report, rows: pd.DataFrame, subject: str) -> str:
     return W("sentence.status", subject=subject, n=len(rows), against=against, parts=W("list_sep").join(parts))
 
 
+def own_text_targets(report: Report, rows: pd.DataFrame) -> pd.DataFrame:
+    """Text targets that are not restatements of a table row (``same_as``): a restatement is
+    judged, and counted, by the table row."""
+    return rows[[not report.cat.by_id[i].same_as for i in rows["id"]]]
+
+
+def text_sentence(report: Report, rows: pd.DataFrame, subject: str) -> str:
+    """The text targets' statuses, each counted once: restatements of table rows are left to the row."""
+    own = own_text_targets(report, rows)
+    said = status_sentence(report, own, subject) if len(own) else ""
+    restated = len(rows) - len(own)
+    return said + (W("sentence.text_restated", n=restated, table=W("table_name")) if restated else "")
+
+
 def pace_sentence(report: Report, rows: pd.DataFrame, subject: str) -> str:
     """The reviewers' idiom: how many are at or ahead of pace (序时进度), lit green, yellow or red."""
     if rows.empty:
@@ -64,6 +78,21 @@ def pace_sentence(report: Report, rows: pd.DataFrame, subject: str) -> str:
     return sentence
 
 
+def reported(report: Report) -> tuple[int, int]:
+    """How many of the edition's indicators have a value of its own year, of how many."""
+    head = report.headline(table_only=False)
+    return int((head["value_year"] == report.year).sum()), len(head)
+
+
+def coverage_sentence(report: Report) -> str:
+    """``2026 年数值已报送 7/57 项，…``: said first; an edition with most values carried forward says so."""
+    n, total = reported(report)
+    if n == total:
+        return W("sentence.reported_all", year=report.year, n=n, total=total)
+    key = "sentence.reported_few" if 2 * n < total else "sentence.reported"
+    return W(key, year=report.year, n=n, total=total)
+
+
 def score_sentence(report: Report, dimension: str) -> str:
     row = report.summary.set_index("dimension").loc[dimension]
     name = report.cat.dimension_by_id[dimension].name_zh if dimension != "all" else W("all")
@@ -73,14 +102,22 @@ def score_sentence(report: Report, dimension: str) -> str:
 
 
 def dimension_sentence(report: Report) -> str:
+    """Highest and lowest dimension scores; dimensions tied at the score as shown are all named."""
     scored = report.summary[report.summary["dimension"] != "all"].dropna(subset=["score"])
     if scored.empty:
         return W("sentence.dimensions_none")
-    top = scored.sort_values(["score", "dimension"], ascending=[False, True]).iloc[0]
-    low = scored.sort_values(["score", "dimension"], ascending=[True, True]).iloc[0]
+    order = {d.id: k for k, d in enumerate(report.cat.dimensions)}
+    shown = {rec.dimension: f"{rec.score:.1f}" for rec in scored.itertuples(index=False)}
+    top, low = max(shown.values(), key=float), min(shown.values(), key=float)
     name = report.cat.dimension_by_id
-    return W("sentence.dimensions", n=len(report.cat.dimensions), top=name[top["dimension"]].name_zh,
-             top_score=f"{top['score']:.1f}", low=name[low["dimension"]].name_zh, low_score=f"{low['score']:.1f}")
+
+    def named(score: str) -> str:
+        return W("enum_sep").join(name[d].name_zh for d in sorted(shown, key=order.get) if shown[d] == score)
+
+    if top == low:
+        return W("sentence.dimensions_equal", n=len(report.cat.dimensions), names=named(top), score=top)
+    return W("sentence.dimensions", n=len(report.cat.dimensions), top=named(top), top_score=top,
+             low=named(low), low_score=low)
 
 
 def new_series_sentence(report: Report) -> str:

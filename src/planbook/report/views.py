@@ -32,13 +32,21 @@ def name_cell(ind: Indicator, text: str | None = None) -> Cell:
     return Cell(ind.name_zh if text is None else text, href=indicator_href(ind.id))
 
 
+def value_text(report: Report, ind: Indicator, value, year) -> str:
+    """A value as shown: a window sum is called 累计 with its years; a value older than the
+    edition's year says its year."""
+    text = fmt_value(value, ind.decimals, ind.unit)
+    if ind.kind == "cumulative" and ind.window and not missing(year):
+        return W("value_cumulative", text=text, start=ind.window[0], year=min(int(year), ind.window[1]))
+    if not missing(year) and int(year) != report.year:
+        text = W("value_year", text=text, year=int(year))
+    return text
+
+
 def value_cell(report: Report, ind: Indicator, value, year, kind) -> Cell:
     if missing(value):
         return Cell(W("none_text"))
-    text = fmt_value(value, ind.decimals, ind.unit)
-    if not missing(year) and int(year) != report.year:
-        text = W("value_year", text=text, year=int(year))
-    return Cell(text, demo=kind in ("demo", "mixed"))
+    return Cell(value_text(report, ind, value, year), demo=kind in ("demo", "mixed"))
 
 
 def target_text(ind: Indicator, year: int) -> str:
@@ -51,7 +59,11 @@ def target_text(ind: Indicator, year: int) -> str:
 def progress_text(row) -> str:
     if missing(row["completion"]) and missing(row["time_elapsed"]):
         return W("none_text")
-    return f"{fmt_share(row['completion'])} / {fmt_share(row['time_elapsed'])}"
+    text = f"{fmt_share(row['completion'])} / {fmt_share(row['time_elapsed'])}"
+    if row.get("base_from") == "first_observation" and not missing(row["completion"]) and not missing(row["base_year"]):
+        # No baseline in the plan: the share is measured from the first value, said where the share is.
+        text = W("progress_base", text=text, year=int(row["base_year"]))
+    return text
 
 
 def status_cell(status: str, reason=None, met_year=None) -> Cell:
@@ -150,20 +162,28 @@ def text_targets(report: Report, dimension: str) -> Table:
     """Targets set in the chapter's text, each with the passage, its pace and status."""
     rows = []
     frame = report.frame[(report.frame["dimension"] == dimension) & report.frame["table_no"].isna()]
+    judged = report.frame.set_index(["id", "milestone"])
     for rec in frame.itertuples(index=False):
         ind = report.cat.by_id[rec.id]
         same = W("same_as_row", row=report.cat.by_id[ind.same_as].table_no) if ind.same_as else ""
+        # A restatement is judged by its table row (the table prevails): the row's verdict is shown.
+        verdict = judged.loc[(ind.same_as, rec.milestone)] if ind.same_as and (ind.same_as, rec.milestone) in \
+            judged.index else rec._asdict()
         rows.append([
             name_cell(ind, ind.name_zh + same),
             Cell(W("year_target_value", year=int(rec.milestone), target=target_text(ind, int(rec.milestone)))),
             value_cell(report, ind, rec.value, rec.value_year, rec.data_kind),
-            pace_cell(rec.pace, rec.light), status_cell(rec.status, rec.reason, rec.met_year), Cell(ind.section),
+            pace_cell(verdict["pace"], verdict["light"]),
+            status_cell(verdict["status"], verdict["reason"], verdict["met_year"]), Cell(ind.section),
         ])
     return Table(columns=[W("col.target"), W("col.target_value"), W("col.value", year=report.year), W("col.pace"),
                           W("col.status"), W("col.section")], rows=rows,
                  caption=W("caption.text_targets", dimension=report.cat.dimension_by_id[dimension].name_zh),
                  numeric=frozenset({2}), wide=frozenset({0, 5}), key=(2, 1, 4, 3),
-                 note=marks_note(report, [report.cat.by_id[i] for i in frame["id"]]) or None)
+                 note="".join(filter(None, [
+                     W("table_note.restated", table=W("table_name")) if any(
+                         report.cat.by_id[i].same_as for i in frame["id"]) else "",
+                     marks_note(report, [report.cat.by_id[i] for i in frame["id"]])])) or None)
 
 
 def status_overview(report: Report) -> Table:
@@ -194,8 +214,13 @@ def score_table(report: Report) -> Table:
                      Cell(W("none_text") if missing(rec.score) else f"{rec.score:.1f}")])
     return Table(columns=[W("col.dimension"), W("col.count"), *[W(f"light.{k}") for k in ("green", "yellow", "red")],
                           *[W(f"status.{s}") for s in shown], W("col.score")],
-                 rows=rows, wide=frozenset({0}), caption=W("caption.scores", year=report.year),
+                 rows=rows, wide=frozenset({0}), caption=W("caption.scores", year=report.year,
+                                                           **dict(zip(("n", "total"), sentences.reported(report)))),
                  numeric=frozenset(range(1, len(shown) + 6)))
+
+
+def _same(a, b) -> bool:
+    return (missing(a) and missing(b)) or (not missing(a) and not missing(b) and a == b)
 
 
 def changes(report: Report) -> tuple[str, Table | None]:
@@ -215,11 +240,11 @@ def changes(report: Report) -> tuple[str, Table | None]:
     before = report.previous.set_index(["id", "milestone"])
     rows, tally = [], {"better": 0, "worse": 0, "due": 0, "other": 0}
     for (iid, milestone), rec in now.iterrows():
-        if (iid, milestone) not in before.index:
-            continue
+        if (iid, milestone) not in before.index or report.cat.by_id[iid].same_as:
+            continue  # a text target restating a table row is judged, and listed, by the row
         old = before.loc[(iid, milestone)]
-        if old["status"] == rec["status"] and old["reason"] == rec["reason"]:
-            continue
+        if old["status"] == rec["status"] and _same(old["reason"], rec["reason"]):
+            continue  # two empty reasons (NaN) are the same reason: unchanged
         a, b = STATUS_RANK.get(old["status"]), STATUS_RANK.get(rec["status"])
         if (not missing(milestone) and last < int(milestone) <= report.year
                 and rec["status"] in ("achieved", "nearly_achieved", "not_achieved")):
