@@ -33,6 +33,7 @@ from pathlib import Path
 
 import yaml
 
+from planbook.book.edition import Edition
 from planbook.inputs.dataset import DataSet, load
 from planbook.project import book_config, chapters as chapters_of, project_root
 from planbook.errors import BuildError, NotebookError
@@ -47,6 +48,7 @@ class BuildResult:
     year: int
     seconds: float
     docx: Path | None = None
+    outputs: dict[str, Path] = field(default_factory=dict)  # every output file, by key (planbook.book.outputs)
 
 
 _STARTED = time.monotonic()
@@ -176,11 +178,14 @@ def draft_watermark(text: str) -> str:
             "\\SetWatermarkScale{0.9}\n\\SetWatermarkColor[gray]{0.85}\n")
 
 
-def edition_config(root: Path, data: DataSet, year: int, pdf_name: str | None = None,
-                   docx_name: str | None = None, draft: bool = False) -> dict:
-    """_config.yml plus what depends on the edition: title, date, demo banner; with ``draft``
+def edition_config(root: Path, edition, files: dict[str, str] | None = None) -> dict:
+    """_config.yml plus what depends on the edition: title, date, demo banner, the links to its
+    output ``files`` ({key: name}, :mod:`planbook.book.outputs`); for a draft
     (``planbook build --draft``) a 征求意见稿 banner on every page and a watermark on every PDF page."""
+    from planbook.book.outputs import menu_entries
     from planbook.words import W
+
+    data, year, draft = edition.data, edition.year, edition.draft
 
     config = book_config(root)
     config.pop("planbook", None)  # planbook's own settings (PDF layout): not Jupyter Book's
@@ -202,10 +207,7 @@ def edition_config(root: Path, data: DataSet, year: int, pdf_name: str | None = 
 
     sphinx_config["planbook_edition_year"] = year
     sphinx_config["planbook_downloads"] = download_names(year)
-    if pdf_name:
-        sphinx_config["planbook_pdf"] = pdf_name
-    if docx_name:
-        sphinx_config["planbook_docx"] = docx_name
+    sphinx_config["planbook_outputs"] = menu_entries(files or {})
     if data.has_demo(year):
         sphinx_config["planbook_demo_banner"] = W("demo.banner")
     if draft:
@@ -418,42 +420,44 @@ class SphinxRun:
 
 
 @dataclass(frozen=True)
-class KeptPdf:
-    """The PDF an edition has published, kept when only its website is rebuilt."""
+class KeptOutputs:
+    """The outputs of the PDF build an edition has published (:mod:`planbook.book.outputs`), kept
+    when only its website is rebuilt."""
 
-    path: Path  # a copy, in the staging folder
-    inputs: list | None  # the input checksums it was made from (None: not known)
-    docx: Path | None = None  # the Word copy made with it (a copy, in the staging folder)
+    files: dict[str, Path]  # {key: a copy, in the staging folder}
+    inputs: list | None  # the input checksums they were made from (None: not known)
 
 
-def keep_published_pdf(published: Path, stage: Path, config: dict, year: int, prior: dict | None) -> KeptPdf | None:
-    """A copy of the PDF (and Word copy) ``year`` has published, for a website-only build to keep."""
-    from planbook.book.pdf import pdf_name
+def keep_published(published: Path, stage: Path, edition, prior: dict | None) -> KeptOutputs | None:
+    """Copies of the outputs a PDF build of ``edition`` has published (those its record names,
+    or by the registry's names when it has no readable record), for a website-only build to keep."""
+    from planbook.book.outputs import OUTPUTS, output_files, recorded_files
 
-    pdf_file = published / str(year) / pdf_name(config, year)
-    if not pdf_file.is_file():
+    names = recorded_files(prior) if prior else output_files(edition)
+    folder, copies = published / str(edition.year), {}
+    for output in OUTPUTS:
+        name = names.get(output.key)
+        if output.with_pdf and name and (folder / name).is_file():
+            copy = stage / "published" / str(edition.year) / name
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(folder / name, copy)
+            copies[output.key] = copy
+    if not copies:
         return None
-    copy = stage / "published" / f"{year}" / pdf_file.name
-    copy.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(pdf_file, copy)
-    docx_file, docx_copy = published / str(year) / pdf_name(config, year, "docx"), None
-    if docx_file.is_file():
-        docx_copy = copy.with_name(docx_file.name)
-        shutil.copyfile(docx_file, docx_copy)
-    return KeptPdf(copy, (prior.get("pdf_inputs") or prior.get("inputs")) if prior else None, docx_copy)
+    return KeptOutputs(copies, (prior.get("pdf_inputs") or prior.get("inputs")) if prior else None)
 
 
 @dataclass
 class EditionJob:
     """One edition being built inside ``stage`` (site, downloads, PDF and Word copy).
 
-    ``keys`` are the chapters' notebook keys (:func:`planbook.build.cache.notebook_key`); ``inputs``
-    is the snapshot of the data the notebooks read (:meth:`DataSet.snapshot`; the data folder
-    itself when not given); with ``force`` no executed notebook is taken from the cache. A
-    website-only build of an edition that has published a PDF keeps that PDF (``kept_pdf``).
-    ``pdf`` is the PDF's layout (``"book"`` or ``"gongwen"``, :mod:`planbook.book.pdf`) or False; a
-    PDF build also writes the Word copy (:mod:`planbook.book.docx`). A ``draft`` is marked
-    征求意见稿 on every page and PDF page.
+    ``edition`` (:class:`planbook.book.edition.Edition`) is what is built: data, year, draft, PDF
+    layout (None: website only), names, and the report every writer shares. ``keys`` are the
+    chapters' notebook keys (:func:`planbook.build.cache.notebook_key`); ``inputs`` is the
+    snapshot of the data the notebooks read (:meth:`DataSet.snapshot`; the data folder itself
+    when not given); with ``force`` no executed notebook is taken from the cache. A PDF build
+    also makes every output of :data:`planbook.book.outputs.OUTPUTS` made with the PDF (Word
+    copy, brief); a website-only build of an edition that has published them keeps them (``kept``).
 
     The steps, in the order :func:`build_edition` runs them: :meth:`stage_sources`,
     :meth:`reuse_cached`, :meth:`start_sphinx` (which writes the generated pages while Sphinx
@@ -461,24 +465,36 @@ class EditionJob:
     """
 
     root: Path
-    data: DataSet
-    year: int
+    edition: Edition
     stage: Path
     out: Path
-    pdf: bool | str
     keys: dict[str, str]
     standby: Standby | None = None
     inputs: Path | None = None
     force: bool = False
-    kept_pdf: KeptPdf | None = None
-    draft: bool = False
+    kept: KeptOutputs | None = None
     # Set by the steps.
     key: str = ""
-    pdf_name: str | None = None
-    docx_name: str | None = None
+    files: dict[str, str] = field(default_factory=dict)  # the edition's output files {key: name}
     todo: tuple[str, ...] = ()
-    names: dict = field(default_factory=dict)  # the book's configuration (title, author, file names)
     runs: list[SphinxRun] = field(default_factory=list)
+
+    @property
+    def data(self) -> DataSet:
+        return self.edition.data
+
+    @property
+    def year(self) -> int:
+        return self.edition.year
+
+    @property
+    def pdf(self) -> bool | str:
+        """The PDF's layout, or False for a website-only build."""
+        return self.edition.layout or False
+
+    @property
+    def draft(self) -> bool:
+        return self.edition.draft
 
     @property
     def logs(self) -> Path:
@@ -510,30 +526,24 @@ class EditionJob:
         """The chapters, from ``_toc.yml`` (read once per edition)."""
         return chapters_of(self.root)
 
-    def report(self):
-        from planbook.report.report import Report
-
-        return Report(data=self.data, year=self.year)
-
     # 1. The sources of the book as this edition reads them.
     def stage_sources(self) -> None:
         """Copy the book's pages and write the edition's configuration (the generated pages come
         in :meth:`start_sphinx`)."""
-        from planbook.book.pdf import pdf_name
+        from planbook.book.outputs import output_files
         from planbook.build import cache as nbcache
 
         from planbook.book.pages import fill_pages, substitutions
 
         shutil.copytree(self.root / "book", self.book, ignore=shutil.ignore_patterns("chapters", "generated", "_build"))
         fill_pages(self.book, substitutions(self.data, self.year))
-        kept = self.kept_pdf
+        kept = self.kept
         self.key = nbcache.edition_key(self.root, self.keys, self.year, self.pdf or ("kept" if kept else False),
                                        self.data, self.draft)
-        self.names = names = book_config(self.root)
-        self.pdf_name = pdf_name(names, self.year) if self.pdf or kept else None
-        self.docx_name = pdf_name(names, self.year, "docx") if self.pdf or (kept and kept.docx) else None
+        self.files = output_files(self.edition) if self.pdf else \
+            {key: path.name for key, path in kept.files.items()} if kept else {}
         self.configs.mkdir()
-        config = edition_config(self.root, self.data, self.year, self.pdf_name, self.docx_name, self.draft)
+        config = edition_config(self.root, self.edition, self.files)
         (self.configs / "_config.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False),
                                                   encoding="utf-8")
         from planbook.book.pages import omitted_pages, toc_without
@@ -571,7 +581,7 @@ class EditionJob:
         self.runs.append(SphinxRun.start(work / "html", "html", self.book, self.configs, "_toc.yml", "_config.yml",
                                          self.chapters, order, math_cache=self.cache / "math",
                                          nice="idle" if self.pdf else 0, later=("generated",)))
-        write_generated_pages(self.data, self.year, self.book / "generated")
+        write_generated_pages(self.edition, self.book / "generated", self.files)
         self.runs[0].sources_ready(self.book, ("generated",))
         if not self.pdf:
             return
@@ -579,8 +589,7 @@ class EditionJob:
         latex_book, latex_configs = self.stage / "book-latex", self.stage / "configs-latex"
         shutil.copytree(self.book, latex_book, ignore=shutil.ignore_patterns("chapters"))
         shutil.copytree(self.configs, latex_configs)
-        prepare_latex(latex_book, latex_configs, self.data, self.year,
-                      layout=self.pdf if isinstance(self.pdf, str) else "book")
+        prepare_latex(latex_book, latex_configs, self.edition)
         self.prints.mkdir()
         # Chapters from the cache first (their images are mostly cached too), then the executed.
         cached = [c for c in self.chapter_names if c not in self.todo]
@@ -615,42 +624,42 @@ class EditionJob:
         from planbook.book.editions import EDITION_FILE, edition_record
 
         extras = self.stage / "extras"
-        report = self.report()
-        write_downloads(report, extras / "downloads")
-        record = edition_record(report, self.pdf_name, download_names(self.year))
-        record["docx"] = self.docx_name
+        write_downloads(self.edition.report, extras / "downloads")
+        record = edition_record(self.edition, self.files, download_names(self.year))
         record["build_key"] = self.key
         if self.draft:
             record["draft"] = True
         if self.pdf:
             record["pdf_inputs"] = record["inputs"]
-        elif self.kept_pdf:
-            record["pdf_inputs"] = self.kept_pdf.inputs
-            record["pdf_outdated"] = self.kept_pdf.inputs != record["inputs"]
+        elif self.kept:
+            record["pdf_inputs"] = self.kept.inputs
+            record["pdf_outdated"] = self.kept.inputs != record["inputs"]
         (extras / EDITION_FILE).write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         return extras
 
-    # 6. The PDF and the Word copy, once the PDF's Sphinx is done.
-    def typeset(self) -> tuple[Path, Path]:
-        """Run XeLaTeX on the LaTeX Sphinx wrote, and write the Word copy from the same tree meanwhile."""
+    # 6. The outputs of the PDF build (PDF, Word copy, brief), once the PDF's Sphinx is done.
+    def typeset(self) -> dict[str, Path]:
+        """Make every output of the PDF build (:data:`planbook.book.outputs.OUTPUTS`): the first
+        (the PDF: XeLaTeX on the LaTeX Sphinx wrote) here, the others (the Word copy from the same
+        tree, the brief) one after another beside it. Return them by key."""
         from concurrent.futures import ThreadPoolExecutor
 
-        from planbook.book.docx import TREE_FILE, write_docx
-        from planbook.book.pdf import typeset
+        from planbook.book.outputs import OUTPUTS, Made
 
         latex = self.runs[1].finish(self.logs)
-        log(f"typesetting the {self.year} PDF (xelatex) and writing its Word copy")
-        names = self.names
+        log(f"typesetting the {self.year} PDF (xelatex) and making its other outputs")
+        made = Made(self.edition, latex, self.stage / "outputs", self.logs)
+        made.folder.mkdir(parents=True, exist_ok=True)
+        first, *others = [o for o in OUTPUTS if o.with_pdf]
         with ThreadPoolExecutor(max_workers=1) as side:  # XeLaTeX is another process
-            word = side.submit(write_docx, latex / TREE_FILE, self.report(), self.stage / "word" / self.docx_name,
-                               names.get("title", ""), names.get("author", ""))
-            path, passes = typeset(latex, self.logs, self.year, self.pdf_name)
-            docx_path = word.result()
-        log(f"typeset the {self.year} PDF in {passes} XeLaTeX runs")
-        return path, docx_path
+            pending = {o.key: side.submit(o.make, made) for o in others}
+            paths = {first.key: first.make(made)}
+            paths |= {key: future.result() for key, future in pending.items()}
+        log(f"typeset the {self.year} PDF; made {', '.join(paths)}")
+        return paths
 
-    # 7. One folder: the website, the extras, the PDF and Word copy.
-    def assemble(self, built: Path, extras: Path, made: tuple[Path, Path] | None) -> Path:
+    # 7. One folder: the website, the extras, the outputs of the PDF build.
+    def assemble(self, built: Path, extras: Path, made: dict[str, Path] | None) -> Path:
         # Sphinx writes its output anew in every build, so it can be moved rather than copied.
         html = self.stage / "html"
         shutil.move(built, html)
@@ -658,13 +667,12 @@ class EditionJob:
         for item in extras.iterdir():
             os.replace(item, html / item.name)
         if made is not None:
-            shutil.copyfile(made[0], html / self.pdf_name)
-            shutil.copyfile(made[1], html / self.docx_name)
-        elif self.kept_pdf is not None:
+            for key, path in made.items():
+                shutil.copyfile(path, html / self.files[key])
+        elif self.kept is not None:
             log(f"kept the published {self.year} PDF (website only was rebuilt; build with --pdf to renew it)")
-            shutil.copyfile(self.kept_pdf.path, html / self.pdf_name)
-            if self.kept_pdf.docx is not None:
-                shutil.copyfile(self.kept_pdf.docx, html / self.docx_name)
+            for key, path in self.kept.files.items():
+                shutil.copyfile(path, html / self.files[key])
         return html
 
     def stop(self) -> None:
@@ -801,18 +809,19 @@ def _check_published_records(published: Path, rebuilt: list[int]) -> None:
 def _build_locked(root: Path, data: DataSet, years: list[int], pdf: bool | str, out: Path, published: Path,
                   stage: Path, default_out: bool, force: bool, standby: Standby | None,
                   started: float, draft: bool = False) -> list[BuildResult]:
-    from planbook.book.pdf import pdf_name
+    from planbook.book.edition import Edition
+    from planbook.book.outputs import output_files
     from planbook.build import cache as nbcache
 
     config = book_config(root)
 
     results = []
 
-    def done(y: int, t0: float) -> None:
-        pdf_path = published / str(y) / pdf_name(config, y) if pdf else None
-        docx_path = published / str(y) / pdf_name(config, y, "docx") if pdf else None
-        results.append(BuildResult(site=published / str(y), pdf=pdf_path, year=y, seconds=time.monotonic() - t0,
-                                   docx=docx_path))
+    def done(edition: Edition, t0: float) -> None:
+        y = edition.year
+        files = {k: published / str(y) / name for k, name in output_files(edition).items()} if pdf else {}
+        results.append(BuildResult(site=published / str(y), pdf=files.get("pdf"), year=y,
+                                   seconds=time.monotonic() - t0, docx=files.get("docx"), outputs=files))
 
     # The inputs as read and validated, for the notebooks: the data folder may change meanwhile.
     inputs = data.snapshot(stage / "inputs")
@@ -821,13 +830,14 @@ def _build_locked(root: Path, data: DataSet, years: list[int], pdf: bool | str, 
     rebuilt, last_book = 0, None
     for y in years:
         t0 = time.monotonic()
+        edition = Edition.of(data, y, config, draft=draft, layout=pdf or None)
         # What the previous edition was released with is an input (data/releases/<y-1>.csv, in
         # the snapshot), never the site as it happens to be: pages do not depend on build history.
         keys = {c: nbcache.notebook_key(root, data, c, y) for c in chapters_of(root)}
         prior = published_record(published, y)
-        kept_pdf = None if pdf else keep_published_pdf(published, stage, config, y, prior)
+        kept = None if pdf else keep_published(published, stage, edition, prior)
         if not force and prior and prior.get("build_key"):
-            mode = pdf or ("kept" if kept_pdf else False)
+            mode = pdf or ("kept" if kept else False)
             same = {nbcache.edition_key(root, keys, y, mode, data, draft)}
             if not pdf:  # what a PDF build of the same inputs published is as good, whatever its layout
                 from planbook.book.pdf import LAYOUTS
@@ -835,16 +845,16 @@ def _build_locked(root: Path, data: DataSet, years: list[int], pdf: bool | str, 
                 same.update(nbcache.edition_key(root, keys, y, lay, data, draft) for lay in LAYOUTS)
             if prior["build_key"] in same:
                 log(f"edition {y} unchanged since it was published: kept")
-                done(y, t0)
+                done(edition, t0)
                 continue
         edition_stage = stage / f"edition-{y}"
         edition_stage.mkdir()
-        html = build_edition(EditionJob(root, data, y, edition_stage, out, pdf, keys, standby=standby, inputs=inputs,
-                                        force=force, kept_pdf=kept_pdf, draft=draft))
+        html = build_edition(EditionJob(root, edition, edition_stage, out, keys, standby=standby, inputs=inputs,
+                                        force=force, kept=kept))
         os.replace(html, site / str(y))
         rebuilt += 1
         last_book = edition_stage / "book"  # with the executed notebooks and generated pages
-        done(y, t0)
+        done(edition, t0)
         log(f"edition {y} built in {results[-1].seconds:.1f} s")
     if rebuilt:
         # Editions not rebuilt now are carried over as published.
