@@ -299,6 +299,8 @@ def test_a_website_only_rebuild_keeps_the_published_pdf(changed_mid_build, site)
     rebuilt, _, _ = changed_mid_build
     pdf = rebuilt / "licheng-evaluation-2022.pdf"
     assert pdf.read_bytes() == (site / "licheng-evaluation-2022.pdf").read_bytes()
+    for name in ("licheng-evaluation-2022.docx", "licheng-evaluation-2022-brief.pdf"):  # every output of the PDF build
+        assert (rebuilt / name).read_bytes() == (site / name).read_bytes()
     record = json.loads((rebuilt / "edition.json").read_text("utf-8"))
     from planbook.book.outputs import recorded_files
 

@@ -55,7 +55,8 @@ def plain(text: str, glued: dict[str, str]) -> str:
 
 
 def commentary_items(body: str, glued: dict[str, str]) -> list[str]:
-    """The points of a commentary section: its list items, else its paragraphs (at most :data:`MAX_ITEMS`)."""
+    """The points of a commentary section: its list items (the text before the list left out),
+    else its paragraphs; at most :data:`MAX_ITEMS`."""
     lines = [line for line in body.splitlines() if not line.lstrip().startswith(("%", "#", "```", ":::"))]
     items: list[list[str]] = []
     listed = any(_ITEM.match(line) for line in lines if line.strip())
@@ -63,11 +64,12 @@ def commentary_items(body: str, glued: dict[str, str]) -> list[str]:
         if not line.strip():
             if not listed:
                 items.append([])
-            continue
-        if (listed and _ITEM.match(line)) or not items:
+        elif listed and _ITEM.match(line):
             items.append([_ITEM.sub("", line, count=1)])
-        else:
+        elif items and (items[-1] or not listed):
             items[-1].append(line)
+        elif not listed:
+            items.append([line])
     texts = [plain(" ".join(i), glued) for i in items]
     return [t for t in texts if t][:MAX_ITEMS]
 
