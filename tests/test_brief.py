@@ -98,6 +98,9 @@ def test_without_the_teams_commentary_the_brief_is_a_working_draft():
     tex = brief_tex(edition(2021))
     assert "工作稿" in tex and tex.count("（评估组意见待补充）") == 2
     assert brief_points(edition(2022)) == (["夹具问题：部分指标数据不足，难以判断进展。"], ["夹具建议：完善统计报送制度。"])
+    assert "工作稿" not in brief_tex(edition(2022)) and "征求意见稿" not in brief_tex(edition(2022))
+    draft = Edition.of(load(BOOK_DATA), 2022, book_config(ROOT), draft=True)
+    assert "征求意见稿" in brief_tex(draft) and "工作稿" not in brief_tex(draft)
 
 
 def test_the_briefs_points_are_the_lists_items_at_most_five():

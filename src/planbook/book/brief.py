@@ -121,8 +121,10 @@ def brief_tex(edition: Edition) -> str:
     total = int(report.summary.set_index("dimension").loc["all"]["indicators"])
     t = tex_escape
     out = [PREAMBLE, r"\begin{document}"]
-    if working:
-        out.append(rf"\noindent\hfill\fbox{{\heiti\textcolor{{red}}{{{t(W('brief.working_draft'))}}}}}\par")
+    # 工作稿 while the team's view is missing; 征求意见稿 on a draft edition (planbook build --draft).
+    marks = [W(k) for k, on in (("brief.working_draft", working), ("draft.watermark", edition.draft)) if on]
+    if marks:
+        out.append(rf"\noindent\hfill\fbox{{\heiti\textcolor{{red}}{{{t('　'.join(marks))}}}}}\par")
     out += [rf"\begin{{center}}{{\heiti\LARGE {t(W('brief.title', title=edition.names.title))}\par}}\smallskip",
             rf"{{\large {t(W('brief.subtitle', edition=edition_name(edition.data, edition.year)))}\par}}\end{{center}}",
             rf"\section{{{t(W('brief.verdict'))}}}", t(" ".join(x for x in lines_ if x)), "",
