@@ -790,8 +790,8 @@ def _build(year: int | None, data_dir: str | Path | None, pdf: bool | str, out_d
         _check_published_records(published, years)
         stage = Path(tempfile.mkdtemp(prefix=".stage-", dir=out))
         try:
-            return _build_locked(root, data, years, pdf, out, published, stage, out_dir is None, force,
-                                 standby, started, draft)
+            return _build_locked(BuildPlan(root, data, tuple(years), pdf, out, published, stage, out_dir is None,
+                                           force, standby, started, draft))
         finally:
             shutil.rmtree(stage, ignore_errors=True)
 
@@ -806,13 +806,32 @@ def _check_published_records(published: Path, rebuilt: list[int]) -> None:
             read_record(folder / EDITION_FILE)
 
 
-def _build_locked(root: Path, data: DataSet, years: list[int], pdf: bool | str, out: Path, published: Path,
-                  stage: Path, default_out: bool, force: bool, standby: Standby | None,
-                  started: float, draft: bool = False) -> list[BuildResult]:
+@dataclass(frozen=True)
+class BuildPlan:
+    """What one build does, decided before the work starts (under the output folder's lock)."""
+
+    root: Path  # the project
+    data: DataSet  # read and validated once
+    years: tuple[int, ...]  # the editions to build
+    pdf: bool | str  # the PDF's layout, or False for the websites only
+    out: Path  # the output folder (``_build``)
+    published: Path  # the published site in it (``_build/html``)
+    stage: Path  # the staging folder, removed after the build
+    default_out: bool  # the project's own ``_build``: the executed chapters are copied back to ``book/``
+    force: bool  # rebuild editions whose inputs are unchanged
+    standby: Standby | None  # a notebook worker already started
+    started: float  # time.monotonic() at the start, for the closing line
+    draft: bool = False  # editions marked 征求意见稿
+
+
+def _build_locked(plan: BuildPlan) -> list[BuildResult]:
     from planbook.book.edition import Edition
     from planbook.book.outputs import output_files
     from planbook.build import cache as nbcache
 
+    root, data, years, pdf, out, published, stage = (plan.root, plan.data, plan.years, plan.pdf, plan.out,
+                                                     plan.published, plan.stage)
+    force, standby, draft = plan.force, plan.standby, plan.draft
     config = book_config(root)
 
     results = []
@@ -863,10 +882,10 @@ def _build_locked(root: Path, data: DataSet, years: list[int], pdf: bool | str, 
                 shutil.copytree(folder, site / folder.name)
         write_root(site, config["title"], data.catalogue)
         _publish(site, published)
-    if default_out and last_book is not None:
+    if plan.default_out and last_book is not None:
         for name in ("chapters", "generated"):
             dest = root / "book" / name
             shutil.rmtree(dest, ignore_errors=True)
             shutil.copytree(last_book / name, dest)
-    log(f"done in {time.monotonic() - started:.1f} s")
+    log(f"done in {time.monotonic() - plan.started:.1f} s")
     return results
