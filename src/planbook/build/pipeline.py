@@ -825,7 +825,6 @@ class BuildPlan:
 
 
 def _build_locked(plan: BuildPlan) -> list[BuildResult]:
-    from planbook.book.edition import Edition
     from planbook.book.outputs import output_files
     from planbook.build import cache as nbcache
 
