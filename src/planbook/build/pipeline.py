@@ -9,22 +9,25 @@ Order of work (each step must succeed before the next):
 3. for each edition whose inputs changed since it was published, an :class:`EditionJob`:
    stage its sources, reuse the executed notebooks the cache holds, start Sphinx (website and
    PDF) and execute the other chapters in parallel while it reads, write the downloads and the
-   edition record, typeset the PDF and the Word copy, assemble the edition's folder
+   edition record, make the PDF and the other outputs (Word copy, brief), assemble the edition's folder
    (a Sphinx warning fails it);
 4. only then replace the published site ``_build/html`` (and PDF) in one move.
 
 A failing cell stops the build with the notebook, the year and the error; the
 last good site stays as it was.
+
+The parts live beside this module: :mod:`~planbook.build.schedule` (workers and chapters),
+:mod:`~planbook.build.sphinx_control` (the Sphinx processes), :mod:`~planbook.build.config`
+(an edition's configuration), :mod:`~planbook.build.swap` (the atomic swap) and
+:mod:`~planbook.build.progress` (the progress lines); this module holds the edition job and
+:func:`build`, which works from one :class:`BuildPlan`.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -36,9 +39,16 @@ import yaml
 from planbook.book.edition import Edition
 from planbook.inputs.dataset import DataSet, load
 from planbook.project import book_config, chapters as chapters_of, project_root
-from planbook.errors import BuildError, NotebookError
+from planbook.errors import BuildError
 from planbook.build.worker import WORKER_CELL_ERROR, Standby, execute_notebook, read_notebook, spawn, task_line  # noqa: F401
-
+# The build's parts, one module each; their names are also the pipeline's (tests and callers use them).
+from planbook.build.progress import log  # noqa: F401
+from planbook.build.schedule import (CHAPTER_CHARTS, CHAPTER_SECONDS, PRINT_IMAGE_SECONDS, SPHINX_SECONDS,  # noqa: F401
+                                     WORKER_SECONDS, assign, chapter_seconds, execute_all, plan_workers, ready_order)
+from planbook.build.config import draft_watermark, edition_config  # noqa: F401
+from planbook.build.sphinx_control import (PLACEHOLDER, READY_FILE, SphinxRun, commentary_place,  # noqa: F401
+                                           finish_jupyter_book, sphinx_problems, start_jupyter_book)
+from planbook.build.swap import _publish  # noqa: F401
 
 
 @dataclass(frozen=True)
@@ -51,372 +61,12 @@ class BuildResult:
     outputs: dict[str, Path] = field(default_factory=dict)  # every output file, by key (planbook.book.outputs)
 
 
-_STARTED = time.monotonic()
-
-
-def log(message: str) -> None:
-    """A progress line on stderr, in the language of the messages (the phrasebook's patterns)."""
-    from planbook.errors import language, translate
-
-    if language() == "zh":
-        message = translate(message) or message
-    print(f"[planbook {time.monotonic() - _STARTED:6.1f}s] {message}", file=sys.stderr, flush=True)
-
-
-# --- notebooks ----------------------------------------------------------------------
-
-# Seconds a chapter takes to execute in a warm kernel, a worker to start (Python, kernel,
-# imports), a chart's print image, and the CPU the two Sphinx builds (website, PDF) use while
-# the notebooks run — measured on the project's 2-core machine, 2026-11-29. They only decide
-# how the work is shared out, never what is computed.
-# A dimension's chapter (0.55–0.65 s and 7–8 charts for this project's); the overview draws no chart.
-CHAPTER_SECONDS = {"overview": 0.4}
-CHAPTER_CHARTS = {"overview": 0}
-WORKER_SECONDS = 1.2
-PRINT_IMAGE_SECONDS = 0.16
-SPHINX_SECONDS = 2.0
-
-
-def chapter_seconds(chapter: str, pdf: bool = False) -> float:
-    return CHAPTER_SECONDS.get(chapter, 0.6) + (PRINT_IMAGE_SECONDS * CHAPTER_CHARTS.get(chapter, 7) if pdf else 0)
-
-
-def assign(chapters: tuple[str, ...], workers: int, pdf: bool = False) -> list[list[str]]:
-    """Share the chapters among workers, longest first, each to the least loaded worker."""
-    groups: list[list[str]] = [[] for _ in range(workers)]
-    load = [0.0] * workers
-    for chapter in sorted(chapters, key=lambda c: (-chapter_seconds(c, pdf), c)):
-        k = load.index(min(load))
-        groups[k].append(chapter)
-        load[k] += chapter_seconds(chapter, pdf)
-    return [g for g in groups if g]
-
-
-def plan_workers(chapters: tuple[str, ...], cores: int, pdf: bool = False) -> list[list[str]]:
-    """The groups of chapters to give to workers, one worker per group.
-
-    More workers run more notebooks at once but each costs a start-up, and they share the
-    cores with Sphinx: the plan with the shortest estimated time is taken (a rebuild of one
-    or two chapters is done by one worker, a whole edition by one per core).
-    """
-    def estimate(groups: list[list[str]]) -> float:
-        longest = max(sum(chapter_seconds(c, pdf) for c in g) for g in groups)
-        total = sum(chapter_seconds(c, pdf) for c in chapters) + len(groups) * WORKER_SECONDS
-        total += SPHINX_SECONDS * (2 if pdf else 1)
-        return max(WORKER_SECONDS + longest, total / max(1, cores))
-
-    if not chapters:
-        return []
-    plans = [assign(chapters, n, pdf) for n in range(1, max(1, min(len(chapters), cores)) + 1)]
-    return min(plans, key=estimate)
-
-
-def execute_all(year: int, data_dir: Path, out_dir: Path, chapters: tuple[str, ...],
-                extra: dict | None = None, print_dir: Path | None = None, png_cache: Path | None = None,
-                standby: Standby | None = None) -> list[Path]:
-    """Execute the chapters in parallel: one worker process per core, one kernel per worker.
-
-    Each worker (:mod:`planbook.build.worker`) runs its share of the notebooks one after another
-    in a single kernel, so kernel start-up and imports are paid once per worker, not once per
-    notebook; a worker from ``standby`` (already started) takes the largest share. With
-    ``print_dir`` each worker also writes there the PDF's copy of every notebook, with print
-    images. An interrupted build stops every worker (nothing keeps writing).
-    """
-    from concurrent.futures import ThreadPoolExecutor
-
-    groups = plan_workers(tuple(chapters), os.cpu_count() or 1, pdf=print_dir is not None)
-    root = project_root()
-    pdf = print_dir is not None
-    # The worker already started (if any) takes the group with the most to do.
-    first = max(range(len(groups)), key=lambda k: sum(chapter_seconds(c, pdf) for c in groups[k]))
-    ready = standby.take() if standby else None
-    procs = [ready if k == first and ready else spawn(root) for k in range(len(groups))]
-
-    def run(group: list[str], proc: subprocess.Popen) -> list[Path]:
-        jobs = [{"chapter": c, "output": str(out_dir / f"{c}.ipynb"),
-                 "print": str(print_dir / f"{c}.ipynb") if print_dir else None,
-                 "png_cache": str(png_cache) if png_cache else None} for c in group]
-        stdout, stderr = proc.communicate(task_line(year, data_dir, extra or {}, jobs))
-        if proc.returncode == 0:
-            return [Path(j["output"]) for j in jobs]
-        if proc.returncode == WORKER_CELL_ERROR:
-            raise NotebookError(**json.loads(stdout.strip().splitlines()[-1]))
-        tail = "\n".join(stderr.strip().splitlines()[-8:])
-        raise BuildError(f"notebooks {', '.join(group)} (year {year}) could not be executed (exit {proc.returncode}):\n{tail}")
-
-    with ThreadPoolExecutor(max_workers=len(groups)) as pool:
-        futures = [pool.submit(run, g, p) for g, p in zip(groups, procs)]
-        try:
-            for group, future in zip(groups, futures):
-                future.result()
-                log(f"executed {', '.join(group)} ({year})")
-        except BaseException:
-            for f in futures:
-                f.cancel()
-            for proc in procs:
-                if proc.poll() is None:
-                    proc.terminate()
-            raise
-    return [out_dir / f"{c}.ipynb" for c in chapters]
-
-
 def run_chapter(chapter: str, year: int | None = None, data_dir: str | None = None, output: str | None = None) -> Path:
     """Execute a single chapter for a researcher (``planbook run CHAPTER --year Y``)."""
     data = load(data_dir)
     year = data.check_year(year)
     out = Path(output) if output else project_root() / "book" / "chapters" / f"{chapter}.ipynb"
     return execute_notebook(chapter, year, data.data_dir, out)
-
-
-# --- configuration ------------------------------------------------------------------
-
-def draft_watermark(text: str) -> str:
-    """LaTeX preamble lines that print ``text`` diagonally across every page of the PDF."""
-    from planbook.book.pdf import tex_escape
-
-    return ("\n\\usepackage{draftwatermark}\n\\SetWatermarkText{\\sffamily " + tex_escape(text) + "}\n"
-            "\\SetWatermarkScale{0.9}\n\\SetWatermarkColor[gray]{0.85}\n")
-
-
-def edition_config(root: Path, edition, files: dict[str, str] | None = None) -> dict:
-    """_config.yml plus what depends on the edition: title, date, demo banner, the links to its
-    output ``files`` ({key: name}, :mod:`planbook.book.outputs`); for a draft
-    (``planbook build --draft``) a 征求意见稿 banner on every page and a watermark on every PDF page."""
-    from planbook.book.outputs import menu_entries
-    from planbook.words import W
-
-    data, year, draft = edition.data, edition.year, edition.draft
-
-    config = book_config(root)
-    config.pop("planbook", None)  # planbook's own settings (PDF layout): not Jupyter Book's
-    sphinx_config = config.setdefault("sphinx", {}).setdefault("config", {})
-    # The project's footer (html.extra_footer, Jupyter Book's key) goes to the theme directly:
-    # Jupyter Book would drop it once the build sets a theme option of its own (the banners).
-    footer = (config.get("html") or {}).pop("extra_footer", None)
-    if data.has_demo(year):  # demo wording only in an edition that shows demo values
-        footer = (footer or "") + W("demo.footer")
-    if footer:
-        sphinx_config.setdefault("html_theme_options", {}).setdefault("extra_footer", footer)
-    kind = data.catalogue.edition_kind(year)
-    config["title"] = W("edition.title_annual" if kind == "annual" else "edition.title", title=config["title"],
-                        year=year, kind=W(f"edition_kind.{kind}"))
-    # The report date comes from the data (the edition year), never from the build clock.
-    sphinx_config["today"] = W("edition.today", year=year)
-    sphinx_config["html_last_updated_fmt"] = None
-    from planbook.book.downloads import download_names
-
-    sphinx_config["planbook_edition_year"] = year
-    sphinx_config["planbook_downloads"] = download_names(year)
-    sphinx_config["planbook_outputs"] = menu_entries(files or {})
-    if data.has_demo(year):
-        sphinx_config["planbook_demo_banner"] = W("demo.banner")
-    if draft:
-        sphinx_config["planbook_draft_banner"] = W("draft.banner")
-        elements = sphinx_config.setdefault("latex_elements", {})
-        elements["preamble"] = elements.get("preamble", "") + draft_watermark(W("draft.watermark"))
-    banners = [sphinx_config.get(k) for k in ("planbook_draft_banner", "planbook_demo_banner")]
-    if any(banners):
-        theme = sphinx_config.setdefault("html_theme_options", {})
-        theme["announcement"] = "　".join(b for b in banners if b)
-    return config
-
-
-# --- the build ----------------------------------------------------------------------
-
-def start_jupyter_book(book: Path, toc: Path, config_path: Path, out: Path, builder: str = "html",
-                       pending: dict[str, Path] | None = None, math_cache: Path | None = None,
-                       nice: int | str = 0, ready: Path | None = None) -> subprocess.Popen:
-    """Start ``jupyter-book build``. ``pending`` names the pages whose notebooks are still
-    executing ({docname: where the executed notebook will appear}): Sphinx reads every other
-    page first and waits for those (see planbook.sphinx_ext), so its work overlaps with the
-    notebooks'. ``math_cache`` keeps rendered formulas from one build to the next. The command
-    is Jupyter Book's own, run by :mod:`planbook.site.sphinx_run` (which exits sooner). With
-    ``ready``, Sphinx starts up and waits for that file before it looks at the sources."""
-    cmd = [sys.executable, "-m", "planbook.site.sphinx_run", str(book), "--config", str(config_path),
-           "--toc", str(toc), "--path-output", str(out), "--builder", builder]
-    env = {**os.environ}
-    if pending:
-        env |= {"PLANBOOK_PARENT": str(os.getpid()),
-                "PLANBOOK_PENDING": json.dumps({doc: str(path) for doc, path in pending.items()})}
-    if ready:
-        env |= {"PLANBOOK_PARENT": str(os.getpid()), "PLANBOOK_SOURCES_READY": str(ready)}
-    if math_cache:
-        env["PLANBOOK_MATH_CACHE"] = str(math_cache)
-        # imgmath's latex, sandboxed and with a time limit (planbook.tex_sandbox).
-        from planbook.tex_sandbox import sandbox_env, wrapper_dir
-
-        env = sandbox_env(env)
-        env["PATH"] = f"{wrapper_dir(Path(math_cache).parent / 'texbin')}{os.pathsep}{env.get('PATH', '')}"
-    if nice:
-        env["PLANBOOK_NICE"] = str(nice)
-    from planbook.build.lock import inherited_fds
-
-    return subprocess.Popen(cmd, cwd=book, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
-                            pass_fds=inherited_fds())
-
-
-_ANSI = re.compile(r"\x1b\[[0-9;]*m")
-_SPHINX_PROBLEM = re.compile(r"(?:^|: )(WARNING|ERROR|CRITICAL|SEVERE): ")
-
-
-def sphinx_problems(output: str, source: Path | None = None) -> list[str]:
-    """The warnings and errors in a Sphinx log, one line each (paths under ``source`` shortened).
-
-    The book is built warning-free, so each of these is a page that does not show what it
-    should (a table Sphinx could not read is dropped from the page, with only a log line
-    to say so): the build fails on them."""
-    found = []
-    for line in _ANSI.sub("", output).splitlines():
-        if _SPHINX_PROBLEM.search(line):
-            line = line.replace(f"{source}/", "") if source else line
-            found.append(commentary_place(line, source) if source else line)
-    return found
-
-
-# How myst-nb numbers the lines of a notebook: (cell index + 1) * 10000 + the line in the cell.
-_NOTEBOOK_LINE = re.compile(r"(?P<page>chapters/[^\s:]+)\.ipynb:(?P<n>\d+)")
-
-
-def commentary_place(line: str, source: Path) -> str:
-    """A Sphinx message about a line of an executed chapter, named by the commentary file and line
-    that text came from when it came from one (the commentary cells carry their origin, see
-    planbook.book.notebook._show_markdown): ``commentary/2025/green.md:12`` instead of
-    ``chapters/green.ipynb:150011``."""
-    match = _NOTEBOOK_LINE.search(line)
-    if not match:
-        return line
-    n = int(match.group("n"))
-    cell, offset = n // 10000 - 1, n % 10000
-    try:
-        nb = json.loads((Path(source) / f"{match.group('page')}.ipynb").read_text("utf-8"))
-        origin = nb["cells"][cell].get("metadata", {}).get("planbook")
-    except (OSError, ValueError, IndexError, KeyError, TypeError):
-        return line
-    if not origin:
-        return line
-    where = f"{origin['source']}:{int(origin['line']) + max(offset - 1, 0)}"
-    return line[:match.start()] + where + line[match.end():]
-
-
-def finish_jupyter_book(proc: subprocess.Popen, out: Path, logs: Path, builder: str = "html",
-                        source: Path | None = None) -> Path:
-    output, _ = proc.communicate()
-    log_path = logs / f"jupyter-book-{builder}.log"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    log_path.write_text(output, encoding="utf-8")
-    if proc.returncode != 0:
-        tail = "\n".join(output.strip().splitlines()[-15:])
-        raise BuildError(f"jupyter-book {builder} build failed (log: {log_path}):\n{tail}")
-    problems = sphinx_problems(output, source)
-    if problems:
-        shown = "\n".join(problems[:8]) + (f"\n… and {len(problems) - 8} more" if len(problems) > 8 else "")
-        raise BuildError(f"jupyter-book {builder} build reported {len(problems)} problem(s) with the pages "
-                         f"(log: {log_path}); nothing was published:\n{shown}")
-    return out / "_build" / builder
-
-
-def _publish(staged: Path, target: Path) -> None:
-    """Replace the published site in one atomic step.
-
-    ``target`` (``_build/html``) is a symbolic link to a folder ``.site-<n>`` beside
-    it; the new site is moved next to it and the link is swapped with a rename,
-    which POSIX makes atomic: a reader sees either the old site or the new one.
-    """
-    out = target.parent
-    n = 1 + max([int(p.name.split("-")[1]) for p in out.glob(".site-*") if p.name.split("-")[1].isdigit()] or [0])
-    versioned = out / f".site-{n}"
-    os.replace(staged, versioned)
-    old = target.resolve() if target.is_symlink() else None
-    if target.exists() and not target.is_symlink():  # a plain folder from an earlier layout
-        legacy = out / f".legacy-{n}"
-        os.replace(target, legacy)
-        old = legacy
-    link = out / f".link-{n}"
-    if link.is_symlink():
-        link.unlink()
-    os.symlink(versioned.name, link)
-    os.replace(link, target)
-    # Only a folder planbook made beside the link (.site-<n>, .legacy-<n>) is ever removed.
-    if old is not None and old.exists() and old != versioned.resolve() and old.parent == out.resolve() \
-            and re.fullmatch(r"\.(site|legacy)-\d+", old.name):
-        shutil.rmtree(old, ignore_errors=True)
-
-
-def ready_order(chapters: tuple[str, ...], cores: int, pdf: bool = False) -> list[str]:
-    """The order in which the chapters' notebooks are expected to be ready: each worker's
-    first, then each worker's second, and so on (see :func:`plan_workers`)."""
-    groups = plan_workers(chapters, cores, pdf)
-    return [g[i] for i in range(max(map(len, groups), default=0)) for g in groups if i < len(g)]
-
-
-PLACEHOLDER = '{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}\n'
-
-
-READY_FILE = "sources.ready"
-
-
-@dataclass
-class SphinxRun:
-    """A ``jupyter-book build`` started on a persistent copy of an edition's sources.
-
-    ``work`` (``<out>/cache/sphinx/<year>/<builder>``) holds the copy (``book/``, ``configs/``)
-    and Sphinx's output and environment (``out/``). Only changed files are written into the
-    copy, so Sphinx re-reads only the pages that changed. The chapters named ``pending`` are
-    still being made: Sphinx reads the rest of the book first and each of those when it
-    appears in ``chapters``, and puts it in its copy as it reads it (see :mod:`planbook.site.sphinx_ext`).
-    """
-
-    proc: subprocess.Popen
-    work: Path
-    builder: str
-    chapters: Path
-
-    @classmethod
-    def start(cls, work: Path, builder: str, book: Path, configs: Path, toc: str, config: str,
-              chapters: Path, pending: list[str], math_cache: Path | None = None, nice: int | str = 0,
-              later: tuple[str, ...] = ()) -> SphinxRun:
-        """``later``: folders of the book still being written; Sphinx waits for them before it
-        reads the table of contents (:meth:`sources_ready`)."""
-        from planbook.build import cache as nbcache
-
-        nbcache.sync_tree(configs, work / "configs")
-        nbcache.sync_tree(book, work / "book", keep=("chapters", *later))
-        copy = work / "book" / "chapters"
-        copy.mkdir(parents=True, exist_ok=True)
-        names = tuple(f"{c}.ipynb" for c in pending)
-        nbcache.sync_tree(chapters, copy, keep=names, keep_times=True)
-        for name in names:  # Sphinx finds a page by its file: an empty notebook stands in
-            if not (copy / name).exists():
-                (copy / name).write_text(PLACEHOLDER, encoding="utf-8")
-        shutil.rmtree(work / "out" / "_build" / builder, ignore_errors=True)  # written anew, as in a first build
-        ready = work / READY_FILE
-        ready.unlink(missing_ok=True)
-        proc = start_jupyter_book(work / "book", work / "configs" / toc, work / "configs" / config, work / "out",
-                                  builder, pending={f"chapters/{c}": chapters / f"{c}.ipynb" for c in pending},
-                                  math_cache=math_cache, nice=nice, ready=ready if later else None)
-        return cls(proc, work, builder, chapters)
-
-    def sources_ready(self, book: Path, folders: tuple[str, ...]) -> None:
-        """Put the ``folders`` of ``book`` the run was started without into its copy, and let it go on."""
-        from planbook.build import cache as nbcache
-
-        for name in folders:
-            nbcache.sync_tree(book / name, self.work / "book" / name)
-        (self.work / READY_FILE).touch()
-
-    def finish(self, logs: Path) -> Path:
-        """Wait for Sphinx; return its output folder. When it failed or warned, its copy and
-        environment are dropped: the next build reads every page again (and so warns again)."""
-        try:
-            return finish_jupyter_book(self.proc, self.work / "out", logs, self.builder, source=self.work / "book")
-        except BuildError:
-            shutil.rmtree(self.work, ignore_errors=True)
-            raise
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
 
 
 @dataclass(frozen=True)

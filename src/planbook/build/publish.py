@@ -1,7 +1,7 @@
 """Hand the published site over: a self-contained copy of it, or one zip archive.
 
 ``_build/html`` is a link to the folder the last build published (see
-:func:`planbook.build.pipeline._publish`); what goes to an intranet web server, a shared drive or
+:func:`planbook.build.swap._publish`); what goes to an intranet web server, a shared drive or
 a USB stick must be the files themselves. :func:`publish` copies every edition (pages, PDF,
 Word copy, downloads), the root page and the edition switcher, with no links left, and adds a
 short reading note (``使用说明.txt``) for whoever receives it. Every page links only to files
