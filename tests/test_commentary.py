@@ -220,12 +220,14 @@ def test_a_draft_has_a_banner_and_a_pdf_watermark(tmp_path):
 
     from conftest import ROOT
 
+    from planbook.book.edition import Edition
+
     ds = load(BOOK_DATA)
-    config = edition_config(ROOT, ds, 2022, draft=True)["sphinx"]["config"]
+    config = edition_config(ROOT, Edition.of(ds, 2022, {}, draft=True))["sphinx"]["config"]
     assert config["html_theme_options"]["announcement"].startswith("征求意见稿")
     assert "本评估含演示数据" in config["html_theme_options"]["announcement"]  # both banners
     assert "draftwatermark" in config["latex_elements"]["preamble"]
-    plain = edition_config(ROOT, ds, 2022)["sphinx"]["config"]
+    plain = edition_config(ROOT, Edition.of(ds, 2022, {}))["sphinx"]["config"]
     assert "征求意见稿" not in plain["html_theme_options"]["announcement"]
     assert "draftwatermark" not in plain["latex_elements"]["preamble"]
     # The watermark is on every page of a document typeset with the book's fonts.

@@ -299,8 +299,12 @@ def test_a_website_only_rebuild_keeps_the_published_pdf(changed_mid_build, site)
     rebuilt, _, _ = changed_mid_build
     pdf = rebuilt / "licheng-evaluation-2022.pdf"
     assert pdf.read_bytes() == (site / "licheng-evaluation-2022.pdf").read_bytes()
+    for name in ("licheng-evaluation-2022.docx", "licheng-evaluation-2022-brief.pdf"):  # every output of the PDF build
+        assert (rebuilt / name).read_bytes() == (site / name).read_bytes()
     record = json.loads((rebuilt / "edition.json").read_text("utf-8"))
-    assert record["pdf"] == pdf.name and record["pdf_outdated"] is True  # made from the data before the change
+    from planbook.book.outputs import recorded_files
+
+    assert recorded_files(record)["pdf"] == pdf.name and record["pdf_outdated"] is True  # made from the data before
     index = (rebuilt.parent / "index.html").read_text("utf-8")
     assert '<a href="2022/licheng-evaluation-2022.pdf">PDF</a>' in index and "早于网页版数据" in index
     assert 'href="../licheng-evaluation-2022.pdf" download>PDF 版</a>' in (rebuilt / "chapters" / "smart.html").read_text("utf-8")
@@ -444,7 +448,7 @@ def one_error_line(err: str) -> str:
 def test_a_full_disk_ends_in_one_line_and_leaves_the_site(published, monkeypatch, capfd):
     from planbook.book import pages
 
-    def full(data, year, folder):
+    def full(edition, folder, files=None):
         raise OSError(errno.ENOSPC, "No space left on device", str(folder / "data-appendix.md"))
 
     before = digest(published / "html")

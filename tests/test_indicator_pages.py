@@ -155,7 +155,8 @@ def test_charts_take_their_columns_width_and_link_to_the_page(report):
 def test_the_download_menu_offers_the_pdf_and_the_pages_data():
     from planbook.site.sphinx_ext import download_menu
 
-    menu = download_menu("generated/indicators/x", "book-2022.pdf",
+    pdf = {"key": "pdf", "file": "book-2022.pdf", "text": "PDF 版", "tooltip": "PDF 版", "icon": "fas fa-file-pdf"}
+    menu = download_menu("generated/indicators/x", [pdf],
                          {"assessment": {"csv": "a.csv", "xlsx": "a.xlsx"}}, ("data/x.csv", "本指标数据（CSV）"))
     urls = [b["url"] for b in menu["buttons"]]
     assert urls == ["../../book-2022.pdf", "../../data/x.csv", "../../downloads/a.csv", "../../downloads/a.xlsx"]

@@ -252,6 +252,7 @@ def test_the_shipped_plan_keeps_its_clause_and_its_demo_words():
 
 
 def test_pages_the_plan_has_nothing_for_are_left_out(final_2020, tmp_path):
+    from planbook.book.edition import Edition
     from planbook.book.pages import omitted_pages, toc_without, write_generated_pages
     from planbook.book.pdf import write_print_pages
     from planbook.book.scaffold import book_toc
@@ -264,9 +265,10 @@ def test_pages_the_plan_has_nothing_for_are_left_out(final_2020, tmp_path):
     files = [e.get("file") for p in toc["parts"] for e in p["chapters"]]
     assert files == ["intro", "chapters/overview", "chapters/level", "generated/indicators", "methodology",
                      "generated/data-appendix", "generated/colophon"]
-    written = {p.name for p in write_generated_pages(final_2020.data, 2020, tmp_path / "generated")}
+    edition = Edition.of(final_2020.data, 2020, {})
+    written = {p.name for p in write_generated_pages(edition, tmp_path / "generated")}
     assert not {"areas.md", "departments.md", "amendments.md"} & written and "data-appendix.md" in written
-    write_print_pages(final_2020.data, 2020, tmp_path / "print")
+    write_print_pages(edition, tmp_path / "print")
     assert sorted(p.name for p in (tmp_path / "print").iterdir()) == ["data-appendix-print.md"]
 
 

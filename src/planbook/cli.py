@@ -270,10 +270,8 @@ def cmd_build(args) -> int:
     for result in results:
         print(say("build_edition", f"edition {result.year}: {result.site / 'index.html'}", year=result.year,
                   path=result.site / "index.html"))
-        for made, kind in ((result.pdf, "pdf"), (result.docx, "docx")):
-            if made:
-                print(say("build_file", f"          {made}", path=made,
-                          kind=W(f"messages.cli.build_file_{kind}")))
+        for kind, made in result.outputs.items():  # planbook.book.outputs, in its order
+            print(say("build_file", f"          {made}", path=made, kind=W(f"messages.cli.build_file_{kind}")))
     print(say("build_site", f"site: {results[0].site.parent / 'index.html'} (all editions)",
               path=results[0].site.parent / "index.html"))
     return 0

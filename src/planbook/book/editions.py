@@ -18,6 +18,8 @@ import pandas as pd
 from planbook.assess.progress import STATUSES, shown_statuses
 from planbook.plan.catalogue import Catalogue
 from planbook.words import W
+from planbook.book.edition import Edition
+from planbook.book.outputs import OUTPUTS, recorded_files
 from planbook.inputs.dataset import DataSet
 from planbook.report.report import Report
 
@@ -37,8 +39,11 @@ def edition_years(data: DataSet) -> list[int]:
     return [y for y in data.years if y > data.catalogue.base_year]
 
 
-def edition_record(report: Report, pdf_name: str | None, downloads: dict) -> dict:
-    """What the root page and ``planbook verify`` need to know about a published edition."""
+def edition_record(edition: Edition, files: dict[str, str], downloads: dict) -> dict:
+    """What the root page and ``planbook verify`` need to know about a published edition;
+    ``files`` are its outputs by key (:mod:`planbook.book.outputs`; read them back with
+    :func:`planbook.book.outputs.recorded_files`)."""
+    report = edition.report
     kind, kind_zh = edition_kind(report.cat, report.year)
     counts = report.summary.set_index("dimension").loc["all"]
     inputs = [{"file": input_name(f.path, report.data.source_dir), "sha256": f.sha256}
@@ -51,7 +56,7 @@ def edition_record(report: Report, pdf_name: str | None, downloads: dict) -> dic
         "status_counts": {s: int(counts[s]) for s in STATUSES},
         "light_counts": {k: int(counts[f"light_{k}"]) for k in ("green", "yellow", "red", "none")},
         "score": None if pd.isna(counts["score"]) else round(float(counts["score"]), 1),
-        "pdf": pdf_name,
+        "files": dict(files),
         "downloads": downloads,
         "inputs": inputs,
     }
@@ -180,11 +185,11 @@ def root_index(records: list[dict], title: str, cat: Catalogue) -> str:
                          for k in lights)
         counts += "".join(f'<td class="num" data-label="{label[s]}">{r["status_counts"].get(s, 0)}</td>'
                           for s in statuses)
-        pdf = f'<a href="{r["year"]}/{e(r["pdf"])}">PDF</a>' if r.get("pdf") else W("none_text")
-        if r.get("pdf") and r.get("pdf_outdated"):
+        files = recorded_files(r)
+        links = [f'<a href="{r["year"]}/{e(files[o.key])}">{e(W(o.root_words))}</a>' for o in OUTPUTS if o.key in files]
+        pdf = " · ".join(links) or W("none_text")
+        if links and r.get("pdf_outdated"):
             pdf += f' <span class="demo" title="{e(W("editions.pdf_outdated_title"))}">{e(W("editions.pdf_outdated"))}</span>'
-        if r.get("docx"):
-            pdf += f' · <a href="{r["year"]}/{e(r["docx"])}">Word</a>'
         demo = f'<span class="demo">{e(W("demo.root_tag"))}</span>' if r["has_demo"] else ""
         if r.get("draft"):
             demo += f' <span class="demo pb-draft" title="{e(W("draft.banner"))}">{e(W("draft.watermark"))}</span>'

@@ -405,7 +405,7 @@ def official_counts(report: Report) -> dict[str, int]:
             "statuses": len(progress), "official_statuses": int((progress["kind"] == "official").sum())}
 
 
-def results_page(report: Report) -> str:
+def results_page(report: Report, links: tuple[tuple[str, str], ...] = ()) -> str:
     """The edition's landing page: the results on one screen, with links to the detail."""
     cat = report.cat
     total = report.summary.set_index("dimension").loc["all"]
@@ -463,14 +463,16 @@ def results_page(report: Report) -> str:
         f'<li><a href="chapters/overview.html">{e(W("results.link_overview"))}</a></li>'
         f'<li><a href="generated/{INDEX_PAGE}.html">{e(W("indicator_page.index_title"))}</a></li>'
         f'<li><a href="intro.html">{e(W("results.link_intro"))}</a></li>'
-        f'<li><a href="methodology.html">{e(W("results.link_method"))}</a></li></ul></nav>',
+        f'<li><a href="methodology.html">{e(W("results.link_method"))}</a></li>'
+        + "".join(f'<li><a href="{e(href)}">{e(words)}</a></li>' for href, words in links) + '</ul></nav>',
     ]
     lines += raw("".join(body))
     return "\n".join(lines)
 
 
-def write_indicator_pages(report: Report, folder: Path) -> list[Path]:
-    """Write the pages and data files into ``folder`` (the book's ``generated/``)."""
+def write_indicator_pages(report: Report, folder: Path, links: tuple[tuple[str, str], ...] = ()) -> list[Path]:
+    """Write the pages and data files into ``folder`` (the book's ``generated/``); ``links``
+    (href, words) are the edition's files the landing page links to besides its pages."""
     from planbook.book.editions import edition_years
 
     pages = folder / INDEX_PAGE
@@ -481,7 +483,7 @@ def write_indicator_pages(report: Report, folder: Path) -> list[Path]:
     editions = [Report(data=report.data, year=y) for y in edition_years(report.data) if y < report.year]
     editions = [(rep, headline_records(rep)) for rep in [*editions, report]]
     written = {folder / f"{INDEX_PAGE}.md": indicators_index(report).encode("utf-8"),
-               folder / f"{RESULTS_PAGE}.md": results_page(report).encode("utf-8")}
+               folder / f"{RESULTS_PAGE}.md": results_page(report, links).encode("utf-8")}
     revised, notes, frames = revised_values(report), notes_by_value(report), {}
     for ind in report.cat.indicators:
         series = report.series(ind)

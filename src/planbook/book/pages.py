@@ -16,6 +16,7 @@ from pathlib import Path
 from planbook import __version__
 from planbook.assess.progress import (ABOUT_TOLERANCE, LIGHTS, MAX_AGE, NEEDS_ACCELERATION, ON_TRACK, PACES,
                                       STATUS_POINTS, STATUSES)
+from planbook.book.edition import Edition
 from planbook.inputs.dataset import DataSet
 from planbook.report.format import Cell, Table, fmt_value, md_escape
 from planbook.report.report import Report
@@ -233,12 +234,14 @@ def toc_without(toc: dict, left: frozenset[str]) -> dict:
     return {**toc, "parts": [p for p in parts if p["chapters"]]}
 
 
-def write_generated_pages(data: DataSet, year: int, folder: Path) -> list[Path]:
-    """Write the generated pages into ``folder`` (the book's ``generated/``): these, and the
-    landing page, a page per indicator and their data (:mod:`planbook.book.indicator_pages`)."""
+def write_generated_pages(edition: Edition, folder: Path, files: dict[str, str] | None = None) -> list[Path]:
+    """Write the generated pages of ``edition`` into ``folder`` (the book's ``generated/``): these,
+    and the landing page, a page per indicator and their data (:mod:`planbook.book.indicator_pages`).
+    The landing page links to those of the edition's output ``files`` ({key: name}) that ask for it."""
     from planbook.book.indicator_pages import write_indicator_pages
+    from planbook.book.outputs import OUTPUTS
 
-    report = Report(data=data, year=year)  # one edition's assessments, shared by the pages
+    data, year, report = edition.data, edition.year, edition.report  # the edition's assessments, shared
     folder.mkdir(parents=True, exist_ok=True)
     pages = {"methodology-rules.md": lambda: methodology_rules(substitutions(data, year)),
              "data-appendix.md": lambda: data_appendix(data, year),
@@ -252,7 +255,8 @@ def write_generated_pages(data: DataSet, year: int, folder: Path) -> list[Path]:
         path = folder / name
         path.write_text(text(), encoding="utf-8")
         written.append(path)
-    return written + write_indicator_pages(report, folder)
+    links = tuple((files[o.key], W(o.landing)) for o in OUTPUTS if o.landing and o.key in (files or {}))
+    return written + write_indicator_pages(report, folder, links)
 
 
 def substitutions(data: DataSet, year: int) -> dict[str, str]:

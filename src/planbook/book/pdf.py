@@ -27,6 +27,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from planbook.book.edition import Edition
 from planbook.inputs.dataset import DataSet
 from planbook.errors import BuildError
 from planbook.report import sentences, views
@@ -353,9 +354,10 @@ def end_of_year_epoch(year: int) -> int:
     return calendar.timegm((year, 12, 31, 0, 0, 0))
 
 
-def latex_overrides(data: DataSet, year: int, title: str, author: str) -> dict:
-    """Sphinx ``latex_elements`` entries that depend on the edition (``title``, ``author``: the book's)."""
-    report = Report(data=data, year=year)
+def latex_overrides(edition: Edition) -> dict:
+    """Sphinx ``latex_elements`` entries that depend on the edition (title and author: the book's)."""
+    data, year, report = edition.data, edition.year, edition.report
+    title, author = edition.names.title, edition.names.author
     full_title = W("pdf.title", title=title, edition=edition_name(data, year))
     subject = W("pdf.subject", year=year) + (W("demo.pdf_subject") if report.has_demo else "")
     return {
@@ -370,13 +372,6 @@ def latex_overrides(data: DataSet, year: int, title: str, author: str) -> dict:
             r"\usepackage{hypcap}",  # \capstart of the charts' figures; after hyperref, as Sphinx has it
         ]),
     }
-
-
-def pdf_name(config: dict, year: int, ext: str = "pdf") -> str:
-    """The edition's file name from the book's ``latex.latex_documents.targetname``
-    (``<name>.tex`` → ``<name>-2025.pdf``; ``ext="docx"`` for the Word copy)."""
-    target = ((config.get("latex") or {}).get("latex_documents") or {}).get("targetname") or "book.tex"
-    return f"{Path(target).stem}-{year}.{ext}"
 
 
 PDF_ROOT = "pdf-root"
@@ -474,9 +469,9 @@ def _year_span(years: list[int]) -> str:
     return W("enum_sep").join(spans)
 
 
-def write_print_pages(data: DataSet, year: int, folder: Path) -> None:
+def write_print_pages(edition: Edition, folder: Path) -> None:
     """The compact versions of the long generated pages, for the PDF (:data:`PRINT_PAGES`)."""
-    report = Report(data=data, year=year)
+    data, year, report = edition.data, edition.year, edition.report
     folder.mkdir(parents=True, exist_ok=True)
     from planbook.book.pages import omitted_pages
 
@@ -488,17 +483,19 @@ def write_print_pages(data: DataSet, year: int, folder: Path) -> None:
             (folder / name).write_text(text(), encoding="utf-8")
 
 
-def prepare_latex(book: Path, configs: Path, data: DataSet, year: int, layout: str = DEFAULT_LAYOUT) -> None:
+def prepare_latex(book: Path, configs: Path, edition: Edition) -> None:
     """Add what the LaTeX build needs: a title-only root page and the compact print pages in
     ``book``, and ``_toc_latex.yml`` / ``_config_latex.yml`` (layout, front matter, metadata) in
     ``configs``. The chapters it reads carry their charts' print images
     (:func:`planbook.site.vega.add_print_images`)."""
     import yaml
 
+    from planbook.book.outputs import PDF
+
+    layout = edition.layout or DEFAULT_LAYOUT
     config = yaml.safe_load((configs / "_config.yml").read_text("utf-8"))
-    title = config.get("title", "").split(" · ")[0]
-    (book / f"{PDF_ROOT}.md").write_text(f"# {md_escape(title)}\n", encoding="utf-8")
-    write_print_pages(data, year, book / "generated")
+    (book / f"{PDF_ROOT}.md").write_text(f"# {md_escape(edition.names.title)}\n", encoding="utf-8")
+    write_print_pages(edition, book / "generated")
     toc = yaml.safe_load((configs / "_toc.yml").read_text("utf-8"))
     (configs / "_toc_latex.yml").write_text(yaml.safe_dump(pdf_toc(toc), allow_unicode=True, sort_keys=False), encoding="utf-8")
     # The Word copy is made from the tree this build assembles (planbook.book.docx).
@@ -508,8 +505,8 @@ def prepare_latex(book: Path, configs: Path, data: DataSet, year: int, layout: s
     sphinx["latex_elements"] = layout_elements(layout, sphinx.get("latex_elements", {}))
     if layout == "gongwen":  # no grey rows: booktabs rules only
         sphinx["latex_table_style"] = ["booktabs"]
-    sphinx["latex_elements"].update(latex_overrides(data, year, title, config.get("author", "")))
-    name = pdf_name(config, year)
+    sphinx["latex_elements"].update(latex_overrides(edition))
+    name = PDF.filename(edition)
     config["latex"]["latex_documents"] = {"targetname": name.replace(".pdf", ".tex")}
     (configs / "_config_latex.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
 

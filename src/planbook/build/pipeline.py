@@ -9,22 +9,25 @@ Order of work (each step must succeed before the next):
 3. for each edition whose inputs changed since it was published, an :class:`EditionJob`:
    stage its sources, reuse the executed notebooks the cache holds, start Sphinx (website and
    PDF) and execute the other chapters in parallel while it reads, write the downloads and the
-   edition record, typeset the PDF and the Word copy, assemble the edition's folder
+   edition record, make the PDF and the other outputs (Word copy, brief), assemble the edition's folder
    (a Sphinx warning fails it);
 4. only then replace the published site ``_build/html`` (and PDF) in one move.
 
 A failing cell stops the build with the notebook, the year and the error; the
 last good site stays as it was.
+
+The parts live beside this module: :mod:`~planbook.build.schedule` (workers and chapters),
+:mod:`~planbook.build.sphinx_control` (the Sphinx processes), :mod:`~planbook.build.config`
+(an edition's configuration), :mod:`~planbook.build.swap` (the atomic swap) and
+:mod:`~planbook.build.progress` (the progress lines); this module holds the edition job and
+:func:`build`, which works from one :class:`BuildPlan`.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -33,11 +36,19 @@ from pathlib import Path
 
 import yaml
 
+from planbook.book.edition import Edition
 from planbook.inputs.dataset import DataSet, load
 from planbook.project import book_config, chapters as chapters_of, project_root
-from planbook.errors import BuildError, NotebookError
+from planbook.errors import BuildError
 from planbook.build.worker import WORKER_CELL_ERROR, Standby, execute_notebook, read_notebook, spawn, task_line  # noqa: F401
-
+# The build's parts, one module each; their names are also the pipeline's (tests and callers use them).
+from planbook.build.progress import log  # noqa: F401
+from planbook.build.schedule import (CHAPTER_CHARTS, CHAPTER_SECONDS, PRINT_IMAGE_SECONDS, SPHINX_SECONDS,  # noqa: F401
+                                     WORKER_SECONDS, assign, chapter_seconds, execute_all, plan_workers, ready_order)
+from planbook.build.config import draft_watermark, edition_config  # noqa: F401
+from planbook.build.sphinx_control import (PLACEHOLDER, READY_FILE, SphinxRun, commentary_place,  # noqa: F401
+                                           finish_jupyter_book, sphinx_problems, start_jupyter_book)
+from planbook.build.swap import _publish  # noqa: F401
 
 
 @dataclass(frozen=True)
@@ -47,115 +58,7 @@ class BuildResult:
     year: int
     seconds: float
     docx: Path | None = None
-
-
-_STARTED = time.monotonic()
-
-
-def log(message: str) -> None:
-    """A progress line on stderr, in the language of the messages (the phrasebook's patterns)."""
-    from planbook.errors import language, translate
-
-    if language() == "zh":
-        message = translate(message) or message
-    print(f"[planbook {time.monotonic() - _STARTED:6.1f}s] {message}", file=sys.stderr, flush=True)
-
-
-# --- notebooks ----------------------------------------------------------------------
-
-# Seconds a chapter takes to execute in a warm kernel, a worker to start (Python, kernel,
-# imports), a chart's print image, and the CPU the two Sphinx builds (website, PDF) use while
-# the notebooks run — measured on the project's 2-core machine, 2026-11-29. They only decide
-# how the work is shared out, never what is computed.
-# A dimension's chapter (0.55–0.65 s and 7–8 charts for this project's); the overview draws no chart.
-CHAPTER_SECONDS = {"overview": 0.4}
-CHAPTER_CHARTS = {"overview": 0}
-WORKER_SECONDS = 1.2
-PRINT_IMAGE_SECONDS = 0.16
-SPHINX_SECONDS = 2.0
-
-
-def chapter_seconds(chapter: str, pdf: bool = False) -> float:
-    return CHAPTER_SECONDS.get(chapter, 0.6) + (PRINT_IMAGE_SECONDS * CHAPTER_CHARTS.get(chapter, 7) if pdf else 0)
-
-
-def assign(chapters: tuple[str, ...], workers: int, pdf: bool = False) -> list[list[str]]:
-    """Share the chapters among workers, longest first, each to the least loaded worker."""
-    groups: list[list[str]] = [[] for _ in range(workers)]
-    load = [0.0] * workers
-    for chapter in sorted(chapters, key=lambda c: (-chapter_seconds(c, pdf), c)):
-        k = load.index(min(load))
-        groups[k].append(chapter)
-        load[k] += chapter_seconds(chapter, pdf)
-    return [g for g in groups if g]
-
-
-def plan_workers(chapters: tuple[str, ...], cores: int, pdf: bool = False) -> list[list[str]]:
-    """The groups of chapters to give to workers, one worker per group.
-
-    More workers run more notebooks at once but each costs a start-up, and they share the
-    cores with Sphinx: the plan with the shortest estimated time is taken (a rebuild of one
-    or two chapters is done by one worker, a whole edition by one per core).
-    """
-    def estimate(groups: list[list[str]]) -> float:
-        longest = max(sum(chapter_seconds(c, pdf) for c in g) for g in groups)
-        total = sum(chapter_seconds(c, pdf) for c in chapters) + len(groups) * WORKER_SECONDS
-        total += SPHINX_SECONDS * (2 if pdf else 1)
-        return max(WORKER_SECONDS + longest, total / max(1, cores))
-
-    if not chapters:
-        return []
-    plans = [assign(chapters, n, pdf) for n in range(1, max(1, min(len(chapters), cores)) + 1)]
-    return min(plans, key=estimate)
-
-
-def execute_all(year: int, data_dir: Path, out_dir: Path, chapters: tuple[str, ...],
-                extra: dict | None = None, print_dir: Path | None = None, png_cache: Path | None = None,
-                standby: Standby | None = None) -> list[Path]:
-    """Execute the chapters in parallel: one worker process per core, one kernel per worker.
-
-    Each worker (:mod:`planbook.build.worker`) runs its share of the notebooks one after another
-    in a single kernel, so kernel start-up and imports are paid once per worker, not once per
-    notebook; a worker from ``standby`` (already started) takes the largest share. With
-    ``print_dir`` each worker also writes there the PDF's copy of every notebook, with print
-    images. An interrupted build stops every worker (nothing keeps writing).
-    """
-    from concurrent.futures import ThreadPoolExecutor
-
-    groups = plan_workers(tuple(chapters), os.cpu_count() or 1, pdf=print_dir is not None)
-    root = project_root()
-    pdf = print_dir is not None
-    # The worker already started (if any) takes the group with the most to do.
-    first = max(range(len(groups)), key=lambda k: sum(chapter_seconds(c, pdf) for c in groups[k]))
-    ready = standby.take() if standby else None
-    procs = [ready if k == first and ready else spawn(root) for k in range(len(groups))]
-
-    def run(group: list[str], proc: subprocess.Popen) -> list[Path]:
-        jobs = [{"chapter": c, "output": str(out_dir / f"{c}.ipynb"),
-                 "print": str(print_dir / f"{c}.ipynb") if print_dir else None,
-                 "png_cache": str(png_cache) if png_cache else None} for c in group]
-        stdout, stderr = proc.communicate(task_line(year, data_dir, extra or {}, jobs))
-        if proc.returncode == 0:
-            return [Path(j["output"]) for j in jobs]
-        if proc.returncode == WORKER_CELL_ERROR:
-            raise NotebookError(**json.loads(stdout.strip().splitlines()[-1]))
-        tail = "\n".join(stderr.strip().splitlines()[-8:])
-        raise BuildError(f"notebooks {', '.join(group)} (year {year}) could not be executed (exit {proc.returncode}):\n{tail}")
-
-    with ThreadPoolExecutor(max_workers=len(groups)) as pool:
-        futures = [pool.submit(run, g, p) for g, p in zip(groups, procs)]
-        try:
-            for group, future in zip(groups, futures):
-                future.result()
-                log(f"executed {', '.join(group)} ({year})")
-        except BaseException:
-            for f in futures:
-                f.cancel()
-            for proc in procs:
-                if proc.poll() is None:
-                    proc.terminate()
-            raise
-    return [out_dir / f"{c}.ipynb" for c in chapters]
+    outputs: dict[str, Path] = field(default_factory=dict)  # every output file, by key (planbook.book.outputs)
 
 
 def run_chapter(chapter: str, year: int | None = None, data_dir: str | None = None, output: str | None = None) -> Path:
@@ -166,294 +69,45 @@ def run_chapter(chapter: str, year: int | None = None, data_dir: str | None = No
     return execute_notebook(chapter, year, data.data_dir, out)
 
 
-# --- configuration ------------------------------------------------------------------
-
-def draft_watermark(text: str) -> str:
-    """LaTeX preamble lines that print ``text`` diagonally across every page of the PDF."""
-    from planbook.book.pdf import tex_escape
-
-    return ("\n\\usepackage{draftwatermark}\n\\SetWatermarkText{\\sffamily " + tex_escape(text) + "}\n"
-            "\\SetWatermarkScale{0.9}\n\\SetWatermarkColor[gray]{0.85}\n")
-
-
-def edition_config(root: Path, data: DataSet, year: int, pdf_name: str | None = None,
-                   docx_name: str | None = None, draft: bool = False) -> dict:
-    """_config.yml plus what depends on the edition: title, date, demo banner; with ``draft``
-    (``planbook build --draft``) a 征求意见稿 banner on every page and a watermark on every PDF page."""
-    from planbook.words import W
-
-    config = book_config(root)
-    config.pop("planbook", None)  # planbook's own settings (PDF layout): not Jupyter Book's
-    sphinx_config = config.setdefault("sphinx", {}).setdefault("config", {})
-    # The project's footer (html.extra_footer, Jupyter Book's key) goes to the theme directly:
-    # Jupyter Book would drop it once the build sets a theme option of its own (the banners).
-    footer = (config.get("html") or {}).pop("extra_footer", None)
-    if data.has_demo(year):  # demo wording only in an edition that shows demo values
-        footer = (footer or "") + W("demo.footer")
-    if footer:
-        sphinx_config.setdefault("html_theme_options", {}).setdefault("extra_footer", footer)
-    kind = data.catalogue.edition_kind(year)
-    config["title"] = W("edition.title_annual" if kind == "annual" else "edition.title", title=config["title"],
-                        year=year, kind=W(f"edition_kind.{kind}"))
-    # The report date comes from the data (the edition year), never from the build clock.
-    sphinx_config["today"] = W("edition.today", year=year)
-    sphinx_config["html_last_updated_fmt"] = None
-    from planbook.book.downloads import download_names
-
-    sphinx_config["planbook_edition_year"] = year
-    sphinx_config["planbook_downloads"] = download_names(year)
-    if pdf_name:
-        sphinx_config["planbook_pdf"] = pdf_name
-    if docx_name:
-        sphinx_config["planbook_docx"] = docx_name
-    if data.has_demo(year):
-        sphinx_config["planbook_demo_banner"] = W("demo.banner")
-    if draft:
-        sphinx_config["planbook_draft_banner"] = W("draft.banner")
-        elements = sphinx_config.setdefault("latex_elements", {})
-        elements["preamble"] = elements.get("preamble", "") + draft_watermark(W("draft.watermark"))
-    banners = [sphinx_config.get(k) for k in ("planbook_draft_banner", "planbook_demo_banner")]
-    if any(banners):
-        theme = sphinx_config.setdefault("html_theme_options", {})
-        theme["announcement"] = "　".join(b for b in banners if b)
-    return config
-
-
-# --- the build ----------------------------------------------------------------------
-
-def start_jupyter_book(book: Path, toc: Path, config_path: Path, out: Path, builder: str = "html",
-                       pending: dict[str, Path] | None = None, math_cache: Path | None = None,
-                       nice: int | str = 0, ready: Path | None = None) -> subprocess.Popen:
-    """Start ``jupyter-book build``. ``pending`` names the pages whose notebooks are still
-    executing ({docname: where the executed notebook will appear}): Sphinx reads every other
-    page first and waits for those (see planbook.sphinx_ext), so its work overlaps with the
-    notebooks'. ``math_cache`` keeps rendered formulas from one build to the next. The command
-    is Jupyter Book's own, run by :mod:`planbook.site.sphinx_run` (which exits sooner). With
-    ``ready``, Sphinx starts up and waits for that file before it looks at the sources."""
-    cmd = [sys.executable, "-m", "planbook.site.sphinx_run", str(book), "--config", str(config_path),
-           "--toc", str(toc), "--path-output", str(out), "--builder", builder]
-    env = {**os.environ}
-    if pending:
-        env |= {"PLANBOOK_PARENT": str(os.getpid()),
-                "PLANBOOK_PENDING": json.dumps({doc: str(path) for doc, path in pending.items()})}
-    if ready:
-        env |= {"PLANBOOK_PARENT": str(os.getpid()), "PLANBOOK_SOURCES_READY": str(ready)}
-    if math_cache:
-        env["PLANBOOK_MATH_CACHE"] = str(math_cache)
-        # imgmath's latex, sandboxed and with a time limit (planbook.tex_sandbox).
-        from planbook.tex_sandbox import sandbox_env, wrapper_dir
-
-        env = sandbox_env(env)
-        env["PATH"] = f"{wrapper_dir(Path(math_cache).parent / 'texbin')}{os.pathsep}{env.get('PATH', '')}"
-    if nice:
-        env["PLANBOOK_NICE"] = str(nice)
-    from planbook.build.lock import inherited_fds
-
-    return subprocess.Popen(cmd, cwd=book, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
-                            pass_fds=inherited_fds())
-
-
-_ANSI = re.compile(r"\x1b\[[0-9;]*m")
-_SPHINX_PROBLEM = re.compile(r"(?:^|: )(WARNING|ERROR|CRITICAL|SEVERE): ")
-
-
-def sphinx_problems(output: str, source: Path | None = None) -> list[str]:
-    """The warnings and errors in a Sphinx log, one line each (paths under ``source`` shortened).
-
-    The book is built warning-free, so each of these is a page that does not show what it
-    should (a table Sphinx could not read is dropped from the page, with only a log line
-    to say so): the build fails on them."""
-    found = []
-    for line in _ANSI.sub("", output).splitlines():
-        if _SPHINX_PROBLEM.search(line):
-            line = line.replace(f"{source}/", "") if source else line
-            found.append(commentary_place(line, source) if source else line)
-    return found
-
-
-# How myst-nb numbers the lines of a notebook: (cell index + 1) * 10000 + the line in the cell.
-_NOTEBOOK_LINE = re.compile(r"(?P<page>chapters/[^\s:]+)\.ipynb:(?P<n>\d+)")
-
-
-def commentary_place(line: str, source: Path) -> str:
-    """A Sphinx message about a line of an executed chapter, named by the commentary file and line
-    that text came from when it came from one (the commentary cells carry their origin, see
-    planbook.book.notebook._show_markdown): ``commentary/2025/green.md:12`` instead of
-    ``chapters/green.ipynb:150011``."""
-    match = _NOTEBOOK_LINE.search(line)
-    if not match:
-        return line
-    n = int(match.group("n"))
-    cell, offset = n // 10000 - 1, n % 10000
-    try:
-        nb = json.loads((Path(source) / f"{match.group('page')}.ipynb").read_text("utf-8"))
-        origin = nb["cells"][cell].get("metadata", {}).get("planbook")
-    except (OSError, ValueError, IndexError, KeyError, TypeError):
-        return line
-    if not origin:
-        return line
-    where = f"{origin['source']}:{int(origin['line']) + max(offset - 1, 0)}"
-    return line[:match.start()] + where + line[match.end():]
-
-
-def finish_jupyter_book(proc: subprocess.Popen, out: Path, logs: Path, builder: str = "html",
-                        source: Path | None = None) -> Path:
-    output, _ = proc.communicate()
-    log_path = logs / f"jupyter-book-{builder}.log"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    log_path.write_text(output, encoding="utf-8")
-    if proc.returncode != 0:
-        tail = "\n".join(output.strip().splitlines()[-15:])
-        raise BuildError(f"jupyter-book {builder} build failed (log: {log_path}):\n{tail}")
-    problems = sphinx_problems(output, source)
-    if problems:
-        shown = "\n".join(problems[:8]) + (f"\n… and {len(problems) - 8} more" if len(problems) > 8 else "")
-        raise BuildError(f"jupyter-book {builder} build reported {len(problems)} problem(s) with the pages "
-                         f"(log: {log_path}); nothing was published:\n{shown}")
-    return out / "_build" / builder
-
-
-def _publish(staged: Path, target: Path) -> None:
-    """Replace the published site in one atomic step.
-
-    ``target`` (``_build/html``) is a symbolic link to a folder ``.site-<n>`` beside
-    it; the new site is moved next to it and the link is swapped with a rename,
-    which POSIX makes atomic: a reader sees either the old site or the new one.
-    """
-    out = target.parent
-    n = 1 + max([int(p.name.split("-")[1]) for p in out.glob(".site-*") if p.name.split("-")[1].isdigit()] or [0])
-    versioned = out / f".site-{n}"
-    os.replace(staged, versioned)
-    old = target.resolve() if target.is_symlink() else None
-    if target.exists() and not target.is_symlink():  # a plain folder from an earlier layout
-        legacy = out / f".legacy-{n}"
-        os.replace(target, legacy)
-        old = legacy
-    link = out / f".link-{n}"
-    if link.is_symlink():
-        link.unlink()
-    os.symlink(versioned.name, link)
-    os.replace(link, target)
-    # Only a folder planbook made beside the link (.site-<n>, .legacy-<n>) is ever removed.
-    if old is not None and old.exists() and old != versioned.resolve() and old.parent == out.resolve() \
-            and re.fullmatch(r"\.(site|legacy)-\d+", old.name):
-        shutil.rmtree(old, ignore_errors=True)
-
-
-def ready_order(chapters: tuple[str, ...], cores: int, pdf: bool = False) -> list[str]:
-    """The order in which the chapters' notebooks are expected to be ready: each worker's
-    first, then each worker's second, and so on (see :func:`plan_workers`)."""
-    groups = plan_workers(chapters, cores, pdf)
-    return [g[i] for i in range(max(map(len, groups), default=0)) for g in groups if i < len(g)]
-
-
-PLACEHOLDER = '{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}\n'
-
-
-READY_FILE = "sources.ready"
-
-
-@dataclass
-class SphinxRun:
-    """A ``jupyter-book build`` started on a persistent copy of an edition's sources.
-
-    ``work`` (``<out>/cache/sphinx/<year>/<builder>``) holds the copy (``book/``, ``configs/``)
-    and Sphinx's output and environment (``out/``). Only changed files are written into the
-    copy, so Sphinx re-reads only the pages that changed. The chapters named ``pending`` are
-    still being made: Sphinx reads the rest of the book first and each of those when it
-    appears in ``chapters``, and puts it in its copy as it reads it (see :mod:`planbook.site.sphinx_ext`).
-    """
-
-    proc: subprocess.Popen
-    work: Path
-    builder: str
-    chapters: Path
-
-    @classmethod
-    def start(cls, work: Path, builder: str, book: Path, configs: Path, toc: str, config: str,
-              chapters: Path, pending: list[str], math_cache: Path | None = None, nice: int | str = 0,
-              later: tuple[str, ...] = ()) -> SphinxRun:
-        """``later``: folders of the book still being written; Sphinx waits for them before it
-        reads the table of contents (:meth:`sources_ready`)."""
-        from planbook.build import cache as nbcache
-
-        nbcache.sync_tree(configs, work / "configs")
-        nbcache.sync_tree(book, work / "book", keep=("chapters", *later))
-        copy = work / "book" / "chapters"
-        copy.mkdir(parents=True, exist_ok=True)
-        names = tuple(f"{c}.ipynb" for c in pending)
-        nbcache.sync_tree(chapters, copy, keep=names, keep_times=True)
-        for name in names:  # Sphinx finds a page by its file: an empty notebook stands in
-            if not (copy / name).exists():
-                (copy / name).write_text(PLACEHOLDER, encoding="utf-8")
-        shutil.rmtree(work / "out" / "_build" / builder, ignore_errors=True)  # written anew, as in a first build
-        ready = work / READY_FILE
-        ready.unlink(missing_ok=True)
-        proc = start_jupyter_book(work / "book", work / "configs" / toc, work / "configs" / config, work / "out",
-                                  builder, pending={f"chapters/{c}": chapters / f"{c}.ipynb" for c in pending},
-                                  math_cache=math_cache, nice=nice, ready=ready if later else None)
-        return cls(proc, work, builder, chapters)
-
-    def sources_ready(self, book: Path, folders: tuple[str, ...]) -> None:
-        """Put the ``folders`` of ``book`` the run was started without into its copy, and let it go on."""
-        from planbook.build import cache as nbcache
-
-        for name in folders:
-            nbcache.sync_tree(book / name, self.work / "book" / name)
-        (self.work / READY_FILE).touch()
-
-    def finish(self, logs: Path) -> Path:
-        """Wait for Sphinx; return its output folder. When it failed or warned, its copy and
-        environment are dropped: the next build reads every page again (and so warns again)."""
-        try:
-            return finish_jupyter_book(self.proc, self.work / "out", logs, self.builder, source=self.work / "book")
-        except BuildError:
-            shutil.rmtree(self.work, ignore_errors=True)
-            raise
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-
-
 @dataclass(frozen=True)
-class KeptPdf:
-    """The PDF an edition has published, kept when only its website is rebuilt."""
+class KeptOutputs:
+    """The outputs of the PDF build an edition has published (:mod:`planbook.book.outputs`), kept
+    when only its website is rebuilt."""
 
-    path: Path  # a copy, in the staging folder
-    inputs: list | None  # the input checksums it was made from (None: not known)
-    docx: Path | None = None  # the Word copy made with it (a copy, in the staging folder)
+    files: dict[str, Path]  # {key: a copy, in the staging folder}
+    inputs: list | None  # the input checksums they were made from (None: not known)
 
 
-def keep_published_pdf(published: Path, stage: Path, config: dict, year: int, prior: dict | None) -> KeptPdf | None:
-    """A copy of the PDF (and Word copy) ``year`` has published, for a website-only build to keep."""
-    from planbook.book.pdf import pdf_name
+def keep_published(published: Path, stage: Path, edition, prior: dict | None) -> KeptOutputs | None:
+    """Copies of the outputs a PDF build of ``edition`` has published (those its record names,
+    or by the registry's names when it has no readable record), for a website-only build to keep."""
+    from planbook.book.outputs import OUTPUTS, output_files, recorded_files
 
-    pdf_file = published / str(year) / pdf_name(config, year)
-    if not pdf_file.is_file():
+    names = recorded_files(prior) if prior else output_files(edition)
+    folder, copies = published / str(edition.year), {}
+    for output in OUTPUTS:
+        name = names.get(output.key)
+        if output.with_pdf and name and (folder / name).is_file():
+            copy = stage / "published" / str(edition.year) / name
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(folder / name, copy)
+            copies[output.key] = copy
+    if not copies:
         return None
-    copy = stage / "published" / f"{year}" / pdf_file.name
-    copy.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(pdf_file, copy)
-    docx_file, docx_copy = published / str(year) / pdf_name(config, year, "docx"), None
-    if docx_file.is_file():
-        docx_copy = copy.with_name(docx_file.name)
-        shutil.copyfile(docx_file, docx_copy)
-    return KeptPdf(copy, (prior.get("pdf_inputs") or prior.get("inputs")) if prior else None, docx_copy)
+    return KeptOutputs(copies, (prior.get("pdf_inputs") or prior.get("inputs")) if prior else None)
 
 
 @dataclass
 class EditionJob:
     """One edition being built inside ``stage`` (site, downloads, PDF and Word copy).
 
-    ``keys`` are the chapters' notebook keys (:func:`planbook.build.cache.notebook_key`); ``inputs``
-    is the snapshot of the data the notebooks read (:meth:`DataSet.snapshot`; the data folder
-    itself when not given); with ``force`` no executed notebook is taken from the cache. A
-    website-only build of an edition that has published a PDF keeps that PDF (``kept_pdf``).
-    ``pdf`` is the PDF's layout (``"book"`` or ``"gongwen"``, :mod:`planbook.book.pdf`) or False; a
-    PDF build also writes the Word copy (:mod:`planbook.book.docx`). A ``draft`` is marked
-    征求意见稿 on every page and PDF page.
+    ``edition`` (:class:`planbook.book.edition.Edition`) is what is built: data, year, draft, PDF
+    layout (None: website only), names, and the report every writer shares. ``keys`` are the
+    chapters' notebook keys (:func:`planbook.build.cache.notebook_key`); ``inputs`` is the
+    snapshot of the data the notebooks read (:meth:`DataSet.snapshot`; the data folder itself
+    when not given); with ``force`` no executed notebook is taken from the cache. A PDF build
+    also makes every output of :data:`planbook.book.outputs.OUTPUTS` made with the PDF (Word
+    copy, brief); a website-only build of an edition that has published them keeps them (``kept``).
 
     The steps, in the order :func:`build_edition` runs them: :meth:`stage_sources`,
     :meth:`reuse_cached`, :meth:`start_sphinx` (which writes the generated pages while Sphinx
@@ -461,24 +115,36 @@ class EditionJob:
     """
 
     root: Path
-    data: DataSet
-    year: int
+    edition: Edition
     stage: Path
     out: Path
-    pdf: bool | str
     keys: dict[str, str]
     standby: Standby | None = None
     inputs: Path | None = None
     force: bool = False
-    kept_pdf: KeptPdf | None = None
-    draft: bool = False
+    kept: KeptOutputs | None = None
     # Set by the steps.
     key: str = ""
-    pdf_name: str | None = None
-    docx_name: str | None = None
+    files: dict[str, str] = field(default_factory=dict)  # the edition's output files {key: name}
     todo: tuple[str, ...] = ()
-    names: dict = field(default_factory=dict)  # the book's configuration (title, author, file names)
     runs: list[SphinxRun] = field(default_factory=list)
+
+    @property
+    def data(self) -> DataSet:
+        return self.edition.data
+
+    @property
+    def year(self) -> int:
+        return self.edition.year
+
+    @property
+    def pdf(self) -> bool | str:
+        """The PDF's layout, or False for a website-only build."""
+        return self.edition.layout or False
+
+    @property
+    def draft(self) -> bool:
+        return self.edition.draft
 
     @property
     def logs(self) -> Path:
@@ -510,30 +176,24 @@ class EditionJob:
         """The chapters, from ``_toc.yml`` (read once per edition)."""
         return chapters_of(self.root)
 
-    def report(self):
-        from planbook.report.report import Report
-
-        return Report(data=self.data, year=self.year)
-
     # 1. The sources of the book as this edition reads them.
     def stage_sources(self) -> None:
         """Copy the book's pages and write the edition's configuration (the generated pages come
         in :meth:`start_sphinx`)."""
-        from planbook.book.pdf import pdf_name
+        from planbook.book.outputs import output_files
         from planbook.build import cache as nbcache
 
         from planbook.book.pages import fill_pages, substitutions
 
         shutil.copytree(self.root / "book", self.book, ignore=shutil.ignore_patterns("chapters", "generated", "_build"))
         fill_pages(self.book, substitutions(self.data, self.year))
-        kept = self.kept_pdf
+        kept = self.kept
         self.key = nbcache.edition_key(self.root, self.keys, self.year, self.pdf or ("kept" if kept else False),
                                        self.data, self.draft)
-        self.names = names = book_config(self.root)
-        self.pdf_name = pdf_name(names, self.year) if self.pdf or kept else None
-        self.docx_name = pdf_name(names, self.year, "docx") if self.pdf or (kept and kept.docx) else None
+        self.files = output_files(self.edition) if self.pdf else \
+            {key: path.name for key, path in kept.files.items()} if kept else {}
         self.configs.mkdir()
-        config = edition_config(self.root, self.data, self.year, self.pdf_name, self.docx_name, self.draft)
+        config = edition_config(self.root, self.edition, self.files)
         (self.configs / "_config.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False),
                                                   encoding="utf-8")
         from planbook.book.pages import omitted_pages, toc_without
@@ -571,7 +231,7 @@ class EditionJob:
         self.runs.append(SphinxRun.start(work / "html", "html", self.book, self.configs, "_toc.yml", "_config.yml",
                                          self.chapters, order, math_cache=self.cache / "math",
                                          nice="idle" if self.pdf else 0, later=("generated",)))
-        write_generated_pages(self.data, self.year, self.book / "generated")
+        write_generated_pages(self.edition, self.book / "generated", self.files)
         self.runs[0].sources_ready(self.book, ("generated",))
         if not self.pdf:
             return
@@ -579,8 +239,7 @@ class EditionJob:
         latex_book, latex_configs = self.stage / "book-latex", self.stage / "configs-latex"
         shutil.copytree(self.book, latex_book, ignore=shutil.ignore_patterns("chapters"))
         shutil.copytree(self.configs, latex_configs)
-        prepare_latex(latex_book, latex_configs, self.data, self.year,
-                      layout=self.pdf if isinstance(self.pdf, str) else "book")
+        prepare_latex(latex_book, latex_configs, self.edition)
         self.prints.mkdir()
         # Chapters from the cache first (their images are mostly cached too), then the executed.
         cached = [c for c in self.chapter_names if c not in self.todo]
@@ -615,42 +274,42 @@ class EditionJob:
         from planbook.book.editions import EDITION_FILE, edition_record
 
         extras = self.stage / "extras"
-        report = self.report()
-        write_downloads(report, extras / "downloads")
-        record = edition_record(report, self.pdf_name, download_names(self.year))
-        record["docx"] = self.docx_name
+        write_downloads(self.edition.report, extras / "downloads")
+        record = edition_record(self.edition, self.files, download_names(self.year))
         record["build_key"] = self.key
         if self.draft:
             record["draft"] = True
         if self.pdf:
             record["pdf_inputs"] = record["inputs"]
-        elif self.kept_pdf:
-            record["pdf_inputs"] = self.kept_pdf.inputs
-            record["pdf_outdated"] = self.kept_pdf.inputs != record["inputs"]
+        elif self.kept:
+            record["pdf_inputs"] = self.kept.inputs
+            record["pdf_outdated"] = self.kept.inputs != record["inputs"]
         (extras / EDITION_FILE).write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         return extras
 
-    # 6. The PDF and the Word copy, once the PDF's Sphinx is done.
-    def typeset(self) -> tuple[Path, Path]:
-        """Run XeLaTeX on the LaTeX Sphinx wrote, and write the Word copy from the same tree meanwhile."""
+    # 6. The outputs of the PDF build (PDF, Word copy, brief), once the PDF's Sphinx is done.
+    def typeset(self) -> dict[str, Path]:
+        """Make every output of the PDF build (:data:`planbook.book.outputs.OUTPUTS`): the first
+        (the PDF: XeLaTeX on the LaTeX Sphinx wrote) here, the others (the Word copy from the same
+        tree, the brief) one after another beside it. Return them by key."""
         from concurrent.futures import ThreadPoolExecutor
 
-        from planbook.book.docx import TREE_FILE, write_docx
-        from planbook.book.pdf import typeset
+        from planbook.book.outputs import OUTPUTS, Made
 
         latex = self.runs[1].finish(self.logs)
-        log(f"typesetting the {self.year} PDF (xelatex) and writing its Word copy")
-        names = self.names
+        log(f"typesetting the {self.year} PDF (xelatex) and making its other outputs")
+        made = Made(self.edition, latex, self.stage / "outputs", self.logs)
+        made.folder.mkdir(parents=True, exist_ok=True)
+        first, *others = [o for o in OUTPUTS if o.with_pdf]
         with ThreadPoolExecutor(max_workers=1) as side:  # XeLaTeX is another process
-            word = side.submit(write_docx, latex / TREE_FILE, self.report(), self.stage / "word" / self.docx_name,
-                               names.get("title", ""), names.get("author", ""))
-            path, passes = typeset(latex, self.logs, self.year, self.pdf_name)
-            docx_path = word.result()
-        log(f"typeset the {self.year} PDF in {passes} XeLaTeX runs")
-        return path, docx_path
+            pending = {o.key: side.submit(o.make, made) for o in others}
+            paths = {first.key: first.make(made)}
+            paths |= {key: future.result() for key, future in pending.items()}
+        log(f"typeset the {self.year} PDF; made {', '.join(paths)}")
+        return paths
 
-    # 7. One folder: the website, the extras, the PDF and Word copy.
-    def assemble(self, built: Path, extras: Path, made: tuple[Path, Path] | None) -> Path:
+    # 7. One folder: the website, the extras, the outputs of the PDF build.
+    def assemble(self, built: Path, extras: Path, made: dict[str, Path] | None) -> Path:
         # Sphinx writes its output anew in every build, so it can be moved rather than copied.
         html = self.stage / "html"
         shutil.move(built, html)
@@ -658,13 +317,12 @@ class EditionJob:
         for item in extras.iterdir():
             os.replace(item, html / item.name)
         if made is not None:
-            shutil.copyfile(made[0], html / self.pdf_name)
-            shutil.copyfile(made[1], html / self.docx_name)
-        elif self.kept_pdf is not None:
+            for key, path in made.items():
+                shutil.copyfile(path, html / self.files[key])
+        elif self.kept is not None:
             log(f"kept the published {self.year} PDF (website only was rebuilt; build with --pdf to renew it)")
-            shutil.copyfile(self.kept_pdf.path, html / self.pdf_name)
-            if self.kept_pdf.docx is not None:
-                shutil.copyfile(self.kept_pdf.docx, html / self.docx_name)
+            for key, path in self.kept.files.items():
+                shutil.copyfile(path, html / self.files[key])
         return html
 
     def stop(self) -> None:
@@ -782,8 +440,8 @@ def _build(year: int | None, data_dir: str | Path | None, pdf: bool | str, out_d
         _check_published_records(published, years)
         stage = Path(tempfile.mkdtemp(prefix=".stage-", dir=out))
         try:
-            return _build_locked(root, data, years, pdf, out, published, stage, out_dir is None, force,
-                                 standby, started, draft)
+            return _build_locked(BuildPlan(root, data, tuple(years), pdf, out, published, stage, out_dir is None,
+                                           force, standby, started, draft))
         finally:
             shutil.rmtree(stage, ignore_errors=True)
 
@@ -798,21 +456,40 @@ def _check_published_records(published: Path, rebuilt: list[int]) -> None:
             read_record(folder / EDITION_FILE)
 
 
-def _build_locked(root: Path, data: DataSet, years: list[int], pdf: bool | str, out: Path, published: Path,
-                  stage: Path, default_out: bool, force: bool, standby: Standby | None,
-                  started: float, draft: bool = False) -> list[BuildResult]:
-    from planbook.book.pdf import pdf_name
+@dataclass(frozen=True)
+class BuildPlan:
+    """What one build does, decided before the work starts (under the output folder's lock)."""
+
+    root: Path  # the project
+    data: DataSet  # read and validated once
+    years: tuple[int, ...]  # the editions to build
+    pdf: bool | str  # the PDF's layout, or False for the websites only
+    out: Path  # the output folder (``_build``)
+    published: Path  # the published site in it (``_build/html``)
+    stage: Path  # the staging folder, removed after the build
+    default_out: bool  # the project's own ``_build``: the executed chapters are copied back to ``book/``
+    force: bool  # rebuild editions whose inputs are unchanged
+    standby: Standby | None  # a notebook worker already started
+    started: float  # time.monotonic() at the start, for the closing line
+    draft: bool = False  # editions marked 征求意见稿
+
+
+def _build_locked(plan: BuildPlan) -> list[BuildResult]:
+    from planbook.book.outputs import output_files
     from planbook.build import cache as nbcache
 
+    root, data, years, pdf, out, published, stage = (plan.root, plan.data, plan.years, plan.pdf, plan.out,
+                                                     plan.published, plan.stage)
+    force, standby, draft = plan.force, plan.standby, plan.draft
     config = book_config(root)
 
     results = []
 
-    def done(y: int, t0: float) -> None:
-        pdf_path = published / str(y) / pdf_name(config, y) if pdf else None
-        docx_path = published / str(y) / pdf_name(config, y, "docx") if pdf else None
-        results.append(BuildResult(site=published / str(y), pdf=pdf_path, year=y, seconds=time.monotonic() - t0,
-                                   docx=docx_path))
+    def done(edition: Edition, t0: float) -> None:
+        y = edition.year
+        files = {k: published / str(y) / name for k, name in output_files(edition).items()} if pdf else {}
+        results.append(BuildResult(site=published / str(y), pdf=files.get("pdf"), year=y,
+                                   seconds=time.monotonic() - t0, docx=files.get("docx"), outputs=files))
 
     # The inputs as read and validated, for the notebooks: the data folder may change meanwhile.
     inputs = data.snapshot(stage / "inputs")
@@ -821,13 +498,14 @@ def _build_locked(root: Path, data: DataSet, years: list[int], pdf: bool | str, 
     rebuilt, last_book = 0, None
     for y in years:
         t0 = time.monotonic()
+        edition = Edition.of(data, y, config, draft=draft, layout=pdf or None)
         # What the previous edition was released with is an input (data/releases/<y-1>.csv, in
         # the snapshot), never the site as it happens to be: pages do not depend on build history.
         keys = {c: nbcache.notebook_key(root, data, c, y) for c in chapters_of(root)}
         prior = published_record(published, y)
-        kept_pdf = None if pdf else keep_published_pdf(published, stage, config, y, prior)
+        kept = None if pdf else keep_published(published, stage, edition, prior)
         if not force and prior and prior.get("build_key"):
-            mode = pdf or ("kept" if kept_pdf else False)
+            mode = pdf or ("kept" if kept else False)
             same = {nbcache.edition_key(root, keys, y, mode, data, draft)}
             if not pdf:  # what a PDF build of the same inputs published is as good, whatever its layout
                 from planbook.book.pdf import LAYOUTS
@@ -835,16 +513,16 @@ def _build_locked(root: Path, data: DataSet, years: list[int], pdf: bool | str, 
                 same.update(nbcache.edition_key(root, keys, y, lay, data, draft) for lay in LAYOUTS)
             if prior["build_key"] in same:
                 log(f"edition {y} unchanged since it was published: kept")
-                done(y, t0)
+                done(edition, t0)
                 continue
         edition_stage = stage / f"edition-{y}"
         edition_stage.mkdir()
-        html = build_edition(EditionJob(root, data, y, edition_stage, out, pdf, keys, standby=standby, inputs=inputs,
-                                        force=force, kept_pdf=kept_pdf, draft=draft))
+        html = build_edition(EditionJob(root, edition, edition_stage, out, keys, standby=standby, inputs=inputs,
+                                        force=force, kept=kept))
         os.replace(html, site / str(y))
         rebuilt += 1
         last_book = edition_stage / "book"  # with the executed notebooks and generated pages
-        done(y, t0)
+        done(edition, t0)
         log(f"edition {y} built in {results[-1].seconds:.1f} s")
     if rebuilt:
         # Editions not rebuilt now are carried over as published.
@@ -853,10 +531,10 @@ def _build_locked(root: Path, data: DataSet, years: list[int], pdf: bool | str, 
                 shutil.copytree(folder, site / folder.name)
         write_root(site, config["title"], data.catalogue)
         _publish(site, published)
-    if default_out and last_book is not None:
+    if plan.default_out and last_book is not None:
         for name in ("chapters", "generated"):
             dest = root / "book" / name
             shutil.rmtree(dest, ignore_errors=True)
             shutil.copytree(last_book / name, dest)
-    log(f"done in {time.monotonic() - started:.1f} s")
+    log(f"done in {time.monotonic() - plan.started:.1f} s")
     return results

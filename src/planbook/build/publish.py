@@ -1,7 +1,7 @@
 """Hand the published site over: a self-contained copy of it, or one zip archive.
 
 ``_build/html`` is a link to the folder the last build published (see
-:func:`planbook.build.pipeline._publish`); what goes to an intranet web server, a shared drive or
+:func:`planbook.build.swap._publish`); what goes to an intranet web server, a shared drive or
 a USB stick must be the files themselves. :func:`publish` copies every edition (pages, PDF,
 Word copy, downloads), the root page and the edition switcher, with no links left, and adds a
 short reading note (``使用说明.txt``) for whoever receives it. Every page links only to files
@@ -41,13 +41,14 @@ class Handover:
 def check_site(site: Path) -> list[dict]:
     """The editions of the published ``site``, each with the files its record names present."""
     from planbook.book.editions import read_editions
+    from planbook.book.outputs import recorded_files
 
     if not (site / "index.html").is_file():
         raise BuildError(f"no published site at {site}: build it first (planbook build --all --pdf)")
     records = read_editions(site)
     for r in records:
         folder = site / str(r["year"])
-        names = ["index.html", *(r.get(k) for k in ("pdf", "docx") if r.get(k))]
+        names = ["index.html", *recorded_files(r).values()]
         names += [f"downloads/{n}" for d in (r.get("downloads") or {}).values() for n in d.values()]
         missing = [n for n in names if not (folder / n).is_file()]
         if missing:

@@ -1,7 +1,7 @@
 """Executing chapter notebooks with papermill, and the worker process that does it.
 
 ``python -m planbook.build.worker ROOT`` — started by :func:`spawn` (see :class:`Standby`
-and :func:`planbook.build.pipeline.execute_all`). The worker starts its kernel first thing and
+and :func:`planbook.build.schedule.execute_all`). The worker starts its kernel first thing and
 sends it the chapters' imports, loads papermill meanwhile, then reads its task from
 stdin: ``{"year", "data_dir", "extra", "jobs"}``. The notebooks of the jobs run one
 after another in that one kernel. A job

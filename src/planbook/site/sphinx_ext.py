@@ -207,11 +207,11 @@ def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict, 
         context.setdefault("theme_announcement", banner)
     year = app.config.planbook_edition_year
     if year and "body" in context:
-        context["body"] = edition_bar(pagename, year, app.config.planbook_pdf,
-                                      app.config.planbook_downloads, app.config.planbook_docx) + context["body"]
+        context["body"] = edition_bar(pagename, year, app.config.planbook_outputs,
+                                      app.config.planbook_downloads) + context["body"]
     if "header_buttons" in context:
-        context["header_buttons"] = [download_menu(pagename, app.config.planbook_pdf, app.config.planbook_downloads,
-                                                   _page_data(app, pagename), app.config.planbook_docx)
+        context["header_buttons"] = [download_menu(pagename, app.config.planbook_outputs, app.config.planbook_downloads,
+                                                   _page_data(app, pagename))
                                      if b.get("label") == "download-buttons" else b for b in context["header_buttons"]]
     from planbook.words import W
 
@@ -234,20 +234,15 @@ def _page_data(app: Sphinx, pagename: str) -> tuple[str, str] | None:
     return None
 
 
-def download_menu(pagename: str, pdf: str, downloads: dict, page_data: tuple[str, str] | None,
-                  docx: str = "") -> dict:
-    """The theme's ⤓ menu: the edition's PDF and Word copy, the page's data, the edition's downloads. (The
-    theme's own entries link to page sources the site does not publish and print the page.)"""
+def download_menu(pagename: str, outputs: list[dict], downloads: dict, page_data: tuple[str, str] | None) -> dict:
+    """The theme's ⤓ menu: the edition's output files (``planbook_outputs``: PDF, Word copy, brief…,
+    each with its words and icon, from planbook.book.outputs), the page's data, the edition's
+    downloads. (The theme's own entries link to page sources the site does not publish and print the page.)"""
     from planbook.words import W
 
     root = "../" * pagename.count("/")
-    buttons = []
-    if pdf:
-        buttons.append({"type": "link", "url": root + pdf, "text": W("downloads.pdf"), "icon": "fas fa-file-pdf",
-                        "tooltip": W("site.pdf_tooltip"), "label": "download-pdf-button"})
-    if docx:
-        buttons.append({"type": "link", "url": root + docx, "text": W("downloads.docx"), "icon": "fas fa-file-word",
-                        "tooltip": W("downloads.docx"), "label": "download-docx-button"})
+    buttons = [{"type": "link", "url": root + o["file"], "text": o["text"], "icon": o["icon"],
+                "tooltip": o["tooltip"], "label": f"download-{o['key']}-button"} for o in outputs]
     if page_data:
         buttons.append({"type": "link", "url": root + page_data[0], "text": page_data[1], "icon": "fas fa-file-csv",
                         "tooltip": page_data[1], "label": "download-page-data-button"})
@@ -260,18 +255,14 @@ def download_menu(pagename: str, pdf: str, downloads: dict, page_data: tuple[str
             "label": "download-buttons"}
 
 
-def edition_bar(pagename: str, year: int, pdf: str, downloads: dict, docx: str = "") -> str:
+def edition_bar(pagename: str, year: int, outputs: list[dict], downloads: dict) -> str:
     """Links to the other editions (filled in by the site's editions.js) and to the downloads."""
     edition_root = "../" * pagename.count("/")
     site_root = edition_root + "../"
     from planbook.words import W
 
     e = html.escape
-    links = []
-    if pdf:
-        links.append(f'<a href="{edition_root}{e(pdf)}" download>{e(W("downloads.pdf"))}</a>')
-    if docx:
-        links.append(f'<a href="{edition_root}{e(docx)}" download>{e(W("downloads.docx"))}</a>')
+    links = [f'<a href="{edition_root}{e(o["file"])}" download>{e(o["text"])}</a>' for o in outputs]
     for key, names in sorted(downloads.items()):
         files = " / ".join(f'<a href="{edition_root}downloads/{e(name)}" download>{fmt.upper()}</a>'
                            for fmt, name in sorted(names.items()))
@@ -570,8 +561,8 @@ def _build_finished(app: Sphinx, exception) -> None:
 def setup(app: Sphinx) -> dict:
     app.add_config_value("planbook_demo_banner", "", "html")
     app.add_config_value("planbook_draft_banner", "", "html")  # 征求意见稿 (planbook build --draft)
-    app.add_config_value("planbook_pdf", "", "html")  # file name of the edition's PDF, beside the site
-    app.add_config_value("planbook_docx", "", "html")  # file name of its Word copy, beside the PDF
+    # The edition's output files beside the site, in menu order: [{key, file, text, tooltip, icon}].
+    app.add_config_value("planbook_outputs", [], "html")
     app.add_config_value("planbook_edition_year", 0, "html")
     app.add_config_value("planbook_downloads", {}, "html")  # {key: {csv: name, xlsx: name}}
     _patch_imgmath()
