@@ -72,6 +72,29 @@ def sha256_of(path: Path) -> str:
 DATA_LOCK = ".planbook-lock"
 
 
+def exclusive_lock(path: Path, waiting, what: str) -> int:
+    """An exclusive ``flock`` on ``path`` (made if need be), its file descriptor open. When another
+    process holds it, ``waiting(holder)`` is called once (holder: what that process wrote in the
+    file) and the call waits for it. The file then says who holds it: ``pid N, what`` (``pid N``
+    without ``what``)."""
+    import fcntl
+    import os
+
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            waiting(os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "another process")
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, (f"pid {os.getpid()}, {what}" if what else f"pid {os.getpid()}").encode() + b"\n", 0)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
 class DataLock:
     """``with DataLock(data_dir, say):`` — one writer of a data folder's inputs at a time.
 
@@ -90,25 +113,10 @@ class DataLock:
         self.fd: int | None = None
 
     def __enter__(self) -> "DataLock":
-        import fcntl
-        import os
-
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "another process"
-                self.say(f"waiting: another planbook command ({holder}) is writing to {self.path.parent}; "
-                         "this one goes on when it has finished (Ctrl-C to give up)")
-                fcntl.flock(fd, fcntl.LOCK_EX)
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, f"pid {os.getpid()}, {self.what}\n".encode(), 0)
-        except BaseException:
-            os.close(fd)
-            raise
-        self.fd = fd
+        self.fd = exclusive_lock(self.path, lambda holder: self.say(
+            f"waiting: another planbook command ({holder}) is writing to {self.path.parent}; "
+            "this one goes on when it has finished (Ctrl-C to give up)"), self.what)
         return self
 
     def __exit__(self, *exc) -> None:

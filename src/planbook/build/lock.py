@@ -12,12 +12,13 @@ nothing stale can keep a later build waiting.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import re
 import shutil
 from pathlib import Path
 from typing import Callable
+
+from planbook.files import exclusive_lock
 
 LOCK_NAME = ".lock"
 _HELD: list[int] = []
@@ -37,21 +38,16 @@ class BuildLock:
         self.fd: int | None = None
 
     def __enter__(self) -> BuildLock:
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "another process"
-                self.log(f"waiting: another planbook build ({holder}) is using {self.path.parent}; "
-                         "this one starts when it has finished (Ctrl-C to give up)")
-                fcntl.flock(fd, fcntl.LOCK_EX)
-                self.log("the other build has finished: starting")
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, f"pid {os.getpid()}\n".encode(), 0)
-        except BaseException:
-            os.close(fd)
-            raise
+        waited = []
+
+        def waiting(holder: str) -> None:
+            waited.append(holder)
+            self.log(f"waiting: another planbook build ({holder}) is using {self.path.parent}; "
+                     "this one starts when it has finished (Ctrl-C to give up)")
+
+        fd = exclusive_lock(self.path, waiting, "")
+        if waited:
+            self.log("the other build has finished: starting")
         self.fd = fd
         _HELD.append(fd)
         return self
