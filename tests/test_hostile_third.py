@@ -277,6 +277,35 @@ def test_publish_to_a_link_writes_into_its_target(site, tmp_path):
 
 
 @pytest.mark.slow
+def test_a_copy_into_a_share_cut_off_halfway_is_completed_by_the_next(site, tmp_path, monkeypatch):
+    """A publish into a linked share stopped halfway (the disk full, the share gone) leaves a
+    folder planbook may still publish into: the next publish completes it."""
+    from planbook.build import publish as handover
+
+    share = tmp_path / "share"
+    share.mkdir()
+    link = tmp_path / "link"
+    link.symlink_to(share)
+    assert run_cli("publish", "--site", str(site.parent), "--to", str(link))[0] == 0
+    copied = []
+    real_copy = handover.shutil.copyfile
+
+    def failing(src, dst, *a, **kw):
+        if str(dst).startswith(str(share)):  # while the files go into the share
+            copied.append(dst)
+        if len(copied) == 5:
+            raise OSError(28, "No space left on device", str(dst))
+        return real_copy(src, dst, *a, **kw)
+
+    monkeypatch.setattr(handover.shutil, "copyfile", failing)
+    assert run_cli("publish", "--site", str(site.parent), "--to", str(link))[0] == 2
+    monkeypatch.setattr(handover.shutil, "copyfile", real_copy)
+    code, out, err = run_cli("publish", "--site", str(site.parent), "--to", str(link))
+    assert code == 0, err
+    assert (share / "index.html").is_file() and (share / "2022" / "index.html").is_file()
+
+
+@pytest.mark.slow
 def test_a_killed_publish_leaves_nothing_for_long(site, tmp_path):
     out = tmp_path / "out"
     shutil.copytree(site.parents[1], out, symlinks=True)

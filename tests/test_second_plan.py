@@ -53,13 +53,23 @@ def test_the_second_plan_builds_its_own_book(second):
     assert (edition / "generated" / "areas.html").is_file()
 
 
-def test_nothing_of_this_plan_appears_in_the_second(second):
-    checked = 0
-    for path in sorted((second / "_build" / "html").rglob("*")):
-        if path.is_dir() or path.suffix in (".png", ".svg", ".woff2", ".woff", ".ttf", ".ico", ".gif"):
+SKIPPED = (".png", ".svg", ".woff2", ".woff", ".ttf", ".ico", ".gif")
+
+
+def published_texts(site: Path):
+    """``(path, text)`` of every file a published site holds that has text: pages, scripts, CSV,
+    the PDF's text (pdftotext), the Word copy's paragraphs and cells, the workbooks' cells."""
+    for path in sorted(site.rglob("*")):
+        if path.is_dir() or path.suffix in SKIPPED:
             continue
         if path.suffix == ".pdf":
             text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
+        elif path.suffix == ".docx":
+            import docx
+
+            doc = docx.Document(str(path))
+            text = " ".join([p.text for p in doc.paragraphs]
+                            + [c.text for t in doc.tables for row in t.rows for c in row.cells])
         elif path.suffix == ".xlsx":
             import openpyxl
 
@@ -67,6 +77,12 @@ def test_nothing_of_this_plan_appears_in_the_second(second):
             text = " ".join(str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row)
         else:
             text = path.read_text("utf-8", errors="replace")
+        yield path, text
+
+
+def test_nothing_of_this_plan_appears_in_the_second(second):
+    checked = 0
+    for path, text in published_texts(second / "_build" / "html"):
         assert not PLACE.search(text), path
         checked += 1
     assert checked > 50
@@ -344,25 +360,9 @@ def test_a_plan_of_another_shape_builds_from_its_own_folder(another):
 @pytest.mark.slow
 def test_nothing_of_this_plan_or_the_example_appears_in_another(another):
     checked = 0
-    for path in sorted((another / "_build" / "html").rglob("*")):
-        if path.is_dir() or path.suffix in (".png", ".svg", ".woff2", ".woff", ".ttf", ".ico", ".gif"):
-            continue
-        if path.suffix == ".pdf":
-            text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
-        elif path.suffix == ".docx":
-            import docx
-
-            doc = docx.Document(str(path))
-            text = " ".join([p.text for p in doc.paragraphs]
-                            + [c.text for t in doc.tables for row in t.rows for c in row.cells])
+    for path, text in published_texts(another / "_build" / "html"):
+        if path.suffix == ".docx":
             text = re.sub("第[一二三四五六七八九十]+章　", "", text)  # the Word copy's own chapter numbers
-        elif path.suffix == ".xlsx":
-            import openpyxl
-
-            wb = openpyxl.load_workbook(path)
-            text = " ".join(str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row)
-        else:
-            text = path.read_text("utf-8", errors="replace")
         found = FOREIGN.search(text)
         assert not found, (path, found.group(0))
         checked += 1

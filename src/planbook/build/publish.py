@@ -175,10 +175,10 @@ def _place(copy: Path, to: Path) -> None:
 
 def _sync_into(copy: Path, folder: Path) -> None:
     """Make ``folder`` (a folder planbook published to, or an empty one) hold exactly ``copy``:
-    every file written beside its place and renamed, then what the new copy no longer has removed;
-    the marker last, so an interrupted copy is never taken for a complete one."""
+    every file written beside its place and renamed, then what the new copy no longer has removed.
+    The marker stays (or comes last, into an empty folder): a copy interrupted halfway is still
+    planbook's, and the next ``publish`` completes it."""
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / MARKER).unlink(missing_ok=True)
     wanted = {p.relative_to(copy) for p in copy.rglob("*") if p.is_file()}
     for rel in sorted(wanted):
         if rel.name == MARKER:
